@@ -1,0 +1,407 @@
+"""The row-level contract engine: every rule of a contract, checked on every row with Polars.
+
+It turns a frame of text cells into a typed frame and a list of problems that name the row
+(1-based, header excluded), the column and the rule. A cell's value is repeated in a problem only
+when it cannot be sensitive (a code-like value in a code column); refs, e-mails, phone numbers and
+name-like values are never echoed back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from data_contracts.model import ENTITY_PATTERN, MONTH_PATTERN, REF_PATTERN, Contract
+from pipelines.problems import Problem
+from psea.reference import mission_codes
+
+EARLIEST = dt.date(2000, 1, 1)
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+PHONE_INTERNATIONAL = r"(?:^|\s)(?:\+|00)\d[\d\s\-./()]{5,}\d"
+PHONE_ONLY = r"^\(?\d[\d\s\-./()]*$"  # a cell of digits and separators ...
+DATE_LIKE = r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$"  # ... that is not a date
+NAME_LIKE = r"^[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-.]+)+$"  # two or more words
+SINGLE_NAME = r"^[A-Z][a-z'\-]+$"  # where a ref is expected, "Amina" is a name
+FORMULA = r"^[=+\-@\t\r]"
+CODE_LIKE = r"^[A-Za-z0-9_\-./]{1,40}$"
+BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+EXAMPLES_PER_RULE = 50
+
+# (kind, entities, columns) -> frame of those columns from this load's earlier files and the warehouse
+ReferenceLookup = Callable[[str, list[str], list[str]], pl.DataFrame]
+
+
+@dataclass
+class RowCheck:
+    """The outcome of checking one file's rows against its contract."""
+
+    frame: pl.DataFrame | None  # typed rows, only when there is no problem
+    problems: list[Problem]
+    problem_count: int
+    rows: int
+    as_of: dt.date | None
+    entities: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+
+class _Collector:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+        self.count = 0
+
+    def add(
+        self,
+        mask: pl.Series,
+        column: str | None,
+        rule: str,
+        message: str,
+        values: pl.Series | None = None,
+    ):
+        rows = mask.fill_null(False).arg_true()
+        if not len(rows):
+            return
+        self.count += len(rows)
+        for index in rows[:EXAMPLES_PER_RULE].to_list():
+            value = values[index] if values is not None else None
+            self.problems.append(
+                Problem(self.file, rule, message, row=index + 1, column=column, value=value)
+            )
+
+
+def _shown(values: pl.Series) -> pl.Series:
+    """The value only where it cannot be sensitive."""
+    return values.set(~values.str.contains(CODE_LIKE).fill_null(False), None)
+
+
+def check_rows(
+    text: pl.DataFrame,
+    contract: Contract,
+    file: str,
+    file_date: str | None = None,
+    lookup: ReferenceLookup | None = None,
+) -> RowCheck:
+    out = _Collector(file)
+    typed: dict[str, pl.Series] = {}
+    as_of = _as_of(text, out, file_date)
+
+    for col in contract.columns:
+        s = text[col.name]
+        if col.required:
+            out.add(s.is_null(), col.name, "required", "a value is required")
+        valid, value = _parse(s, col.psea_type, col.valid_values)
+        failing = s.is_not_null() & ~valid
+        _classify_failures(out, s, failing, col.name, col.psea_type, col.valid_values)
+        typed[col.name] = value
+        _bounds(out, value, col, as_of)
+
+    frame = pl.DataFrame(typed)
+    for col in contract.columns:
+        if col.unique:
+            dup = frame[col.name].is_not_null() & ~frame[col.name].is_first_distinct()
+            out.add(dup, col.name, "unique", f"{col.name} appears on an earlier row")
+    for rule in contract.rules:
+        _table_rule(out, frame, rule.rule, rule.params, lookup)
+
+    entities = sorted(frame["entity"].drop_nulls().unique().to_list())
+    notes = _notes(frame, contract.kind, entities, lookup) if out.count == 0 else []
+    return RowCheck(
+        frame=frame if out.count == 0 else None,
+        problems=out.problems,
+        problem_count=out.count,
+        rows=text.height,
+        as_of=as_of,
+        entities=entities,
+        notes=notes,
+    )
+
+
+def _as_of(text: pl.DataFrame, out: _Collector, file_date: str | None) -> dt.date | None:
+    values = text["as_of"]
+    distinct = values.drop_nulls().unique(maintain_order=True)
+    if distinct.is_empty():
+        return None
+    first = distinct[0]
+    if len(distinct) > 1:
+        out.add(
+            values.is_not_null() & (values != first),
+            "as_of",
+            "one_as_of",
+            f"a file carries one as_of date; row 1 has {first}",
+            values,
+        )
+    if file_date and file_date != first:
+        out.add(
+            pl.Series([True]),
+            "as_of",
+            "file_name_date",
+            f"as_of {first} differs from the file name's date {file_date}",
+        )
+    try:
+        return dt.date.fromisoformat(first)
+    except ValueError:
+        return None
+
+
+def _parse(
+    s: pl.Series, psea_type: str, valid_values: tuple[str, ...]
+) -> tuple[pl.Series, pl.Series]:
+    """(is the text valid for the type, the typed value)."""
+    if psea_type == "ref":
+        ok = s.str.contains(REF_PATTERN)
+        return ok, s.set(~ok.fill_null(False), None)
+    if psea_type == "entity":
+        ok = s.str.contains(ENTITY_PATTERN)
+        return ok, s.set(~ok.fill_null(False), None)
+    if psea_type == "month":
+        ok = s.str.contains(MONTH_PATTERN)
+        return ok, s.set(~ok.fill_null(False), None)
+    if psea_type in ("date", "as_of"):
+        parsed = s.str.to_date("%Y-%m-%d", strict=False)
+        ok = s.str.contains(DATE_PATTERN) & parsed.is_not_null()
+        return ok, parsed.set(~ok.fill_null(False), None)
+    if psea_type == "mission":
+        ok = s.is_in(sorted(mission_codes()))
+        return ok, s.set(~ok.fill_null(False), None)
+    if psea_type == "code":
+        ok = s.is_in(list(valid_values))
+        return ok, s.set(~ok.fill_null(False), None)
+    if psea_type == "bool":
+        lowered = s.str.to_lowercase()
+        ok = lowered.is_in(list(BOOLEAN_TEXT))
+        return ok, lowered.replace_strict(BOOLEAN_TEXT, default=None, return_dtype=pl.Boolean)
+    if psea_type == "int":
+        ok = s.str.contains(r"^-?\d{1,9}$")
+        return ok, s.cast(pl.Int32, strict=False).set(~ok.fill_null(False), None)
+    raise ValueError(f"unknown psea_type {psea_type}")
+
+
+FORMAT_RULES = {
+    "ref": (
+        "pseudonymous_ref",
+        "not a pseudonymous ref (16 lowercase hex characters from `psea pseudonymize`): a raw identifier?",
+    ),
+    "entity": ("entity_code", "not an entity code (2-12 uppercase letters)"),
+    "month": ("month_format", "not a YYYY-MM month"),
+    "date": ("date_format", "not a YYYY-MM-DD date"),
+    "as_of": ("date_format", "not a YYYY-MM-DD date"),
+    "mission": ("mission_code", "unknown mission code (ISO 3166-1 alpha-3, HQ or RO-*)"),
+    "code": ("allowed_values", "unknown code"),
+    "bool": ("boolean", "not true/false"),
+    "int": ("integer", "not a whole number"),
+}
+
+
+def _classify_failures(out, s, failing, column, psea_type, valid_values):
+    """A failing cell is reported for what it most likely is: a direct identifier first."""
+    if not failing.any():
+        return
+    email = failing & s.str.contains(EMAIL)
+    digits = s.str.count_matches(r"\d")
+    phone_only = s.str.contains(PHONE_ONLY) & (digits >= 7) & ~s.str.contains(DATE_LIKE)
+    phone = failing & ~email & (phone_only | s.str.contains(PHONE_INTERNATIONAL))
+    formula = failing & ~email & ~phone & s.str.contains(FORMULA) & ~s.str.contains(r"^-?\d+$")
+    name_like = s.str.contains(NAME_LIKE)
+    if psea_type == "ref":
+        name_like = name_like | s.str.contains(SINGLE_NAME)
+    name = failing & ~email & ~phone & ~formula & name_like
+    rest = failing & ~email & ~phone & ~formula & ~name
+    out.add(email, column, "no_email", "an e-mail address; extracts carry no direct identifiers")
+    out.add(
+        phone, column, "no_phone_number", "a phone number; extracts carry no direct identifiers"
+    )
+    out.add(formula, column, "no_formula", "a spreadsheet formula; send values only")
+    out.add(
+        name, column, "no_direct_identifier", "looks like a person's name where a code is expected"
+    )
+    rule, message = FORMAT_RULES[psea_type]
+    if psea_type == "code":
+        message += f"; allowed: {', '.join(valid_values)}"
+    out.add(rest, column, rule, message, None if psea_type == "ref" else _shown(s))
+
+
+def _bounds(out: _Collector, value: pl.Series, col, as_of: dt.date | None) -> None:
+    if col.psea_type in ("date", "as_of"):
+        out.add(
+            value < EARLIEST, col.name, "date_range", "before 2000-01-01", value.cast(pl.String)
+        )
+        if as_of and not col.future_allowed and col.psea_type == "date":
+            out.add(
+                value > as_of,
+                col.name,
+                "after_as_of",
+                f"after the extract's as_of {as_of}",
+                value.cast(pl.String),
+            )
+    elif col.psea_type == "month":
+        out.add(value < "2000-01", col.name, "date_range", "before 2000-01", value)
+        if as_of:
+            out.add(
+                value > as_of.strftime("%Y-%m"),
+                col.name,
+                "after_as_of",
+                f"after the extract's as_of {as_of}",
+                value,
+            )
+    elif col.psea_type == "int":
+        if col.minimum is not None:
+            out.add(
+                value < col.minimum,
+                col.name,
+                "range",
+                f"below {col.minimum}",
+                value.cast(pl.String),
+            )
+        if col.maximum is not None:
+            out.add(
+                value > col.maximum,
+                col.name,
+                "range",
+                f"above {col.maximum}",
+                value.cast(pl.String),
+            )
+
+
+def _table_rule(
+    out: _Collector, f: pl.DataFrame, rule: str, p: dict, lookup: ReferenceLookup | None
+) -> None:
+    if rule == "unique":
+        cols = p["columns"]
+        dup = ~f.select(pl.struct(cols).is_first_distinct()).to_series()
+        out.add(dup, ",".join(cols), "unique", f"({', '.join(cols)}) appears on an earlier row")
+    elif rule == "month_not_after":
+        received = f[p["other"]].dt.strftime("%Y-%m")
+        out.add(
+            f[p["column"]] > received,
+            p["column"],
+            "date_order",
+            f"{p['column']} after the month of {p['other']}",
+        )
+    elif rule == "date_not_before":
+        out.add(
+            f[p["column"]] < f[p["other"]],
+            p["column"],
+            "date_order",
+            f"{p['column']} before {p['other']}",
+        )
+    elif rule in ("required_when", "null_when"):
+        ((when_col, states),) = p["when"].items()
+        in_state = f[when_col].is_in(states)
+        if rule == "required_when":
+            bad, verb = in_state & f[p["column"]].is_null(), "is required"
+        else:
+            bad, verb = in_state & f[p["column"]].is_not_null(), "must be empty"
+        out.add(
+            bad,
+            p["column"],
+            "status_dates",
+            f"{p['column']} {verb} when {when_col} is {' or '.join(states)}",
+            f[when_col],
+        )
+    elif rule == "year_not_after_as_of":
+        as_of_year = f["as_of"].dt.year()
+        out.add(
+            f[p["column"]] > as_of_year, p["column"], "after_as_of", "year after the year of as_of"
+        )
+    elif rule == "self_reference":
+        known = f[p["target_column"]]
+        out.add(
+            f[p["column"]].is_not_null() & ~f[p["column"]].is_in(known.drop_nulls().implode()),
+            p["column"],
+            "unknown_manager",
+            f"{p['column']} is not a {p['target_column']} of this snapshot",
+        )
+    elif rule == "no_cycles":
+        out.add(
+            _in_cycle(f[p["target_column"]], f[p["column"]]),
+            p["column"],
+            "management_cycle",
+            "this person is their own manager through the chain of supervisors",
+        )
+    elif rule in ("reference", "date_not_before_target"):
+        if lookup is not None:
+            _reference_rule(out, f, rule, p, lookup)
+    else:
+        raise ValueError(f"unknown contract rule {rule}")
+
+
+def _in_cycle(person: pl.Series, manager: pl.Series) -> pl.Series:
+    boss = dict(zip(person.to_list(), manager.to_list(), strict=True))
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
+    cyclic: set[str] = set()
+    for start in boss:
+        walk, node = [], start
+        while node is not None and node in boss and state.get(node) is None:
+            state[node] = 1
+            walk.append(node)
+            node = boss[node]
+        if node is not None and state.get(node) == 1:
+            cyclic.update(walk[walk.index(node) :])
+        for visited in walk:
+            state[visited] = 2
+    return person.is_in(sorted(cyclic))
+
+
+def _reference_rule(
+    out: _Collector, f: pl.DataFrame, rule: str, p: dict, lookup: ReferenceLookup
+) -> None:
+    entities = f["entity"].drop_nulls().unique().to_list()
+    keys = ["entity", *(p.get("columns") or p.get("match_on", []))]
+    if rule == "reference":
+        target = lookup(p["target"], entities, keys).unique()
+        found = f.select(keys).join(
+            target.with_columns(pl.lit(True).alias("_found")),
+            on=keys,
+            how="left",
+            nulls_equal=False,
+            maintain_order="left",
+        )
+        missing = found["_found"].is_null() & pl.Series(
+            f.select(pl.all_horizontal(pl.col(keys).is_not_null())).to_series()
+        )
+        label = " and ".join(keys[1:])
+        out.add(
+            missing,
+            keys[-1],
+            "unknown_reference",
+            f"no {p['target']} with this {label} for the entity in this load or the warehouse",
+        )
+    else:
+        target = lookup(p["target"], entities, [*keys, p["target_column"]]).unique(
+            subset=keys, keep="last"
+        )
+        joined = f.select([*keys, p["column"]]).join(
+            target, on=keys, how="left", maintain_order="left"
+        )
+        out.add(
+            joined[p["column"]] < joined[p["target_column"]],
+            p["column"],
+            "date_order",
+            f"{p['column']} before the case's {p['target_column']}",
+        )
+
+
+def _notes(
+    f: pl.DataFrame, kind: str, entities: list[str], lookup: ReferenceLookup | None
+) -> list[str]:
+    if kind != "training" or lookup is None:
+        return []
+    roster = lookup("roster", entities, ["entity", "person_ref"]).unique()
+    unknown = (
+        f.select("entity", "person_ref")
+        .join(roster, on=["entity", "person_ref"], how="anti")
+        .height
+    )
+    return (
+        [f"{unknown} completion(s) by persons not in the roster (counted, not rejected)"]
+        if unknown
+        else []
+    )

@@ -1,0 +1,1 @@
+"""Extract pipelines: read (Polars) -> validate (data contracts) -> load (one DuckDB transaction)."""

@@ -1,0 +1,346 @@
+"""Validate extract files and load what passes: one DuckDB transaction per file, with its manifest.
+
+Nothing of a rejected file reaches the extract tables; its problems are kept in `load_problems`
+(the quarantine record) under a `rejected` manifest row. Loading the same bytes twice changes
+nothing. A different file for the same (extract, entity, as_of) replaces that snapshot, and the
+manifest keeps both loads (the earlier one marked `superseded`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from data_contracts import contract_for, kinds_in_load_order
+from data_contracts.rules import check_rows
+from pipelines.problems import ExtractRejected, Problem
+from pipelines.read import RawExtract, detect_kind, read_extract
+from psea.settings import settings
+
+EXTRACT_SUFFIXES = {".csv", ".xlsx", ".parquet", ".txt"}
+ProgressCallback = Callable[[str, str], None]  # (file name, stage)
+
+
+@dataclass
+class FileOutcome:
+    file: str
+    kind: str | None
+    status: str  # accepted | rejected | already_loaded | valid (check only)
+    rows_in: int = 0
+    rows_loaded: int = 0
+    problem_count: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    load_id: str | None = None
+    as_of: str | None = None
+    entities: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "kind": self.kind,
+            "status": self.status,
+            "rows_in": self.rows_in,
+            "rows_loaded": self.rows_loaded,
+            "problem_count": self.problem_count,
+            "problems": [p.as_dict() for p in self.problems],
+            "load_id": self.load_id,
+            "as_of": self.as_of,
+            "entities": self.entities,
+            "notes": self.notes,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and every extract file inside a folder."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and p.suffix.lower() in EXTRACT_SUFFIXES
+                )
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def _load_rank(path: Path, kind: str | None) -> tuple[int, str]:
+    order = kinds_in_load_order()
+    try:
+        return order.index(detect_kind(path, kind)), path.name
+    except ExtractRejected:
+        return len(order), path.name
+
+
+class _Batch:
+    """Frames accepted earlier in this run, for references within one load (cases then victims)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None):
+        self.con = con
+        self.frames: dict[str, list[pl.DataFrame]] = defaultdict(list)
+
+    def lookup(self, kind: str, entities: list[str], columns: list[str]) -> pl.DataFrame:
+        parts = [
+            f.filter(pl.col("entity").is_in(entities)).select(columns) for f in self.frames[kind]
+        ]
+        if self.con is not None:
+            cols = ", ".join(columns)
+            query = f"select {cols} from {kind} where entity in (select unnest($entities)) order by as_of"
+            parts.insert(0, self.con.sql(query, params={"entities": entities}).pl())
+        schema = {
+            c.name: pl.String if c.is_text else pl.Date
+            for c in contract_for(kind).columns
+            if c.name in columns
+        }
+        return pl.concat([p.cast(schema) for p in parts]) if parts else pl.DataFrame(schema=schema)
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection | None,
+    paths: Iterable[Path],
+    kind: str | None = None,
+    load: bool = True,
+    actor: str = "cli",
+    progress: ProgressCallback | None = None,
+    run_gx: bool = True,
+) -> list[FileOutcome]:
+    """Check each file against its contract and, with `load`, load what passes (cases before victims)."""
+    files = sorted(expand_paths(paths), key=lambda p: _load_rank(p, kind))
+    batch = _Batch(con)
+    return [_one_file(con, path, kind, load, actor, batch, progress, run_gx) for path in files]
+
+
+def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutcome:
+    started = dt.datetime.now()
+    clock = time.perf_counter()
+    note = progress or (lambda _f, _s: None)
+    note(path.name, "reading")
+    try:
+        raw = read_extract(path, kind)
+    except ExtractRejected as rejected:
+        outcome = FileOutcome(
+            path.name, None, "rejected", problem_count=1, problems=[rejected.problem]
+        )
+        if load and con is not None:
+            _record_rejection(
+                con,
+                outcome,
+                sha256=_sha(path),
+                started=started,
+                actor=actor,
+                kind=_kind_or_none(path, kind),
+            )
+        outcome.seconds = time.perf_counter() - clock
+        return outcome
+
+    if load and con is not None and _already_loaded(con, raw.sha256):
+        return FileOutcome(
+            raw.name,
+            raw.kind,
+            "already_loaded",
+            rows_in=raw.frame.height,
+            seconds=time.perf_counter() - clock,
+        )
+
+    note(raw.name, "checking rules")
+    contract = contract_for(raw.kind)
+    checked = check_rows(raw.frame, contract, raw.name, raw.file_date, batch.lookup)
+    outcome = FileOutcome(
+        raw.name,
+        raw.kind,
+        "rejected",
+        rows_in=checked.rows,
+        problem_count=checked.problem_count,
+        problems=checked.problems,
+        as_of=checked.as_of.isoformat() if checked.as_of else None,
+        entities=checked.entities,
+        notes=checked.notes,
+    )
+    gx_result = None
+    if run_gx and checked.ok and checked.as_of is not None:
+        note(raw.name, "great expectations suite")
+        from data_contracts.gx_suite import run_suite
+
+        suite = run_suite(
+            contract, checked.frame, checked.as_of, max_rows=settings()["ingest"]["gx_max_rows"]
+        )
+        gx_result = {
+            "success": suite.success,
+            "evaluated": suite.evaluated,
+            "rows_validated": suite.rows_validated,
+            "failed": suite.failed,
+        }
+        for failure in suite.failed:  # a safety net: the row engine should have caught these first
+            outcome.problems.append(
+                Problem(
+                    raw.name,
+                    f"gx:{failure['expectation']}",
+                    f"{failure['unexpected_count']} unexpected value(s)",
+                    column=failure["column"],
+                )
+            )
+            outcome.problem_count += 1
+    if checked.as_of is None and not outcome.problems:
+        outcome.problems.append(Problem(raw.name, "required", "no as_of date", column="as_of"))
+        outcome.problem_count = 1
+
+    if outcome.problem_count == 0:
+        outcome.status = "valid"
+        batch.frames[raw.kind].append(checked.frame)
+        if load and con is not None:
+            note(raw.name, "loading")
+            _load_accepted(con, raw, checked.frame, outcome, started, actor, gx_result)
+            outcome.status = "accepted"
+    elif load and con is not None:
+        _record_rejection(con, outcome, raw.sha256, started, actor, raw.kind, raw.file_format)
+    outcome.seconds = time.perf_counter() - clock
+    return outcome
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def _kind_or_none(path: Path, kind: str | None) -> str | None:
+    try:
+        return detect_kind(path, kind)
+    except (ExtractRejected, KeyError):
+        return None
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
+    rows = con.sql(
+        "select count(*) from load_manifest where sha256 = ? and status in ('accepted', 'superseded')",
+        params=[sha256],
+    ).fetchall()
+    return rows[0][0] > 0
+
+
+def _new_load_id(started: dt.datetime, sha256: str) -> str:
+    return f"L{started:%Y%m%d%H%M%S%f}-{sha256[:8]}"
+
+
+def _load_accepted(
+    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx_result
+) -> None:
+    load_id = _new_load_id(started, raw.sha256)
+    contract = contract_for(raw.kind)
+    rows = frame.with_columns(pl.lit(load_id).alias("load_id"))  # noqa: F841 - scanned by DuckDB
+    snapshot = {"entities": outcome.entities, "as_of": outcome.as_of, "kind": raw.kind}
+    cols = ", ".join([*contract.column_names, "load_id"])
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"delete from {raw.kind} where as_of = $as_of and entity in (select unnest($entities))",
+            {"as_of": snapshot["as_of"], "entities": snapshot["entities"]},
+        )
+        con.execute(
+            """update load_manifest set status = 'superseded'
+               where status = 'accepted' and kind = $kind and as_of = $as_of
+                 and list_has_any(string_split(entities, ','), $entities)""",
+            snapshot,
+        )
+        con.execute(f"insert into {raw.kind} ({cols}) select {cols} from rows")
+        _pause_for_fault_injection()
+        con.execute(
+            "insert into load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'accepted', null, ?, ?, ?, ?, current_timestamp, ?)",
+            [
+                load_id,
+                raw.name,
+                raw.sha256,
+                raw.kind,
+                raw.file_format,
+                ",".join(outcome.entities),
+                outcome.as_of,
+                outcome.rows_in,
+                frame.height,
+                "; ".join(outcome.notes) or None,
+                contract.version,
+                json.dumps(gx_result) if gx_result else None,
+                started,
+                actor,
+            ],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    outcome.load_id = load_id
+    outcome.rows_loaded = frame.height
+
+
+def _pause_for_fault_injection() -> None:
+    """Tests kill the process here, mid-transaction, to prove a half-done load leaves no trace."""
+    pause = os.environ.get("PSEA_FAULT_PAUSE_BEFORE_COMMIT")
+    if pause:
+        print("psea: rows inserted, commit pending", file=sys.stderr, flush=True)
+        time.sleep(float(pause))
+
+
+def _record_rejection(
+    con, outcome: FileOutcome, sha256: str, started, actor, kind=None, file_format=None
+) -> None:
+    load_id = _new_load_id(started, sha256 or "0" * 8)
+    first = outcome.problems[0] if outcome.problems else None
+    problems = pl.DataFrame(  # noqa: F841 - scanned by DuckDB
+        {
+            "load_id": [load_id] * len(outcome.problems),
+            "row_number": [p.row for p in outcome.problems],
+            "column_name": [p.column for p in outcome.problems],
+            "rule": [p.rule for p in outcome.problems],
+            "message": [p.message for p in outcome.problems],
+            "value": [p.value for p in outcome.problems],
+        },
+        schema={
+            "load_id": pl.String,
+            "row_number": pl.Int64,
+            "column_name": pl.String,
+            "rule": pl.String,
+            "message": pl.String,
+            "value": pl.String,
+        },
+    )
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            "insert into load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'rejected', ?, null, ?, null, ?, current_timestamp, ?)",
+            [
+                load_id,
+                outcome.file,
+                sha256,
+                kind,
+                file_format,
+                ",".join(outcome.entities) or None,
+                outcome.as_of,
+                outcome.rows_in,
+                outcome.rows_in,
+                str(first) if first else None,
+                contract_for(kind).version if kind else None,
+                started,
+                actor,
+            ],
+        )
+        con.execute("insert into load_problems select * from problems")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    outcome.load_id = load_id

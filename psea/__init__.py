@@ -1,0 +1,3 @@
+"""PSEA Oversight: from anonymized extracts to trends, manager indicators and SFP meeting briefs."""
+
+__version__ = "0.1.0"

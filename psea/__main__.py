@@ -1,0 +1,3 @@
+from psea.cli import main
+
+main()

@@ -1,0 +1,279 @@
+"""The `psea` command: load extracts and produce documents without opening the dashboard.
+
+Exit status: 0 success, 1 something was rejected or failed, 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="PSEA Oversight: load anonymized extracts into the warehouse and produce reports and briefs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+WarehouseOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        help="DuckDB warehouse file (default: $PSEA_WAREHOUSE, else data/warehouse.duckdb).",
+    ),
+]
+
+
+def _usage_error(message: str) -> None:
+    typer.echo(f"psea: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _failure(message: str) -> None:
+    typer.echo(f"psea: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _open(warehouse: Path | None, read_only: bool = False):
+    from psea.warehouse import connect, warehouse_path
+
+    path = warehouse_path(warehouse)
+    if read_only and not path.exists():
+        _failure(f"no warehouse at {path}: run `psea demo` or `psea ingest` first")
+    try:
+        return connect(path, read_only=read_only)
+    except RuntimeError as err:
+        _failure(str(err))
+
+
+class _Progress:
+    """A progress bar on a terminal; silent otherwise."""
+
+    def __init__(self, total: int, label: str):
+        self.bar = None
+        if sys.stderr.isatty() and total:
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True)
+            self.task = self.bar.add_task(label, total=total)
+            self.bar.start()
+        self.seen: set[str] = set()
+
+    def __call__(self, file: str, stage: str) -> None:
+        if self.bar is None:
+            return
+        if file not in self.seen and self.seen:
+            self.bar.advance(self.task)
+        self.seen.add(file)
+        self.bar.update(self.task, description=f"{file}: {stage}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _check_paths(paths: list[Path]) -> None:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        _usage_error(f"no such file or folder: {', '.join(missing)}")
+
+
+def _report(outcomes, as_json: bool, verb: str) -> None:
+    if as_json:
+        typer.echo(json.dumps({"files": [o.as_dict() for o in outcomes]}, indent=2))
+    else:
+        for o in outcomes:
+            label = {
+                "accepted": "accepted",
+                "rejected": "REJECTED",
+                "already_loaded": "already loaded",
+                "valid": "valid",
+            }[o.status]
+            detail = (
+                f"{o.rows_loaded or o.rows_in} rows"
+                if o.status != "rejected"
+                else f"{o.problem_count} problem(s)"
+            )
+            suffix = f", as_of {o.as_of}" if o.as_of else ""
+            typer.echo(f"{o.file}: {label} ({o.kind or 'unknown kind'}, {detail}{suffix})")
+            for problem in o.problems[:10]:
+                typer.echo(f"  {problem}")
+            if o.problem_count > 10:
+                typer.echo(f"  … and {o.problem_count - 10} more")
+            for note in o.notes:
+                typer.echo(f"  note: {note}")
+    if any(o.status == "rejected" for o in outcomes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Extract files, or folders of extract files.")
+    ],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Extract kind, when the file name does not say it.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document on stdout.")
+    ] = False,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Validate each file against its contract and load what passes (one transaction per file)."""
+    from data_contracts import contracts
+    from pipelines.load import expand_paths
+    from pipelines.load import ingest as run_ingest
+
+    _check_paths(paths)
+    if kind and kind not in contracts():
+        _usage_error(f"unknown --kind {kind!r}; known: {', '.join(sorted(contracts()))}")
+    con = _open(warehouse)
+    files = expand_paths(paths)
+    progress = _Progress(len(files), "loading")
+    try:
+        outcomes = run_ingest(con, files, kind=kind, load=True, progress=progress)
+    finally:
+        progress.close()
+        con.close()
+    _report(outcomes, as_json, "loaded")
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Extract files, or folders of extract files.")
+    ],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="Extract kind, when the file name does not say it.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document on stdout.")
+    ] = False,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """The same validation as `ingest`, loading nothing (references are checked against the warehouse if it exists)."""
+    from data_contracts import contracts
+    from pipelines.load import expand_paths
+    from pipelines.load import ingest as run_ingest
+    from psea.warehouse import connect, warehouse_path
+
+    _check_paths(paths)
+    if kind and kind not in contracts():
+        _usage_error(f"unknown --kind {kind!r}; known: {', '.join(sorted(contracts()))}")
+    path = warehouse_path(warehouse)
+    con = connect(path, read_only=True) if path.exists() else None
+    files = expand_paths(paths)
+    progress = _Progress(len(files), "checking")
+    try:
+        outcomes = run_ingest(con, files, kind=kind, load=False, progress=progress)
+    finally:
+        progress.close()
+        if con is not None:
+            con.close()
+    _report(outcomes, as_json, "checked")
+
+
+@app.command()
+def status(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document on stdout.")
+    ] = False,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """What the warehouse holds: rows and latest as_of per extract, accepted and rejected loads."""
+    from psea.status import warehouse_status
+
+    con = _open(warehouse, read_only=True)
+    try:
+        report = warehouse_status(con)
+    finally:
+        con.close()
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    typer.echo(f"{'extract':<20}{'rows':>10}  {'latest as_of':<12}{'accepted':>10}{'rejected':>10}")
+    for kind, info in report["extracts"].items():
+        typer.echo(
+            f"{kind:<20}{info['rows']:>10}  {info['latest_as_of'] or '-':<12}{info['accepted']:>10}{info['rejected']:>10}"
+        )
+    typer.echo(
+        f"loads: {report['loads']['accepted']} accepted, {report['loads']['rejected']} rejected"
+    )
+
+
+@app.command()
+def demo(
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed builds the same warehouse.")
+    ] = 7,
+    scale: Annotated[
+        float,
+        typer.Option(help="Multiplies the population and all that follows (1 = default demo)."),
+    ] = 1.0,
+    write_extracts: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-extracts", help="Also write the extracts as files: the data owners' templates."
+        ),
+    ] = None,
+    extract_format: Annotated[
+        str, typer.Option("--extract-format", help="csv or xlsx, for --write-extracts.")
+    ] = "csv",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Build (or rebuild) a warehouse from the bundled synthetic generator. Nothing in it is real."""
+    from pipelines.demo_build import build_demo
+    from psea.warehouse import warehouse_path
+
+    if scale <= 0:
+        _usage_error("--scale must be positive")
+    if extract_format not in ("csv", "xlsx"):
+        _usage_error("--extract-format is csv or xlsx")
+    path = warehouse_path(warehouse)
+    started = time.perf_counter()
+    try:
+        summary = build_demo(
+            path, seed=seed, scale=scale, extracts_dir=write_extracts, extract_format=extract_format
+        )
+    except RuntimeError as err:
+        _failure(str(err))
+    typer.echo(
+        f"demo warehouse {path} built in {time.perf_counter() - started:.1f} s (seed {seed}, scale {scale}, cut-off {summary['end']})"
+    )
+    for kind, rows in summary["rows"].items():
+        typer.echo(f"  {kind:<20}{rows:>10} rows")
+    if write_extracts:
+        typer.echo(f"extract files written to {write_extracts}")
+
+
+@app.command()
+def pseudonymize(
+    file: Annotated[
+        Path, typer.Argument(help="The extract before sending (CSV, XLSX or Parquet).")
+    ],
+    columns: Annotated[
+        str, typer.Option("--columns", help="Comma-separated identifier columns to replace.")
+    ],
+    key_file: Annotated[
+        Path, typer.Option("--key-file", help="File holding the organization's secret key.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the pseudonymized file.")],
+) -> None:
+    """Replace identifier columns by keyed pseudonyms (HMAC-SHA256, 16 hex characters), for data owners."""
+    from pipelines.pseudonymize import pseudonymize_file
+
+    _check_paths([file, key_file])
+    try:
+        rows = pseudonymize_file(file, [c for c in columns.split(",") if c.strip()], key_file, out)
+    except (KeyError, ValueError) as err:
+        _failure(str(err).strip("'\""))
+    typer.echo(f"{out}: {rows} rows, column(s) {columns} pseudonymized")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,172 @@
+"""The DuckDB warehouse: tables built from the contracts, the load manifest, the audit log, and the
+snapshot macros that define "the data as of a cut-off date" once for every query.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from data_contracts import contracts
+from psea.reference import REFERENCE_TABLES, reference_frame
+
+DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+
+BOOKKEEPING_DDL = """
+create table if not exists warehouse_info (key varchar primary key, value varchar);
+create table if not exists load_manifest (
+    load_id varchar primary key, file_name varchar not null, sha256 varchar not null,
+    kind varchar, file_format varchar, entities varchar, as_of date,
+    rows_in bigint, rows_loaded bigint, rows_rejected bigint,
+    status varchar not null,  -- accepted | rejected | superseded
+    message varchar, notes varchar, contract_version varchar, gx_result json,
+    started_at timestamp, finished_at timestamp, loaded_by varchar
+);
+create table if not exists load_problems (
+    load_id varchar not null, row_number bigint, column_name varchar, rule varchar not null,
+    message varchar, value varchar
+);
+create table if not exists audit_log (
+    logged_at timestamp not null default current_timestamp, actor varchar not null, role varchar,
+    action varchar not null, detail json
+);
+create table if not exists sfp_meetings_added (
+    meeting_date date primary key, title varchar not null, notes varchar,
+    added_by varchar, added_at timestamp default current_timestamp
+);
+"""
+
+# Which date places a row on or before the cut-off, per extract (see indicators.md, "as of").
+DATE_RESTRICTION = {
+    "training": "completed_on <= d",
+    "awareness_sessions": "held_on <= d",
+    "contracts": "signed_on <= d",
+    "roster": "contract_start <= d",
+    "appraisals": "year <= year(d)",
+}
+
+
+def warehouse_path(explicit: str | Path | None = None) -> Path:
+    return Path(explicit or os.environ.get("PSEA_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as err:
+        if "lock" in str(err).lower():
+            raise RuntimeError(
+                f"the warehouse {path} is in use by another process (the dashboard or another load); "
+                "DuckDB allows one writer at a time: stop it or wait, then retry"
+            ) from None
+        raise
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(BOOKKEEPING_DDL)
+    for contract in contracts().values():
+        cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in contract.columns)
+        con.execute(
+            f"create table if not exists {contract.kind} ({cols}, load_id varchar not null)"
+        )
+    load_reference_data(con)
+    create_snapshot_macros(con)
+
+
+def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Reference files are versioned in the repository and replace their tables on every build."""
+    for name in REFERENCE_TABLES:
+        frame = reference_frame(name)  # noqa: F841 - scanned by name below
+        con.execute(f"create or replace table ref_{name} as select * from frame")
+    con.execute(
+        """
+        create or replace view sfp_meetings as
+        select meeting_date, date_precision, title, null::varchar as notes, 'seed' as source
+        from ref_sfp_meetings
+        union all
+        select meeting_date, 'day', title, notes, 'added' from sfp_meetings_added
+        """
+    )
+
+
+def create_snapshot_macros(con: duckdb.DuckDBPyConnection) -> None:
+    for kind in contracts():
+        con.execute(
+            f"""
+            create or replace macro {kind}_snapshot(d) as table
+            with pick as (
+                select entity, coalesce(max(as_of) filter (where as_of <= d), min(as_of)) as as_of
+                from {kind} group by entity
+            )
+            select t.* from {kind} t join pick using (entity, as_of)
+            """
+        )
+        con.execute(
+            f"""
+            create or replace view {kind}_current as
+            select t.* from {kind} t
+            join (select entity, max(as_of) as as_of from {kind} group by entity) latest using (entity, as_of)
+            """
+        )
+    for kind, condition in DATE_RESTRICTION.items():
+        con.execute(
+            f"create or replace macro {kind}_at(d) as table select * from {kind}_snapshot(d) where {condition}"
+        )
+    # A case's stage at d follows from its stage dates when the snapshot is newer than d.
+    con.execute(
+        """
+        create or replace macro cases_at(d) as table
+        select c.* exclude (status),
+            c.status as status_in_snapshot,
+            case
+                when c.as_of <= d then c.status
+                when c.investigation_completed_on <= d then c.status
+                when c.investigation_opened_on <= d then 'under_investigation'
+                when c.assessment_completed_on <= d and c.status in ('closed', 'under_review_limited_information')
+                    then c.status
+                when c.status = 'received' then 'received'
+                else 'preliminary_assessment'
+            end as status,
+            coalesce(c.assessment_completed_on <= d, false) as assessed,
+            coalesce(c.investigation_opened_on <= d, false) as investigated,
+            coalesce(c.investigation_completed_on <= d, false) as finding_reached
+        from cases_snapshot(d) c
+        where c.date_received <= d
+        """
+    )
+    for kind in ("case_victims", "case_subjects"):
+        con.execute(
+            f"""
+            create or replace macro {kind}_at(d) as table
+            select v.* from {kind}_snapshot(d) v
+            semi join cases_at(d) c on c.entity = v.entity and c.case_ref = v.case_ref
+            """
+        )
+    con.execute(
+        """
+        create or replace macro victim_assistance_at(d) as table
+        select a.* from victim_assistance_snapshot(d) a
+        semi join cases_at(d) c on c.entity = a.entity and c.case_ref = a.case_ref
+        where a.referred_on <= d
+        """
+    )
+
+
+def mark_demo(con: duckdb.DuckDBPyConnection, seed: int, scale: float) -> None:
+    con.execute(
+        "insert or replace into warehouse_info values ('kind', 'demo'), ('demo_seed', ?), ('demo_scale', ?)",
+        [str(seed), str(scale)],
+    )
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    rows = con.sql("select value from warehouse_info where key = 'kind'").fetchall()
+    return bool(rows) and rows[0][0] == "demo"

@@ -1,0 +1,41 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from extracts import write_all
+
+from psea.warehouse import connect
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    connect(path).close()
+    return path
+
+
+@pytest.fixture
+def loaded_warehouse(tmp_path, warehouse) -> Path:
+    from pipelines.load import ingest
+
+    folder = tmp_path / "valid"
+    folder.mkdir()
+    con = connect(warehouse)
+    outcomes = ingest(con, write_all(folder), run_gx=False)
+    con.close()
+    assert all(o.status == "accepted" for o in outcomes), [o.problems for o in outcomes]
+    return warehouse
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    """Rows per extract table: what "the warehouse unchanged" is checked against."""
+    from data_contracts import contracts
+
+    con = connect(path, read_only=True)
+    try:
+        return {k: con.sql(f"select count(*) from {k}").fetchall()[0][0] for k in contracts()}
+    finally:
+        con.close()

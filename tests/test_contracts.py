@@ -1,0 +1,440 @@
+"""Every contract rule, each with a small synthetic file: rejected with file, row, column and rule,
+exit status 1, and the warehouse unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import table_counts
+from extracts import AS_OF, VALID, ref, write_csv
+from typer.testing import CliRunner
+
+from psea.cli import app
+
+runner = CliRunner()
+
+
+def mutate(kind: str, row: int, **changes) -> list[dict]:
+    rows = VALID[kind]()
+    rows[row - 1].update(changes)
+    return rows
+
+
+def drop_column(kind: str, column: str) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != column} for r in VALID[kind]()]
+
+
+# (id, kind, rows, expected rule, expected column, expected row)
+ROW_CASES = [
+    (
+        "extra column victim_name",
+        "case_victims",
+        [{**r, "victim_name": "x"} for r in VALID["case_victims"]()],
+        "strict_columns",
+        "victim_name",
+        None,
+    ),
+    ("missing column", "cases", drop_column("cases", "mission"), "strict_columns", "mission", None),
+    ("duplicate ref", "cases", mutate("cases", 2, case_ref=ref(1)), "unique", "case_ref", 2),
+    (
+        "raw identifier instead of pseudonym",
+        "cases",
+        mutate("cases", 3, case_ref="OIG-2018-0042"),
+        "pseudonymous_ref",
+        "case_ref",
+        3,
+    ),
+    (
+        "name where a ref is expected",
+        "roster",
+        mutate("roster", 2, manager_ref="Amina Diallo"),
+        "no_direct_identifier",
+        "manager_ref",
+        2,
+    ),
+    (
+        "e-mail in a cell",
+        "training",
+        mutate("training", 2, mission="jane.doe@example.org"),
+        "no_email",
+        "mission",
+        2,
+    ),
+    (
+        "phone number in a cell",
+        "cases",
+        mutate("cases", 1, reporting_channel="+41 22 717 9111"),
+        "no_phone_number",
+        "reporting_channel",
+        1,
+    ),
+    (
+        "unknown code",
+        "cases",
+        mutate("cases", 2, category="harassment"),
+        "allowed_values",
+        "category",
+        2,
+    ),
+    ("unknown mission", "cases", mutate("cases", 2, mission="XXX"), "mission_code", "mission", 2),
+    (
+        "date after as_of",
+        "training",
+        mutate("training", 3, completed_on="2018-07-01"),
+        "after_as_of",
+        "completed_on",
+        3,
+    ),
+    (
+        "date before 2000",
+        "roster",
+        mutate("roster", 3, contract_start="1999-12-31"),
+        "date_range",
+        "contract_start",
+        3,
+    ),
+    (
+        "not a date",
+        "cases",
+        mutate("cases", 1, date_received="10/01/2018"),
+        "date_format",
+        "date_received",
+        1,
+    ),
+    ("two as_of values", "cases", mutate("cases", 3, as_of="2018-03-31"), "one_as_of", "as_of", 3),
+    (
+        "completion before opening",
+        "cases",
+        mutate("cases", 1, investigation_completed_on="2018-01-24"),
+        "date_order",
+        "investigation_completed_on",
+        1,
+    ),
+    (
+        "substantiated without completion date",
+        "cases",
+        mutate("cases", 1, investigation_completed_on=""),
+        "status_dates",
+        "investigation_completed_on",
+        1,
+    ),
+    (
+        "open investigation with completion date",
+        "cases",
+        mutate("cases", 2, investigation_completed_on="2018-03-01"),
+        "status_dates",
+        "investigation_completed_on",
+        2,
+    ),
+    (
+        "assessment missing past preliminary",
+        "cases",
+        mutate("cases", 2, assessment_completed_on=""),
+        "status_dates",
+        "assessment_completed_on",
+        2,
+    ),
+    (
+        "incident after receipt",
+        "cases",
+        mutate("cases", 1, incident_month="2018-02"),
+        "date_order",
+        "incident_month",
+        1,
+    ),
+    (
+        "victim of an unknown case",
+        "case_victims",
+        mutate("case_victims", 3, case_ref=ref(999)),
+        "unknown_reference",
+        "case_ref",
+        3,
+    ),
+    (
+        "subject of an unknown case",
+        "case_subjects",
+        mutate("case_subjects", 2, case_ref=ref(998)),
+        "unknown_reference",
+        "case_ref",
+        2,
+    ),
+    (
+        "assistance to an unknown victim",
+        "victim_assistance",
+        mutate("victim_assistance", 2, victim_ref=ref(777)),
+        "unknown_reference",
+        "victim_ref",
+        2,
+    ),
+    (
+        "assistance before the case",
+        "victim_assistance",
+        mutate("victim_assistance", 1, referred_on="2018-01-01"),
+        "date_order",
+        "referred_on",
+        1,
+    ),
+    (
+        "unknown manager",
+        "roster",
+        mutate("roster", 3, manager_ref=ref(999)),
+        "unknown_manager",
+        "manager_ref",
+        3,
+    ),
+    (
+        "management cycle",
+        "roster",
+        mutate("roster", 1, manager_ref=ref(303)),
+        "management_cycle",
+        "manager_ref",
+        1,
+    ),
+    (
+        "contract end before start",
+        "roster",
+        mutate("roster", 3, contract_end="2016-01-01"),
+        "date_order",
+        "contract_end",
+        3,
+    ),
+    (
+        "participants out of range",
+        "awareness_sessions",
+        mutate("awareness_sessions", 2, participants="6000"),
+        "range",
+        "participants",
+        2,
+    ),
+    (
+        "appraisal year after as_of",
+        "appraisals",
+        mutate("appraisals", 1, year="2019"),
+        "after_as_of",
+        "year",
+        1,
+    ),
+    (
+        "not a boolean",
+        "contracts",
+        mutate("contracts", 1, psea_clause="maybe"),
+        "boolean",
+        "psea_clause",
+        1,
+    ),
+    (
+        "duplicate completion",
+        "training",
+        [*VALID["training"](), VALID["training"]()[0]],
+        "unique",
+        "person_ref,course,completed_on",
+        4,
+    ),
+    (
+        "formula cell",
+        "contracts",
+        mutate("contracts", 2, subcontract_flowdown='=HYPERLINK("http://x")'),
+        "no_formula",
+        "subcontract_flowdown",
+        2,
+    ),
+    (
+        "entity not a code",
+        "contracts",
+        mutate("contracts", 2, entity="iom"),
+        "entity_code",
+        "entity",
+        2,
+    ),
+    (
+        "required value missing",
+        "training",
+        mutate("training", 1, delivery=""),
+        "required",
+        "delivery",
+        1,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "rows", "rule", "column", "row"),
+    [c[1:] for c in ROW_CASES],
+    ids=[c[0] for c in ROW_CASES],
+)
+def test_bad_extract_is_rejected_and_changes_nothing(
+    tmp_path, loaded_warehouse, kind, rows, rule, column, row
+):
+    before = table_counts(loaded_warehouse)
+    path = write_csv(tmp_path, f"{kind}_{AS_OF}.csv", rows)
+    # A different as_of keeps the file from being a re-send of the loaded snapshot; content decides.
+    result = runner.invoke(
+        app, ["ingest", str(path), "--warehouse", str(loaded_warehouse), "--json"]
+    )
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)["files"][0]
+    assert report["status"] == "rejected"
+    hits = [
+        p
+        for p in report["problems"]
+        if p["rule"] == rule and p["column"] == column and p["row"] == row
+    ]
+    assert hits, report["problems"]
+    assert hits[0]["file"] == path.name
+    assert table_counts(loaded_warehouse) == before
+
+
+def test_rejection_message_names_file_row_column_rule(tmp_path, loaded_warehouse):
+    path = write_csv(tmp_path, f"cases_{AS_OF}.csv", mutate("cases", 2, category="harassment"))
+    result = runner.invoke(app, ["ingest", str(path), "--warehouse", str(loaded_warehouse)])
+    assert result.exit_code == 1
+    assert f"{path.name}: row 2, column category: allowed_values: unknown code" in result.output
+    assert "REJECTED" in result.output
+
+
+def test_sensitive_values_are_never_echoed(tmp_path, warehouse):
+    path = write_csv(
+        tmp_path, f"training_{AS_OF}.csv", mutate("training", 2, mission="jane.doe@example.org")
+    )
+    result = runner.invoke(app, ["check", str(path), "--warehouse", str(warehouse), "--json"])
+    assert "jane.doe" not in result.output
+    path = write_csv(tmp_path, f"cases_{AS_OF}.csv", mutate("cases", 3, case_ref="OIG-2018-0042"))
+    result = runner.invoke(app, ["check", str(path), "--warehouse", str(warehouse)])
+    assert "OIG-2018-0042" not in result.output and "pseudonymous_ref" in result.output
+
+
+FILE_CASES = [
+    ("zero-byte file", b"", "empty_file", None),
+    ("header only, cut short", b"case_ref,entity\n" + b"x" * 3, "truncated", 1),
+    ("not CSV at all", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "file_format", None),
+    ("PDF bytes", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "file_format", None),
+    ("non-UTF-8 bytes", None, "encoding", 2),
+]
+
+
+def _truncated_cases(tmp_path: Path) -> bytes:
+    full = write_csv(tmp_path, "full.csv", VALID["cases"]()).read_bytes()
+    return full[: full.rindex(b"\n", 0, len(full) - 1) + 40]  # cut in the middle of the last row
+
+
+def _latin1_cases(tmp_path: Path) -> bytes:
+    text = write_csv(tmp_path, "full.csv", VALID["cases"]()).read_text()
+    lines = text.splitlines()
+    return (
+        ("\n".join(lines[:2]) + "\n").encode()
+        + lines[2].replace("hotline", "hotlin\u00e9").encode("latin-1")
+        + b"\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "rule", "row"), [c[1:] for c in FILE_CASES], ids=[c[0] for c in FILE_CASES]
+)
+def test_unreadable_file_is_rejected(tmp_path, loaded_warehouse, content, rule, row):
+    before = table_counts(loaded_warehouse)
+    if content is None:
+        content = _latin1_cases(tmp_path)
+    path = tmp_path / f"cases_{AS_OF}.csv"
+    path.write_bytes(content)
+    result = runner.invoke(
+        app, ["ingest", str(path), "--warehouse", str(loaded_warehouse), "--json"]
+    )
+    assert result.exit_code == 1, result.output
+    problem = json.loads(result.output)["files"][0]["problems"][0]
+    assert problem["rule"] == rule and problem["row"] == row and problem["file"] == path.name
+    assert table_counts(loaded_warehouse) == before
+
+
+def test_truncated_last_row_is_rejected(tmp_path, loaded_warehouse):
+    before = table_counts(loaded_warehouse)
+    path = tmp_path / f"cases_{AS_OF}.csv"
+    path.write_bytes(_truncated_cases(tmp_path))
+    result = runner.invoke(
+        app, ["ingest", str(path), "--warehouse", str(loaded_warehouse), "--json"]
+    )
+    assert result.exit_code == 1
+    problem = json.loads(result.output)["files"][0]["problems"][0]
+    assert (problem["rule"], problem["row"]) == ("truncated", 3)
+    assert table_counts(loaded_warehouse) == before
+
+
+def test_xlsx_formula_cell_is_rejected(tmp_path, warehouse):
+    import xlsxwriter
+
+    path = tmp_path / f"contracts_{AS_OF}.xlsx"
+    rows = VALID["contracts"]()
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet("contracts")
+        sheet.write_row(0, 0, list(rows[0]))
+        for i, r in enumerate(rows, start=1):
+            sheet.write_row(i, 0, list(r.values()))
+        sheet.write_formula(2, 0, '="0000000000000"&"1f5"')
+    result = runner.invoke(app, ["check", str(path), "--warehouse", str(warehouse), "--json"])
+    assert result.exit_code == 1
+    problem = json.loads(result.output)["files"][0]["problems"][0]
+    assert (problem["rule"], problem["row"], problem["column"]) == ("no_formula", 2, "contract_ref")
+
+
+def test_file_name_date_must_match_as_of(tmp_path, warehouse):
+    path = write_csv(tmp_path, "training_2018-03-31.csv", VALID["training"]())
+    result = runner.invoke(app, ["check", str(path), "--warehouse", str(warehouse), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.output)["files"][0]["problems"][0]["rule"] == "file_name_date"
+
+
+@pytest.mark.parametrize("variant", ["semicolon_bom", "xlsx", "parquet", "upper_case_headers"])
+def test_every_format_of_a_valid_extract_is_accepted(tmp_path, warehouse, variant):
+    rows = VALID["training"]()
+    if variant == "semicolon_bom":
+        path = write_csv(tmp_path, "training.csv", rows, delimiter=";", bom=True)
+    elif variant == "upper_case_headers":
+        path = write_csv(
+            tmp_path, "training.csv", [{f" {k.upper()} ": v for k, v in r.items()} for r in rows]
+        )
+    else:
+        frame = pl.DataFrame(rows).with_columns(pl.col("completed_on", "as_of").str.to_date())
+        path = tmp_path / f"training.{variant}"
+        frame.write_excel(path, worksheet="training") if variant == "xlsx" else frame.write_parquet(
+            path
+        )
+    result = runner.invoke(app, ["ingest", str(path), "--warehouse", str(warehouse), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["files"][0]["rows_loaded"] == 3
+
+
+def test_kind_from_option_when_the_name_does_not_say(tmp_path, warehouse):
+    path = write_csv(tmp_path, "export-from-hr.csv", VALID["roster"]())
+    result = runner.invoke(app, ["check", str(path), "--warehouse", str(warehouse)])
+    assert result.exit_code == 1 and "extract_kind" in result.output
+    result = runner.invoke(
+        app, ["check", str(path), "--kind", "roster", "--warehouse", str(warehouse)]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_gx_suite_agrees_with_the_row_engine():
+    """The GX suite built from the contract flags the same columns as the row engine."""
+    import datetime as dt
+
+    from data_contracts import contract_for
+    from data_contracts.gx_suite import run_suite
+    from data_contracts.rules import check_rows
+
+    contract = contract_for("cases")
+    good = check_rows(
+        pl.DataFrame(VALID["cases"]()).with_columns(pl.all().replace("", None)), contract, "c"
+    ).frame
+    outcome = run_suite(contract, good, dt.date(2018, 6, 30))
+    assert outcome.success, outcome.failed
+    assert outcome.evaluated >= 30
+    bad = good.with_columns(
+        pl.when(pl.col("case_ref") == ref(1))
+        .then(None)
+        .otherwise(pl.col("investigation_completed_on"))
+        .alias("investigation_completed_on")
+    )
+    failed = run_suite(contract, bad, dt.date(2018, 6, 30)).failed
+    assert {f["column"] for f in failed} == {"investigation_completed_on"}
