@@ -153,7 +153,7 @@ def _check_field_counts(name: str, text: str, delimiter: str) -> None:
                 Problem(name, "truncated", "an opened quote is never closed (truncated file?)")
             )
         return
-    lines = pl.Series(text.split("\n")).str.strip_suffix("\r")
+    lines = pl.Series([text]).str.split("\n").explode().str.strip_suffix("\r")
     counts = lines.str.count_matches(delimiter, literal=True)
     width = counts[0]
     bad = ((counts != width) & (lines.str.len_bytes() > 0)).arg_true()

@@ -1,0 +1,111 @@
+"""Benchmark: ingest a 1-million-row training extract through the full pipeline (contracts
+included) against the bare floor (Polars read + DuckDB insert) of the same file, in one run.
+
+    .venv/bin/python benchmarks/ingest_training.py [--rows 1000000]
+
+Reports both times, the ratio, rows/s and the peak memory (RSS) of each, measured in child
+processes so one does not warm the other's caches or inflate its memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+COURSES = ["psea_mandatory", "induction_psea", "values_we_share", "psea_face_to_face"]
+
+
+def make_file(path: Path, rows: int) -> None:
+    rng = np.random.default_rng(1)
+    people = np.char.mod("%016x", rng.integers(0, 2**62, rows // 3)).astype(str)
+    frame = pl.DataFrame(
+        {
+            "person_ref": people[rng.integers(0, len(people), rows)],
+            "entity": "IOM",
+            "as_of": "2026-09-30",
+            "course": rng.choice(COURSES, rows),
+            "completed_on": pl.Series(rng.integers(15000, 20300, rows))
+            .cast(pl.Date)
+            .cast(pl.String),
+            "delivery": "online",
+            "mission": rng.choice(["IRQ", "HQ", "YEM", "TCD", "NGA", "LBN"], rows),
+        }
+    ).unique(["person_ref", "course", "completed_on"])
+    frame.write_csv(path)
+
+
+def child(mode: str, path: str, warehouse: str) -> None:
+    started = time.perf_counter()
+    if mode == "bare":
+        import duckdb
+
+        con = duckdb.connect(warehouse)
+        frame = pl.read_csv(path, schema_overrides={"completed_on": pl.Date, "as_of": pl.Date})
+        con.execute("create table training as select * from frame")
+        con.close()
+        rows = frame.height
+    else:
+        from pipelines.load import ingest
+        from psea.warehouse import connect
+
+        con = connect(warehouse)
+        outcome = ingest(con, [Path(path)])[0]
+        con.close()
+        assert outcome.status == "accepted", outcome.problems[:3]
+        rows = outcome.rows_loaded
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"mode": mode, "seconds": seconds, "rows": rows, "peak_mb": peak_mb}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--child", nargs=3)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "training_2026-09-30.csv"
+        make_file(path, args.rows)
+        results = {}
+        for mode in ("bare", "full"):
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    mode,
+                    str(path),
+                    str(Path(tmp) / f"{mode}.duckdb"),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    bare, full = results["bare"], results["full"]
+    print(f"rows: {full['rows']:,}")
+    print(
+        f"bare floor (polars read + duckdb insert): {bare['seconds']:.2f} s, {bare['rows'] / bare['seconds']:,.0f} rows/s, peak {bare['peak_mb']:.0f} MB"
+    )
+    print(
+        f"full ingest (read, contracts, GX, load):  {full['seconds']:.2f} s, {full['rows'] / full['seconds']:,.0f} rows/s, peak {full['peak_mb']:.0f} MB"
+    )
+    print(
+        f"ratio full / bare: {full['seconds'] / bare['seconds']:.2f}x (target <= 3x; peak target < 2048 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
