@@ -184,7 +184,7 @@ def _training(rng, entity, roster: pl.DataFrame, end: dt.date) -> pl.DataFrame:
     stop = roster["contract_end"].cast(pl.Int32).fill_null(end0).to_numpy().astype(np.int64)
     stop = np.minimum(stop, end0)
     person, mission = roster["person_ref"].to_numpy(), roster["mission"].to_numpy()
-    diligent = rng.beta(6, 1.5, len(start))  # how reliably each person renews
+    diligent = rng.beta(14, 1.2, len(start))  # how reliably each person renews
     rows = []
     # Induction PSEA module, from 2013: mostly within 30 days of joining.
     joined = (start >= _days(dt.date(2013, 1, 1))) & (rng.random(len(start)) < 0.88)
@@ -197,12 +197,12 @@ def _training(rng, entity, roster: pl.DataFrame, end: dt.date) -> pl.DataFrame:
     ok = joined & (when <= stop)
     rows.append((person[ok], "induction_psea", when[ok], "online", mission[ok]))
     # Mandatory PSEA course: first within months of joining (or of 2012), renewed about every 2 years.
-    first = np.maximum(start, _days(START)) + rng.integers(5, 200, len(start))
+    first = np.maximum(start, _days(START)) + rng.integers(5, 120, len(start))
     when = first.copy()
-    alive = (when <= stop) & (rng.random(len(start)) < 0.93)
+    alive = (when <= stop) & (rng.random(len(start)) < 0.97)
     for _ in range(10):
         rows.append((person[alive], "psea_mandatory", when[alive], "online", mission[alive]))
-        when = when + rng.normal(700, 90, len(start)).astype(int)
+        when = when + rng.normal(650, 50, len(start)).astype(int)
         alive = alive & (when <= stop) & (rng.random(len(start)) < diligent)
     # The Values we Share (from 2014), once; face-to-face sessions in some missions.
     vws = np.maximum(start, _days(dt.date(2014, 3, 1))) + rng.integers(0, 300, len(start))

@@ -1,4 +1,9 @@
-"""The app shell: which warehouse, who is signed in, which pages they may open."""
+"""The app shell: which warehouse, who is signed in, which pages they may open.
+
+With an identity provider configured (`[auth]` in .streamlit/secrets.toml), users sign in with
+`st.login` and their role comes from the server-side users file. Without one, the app runs in demo
+mode on the bundled synthetic warehouse only, with a banner on every page and a role picker.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,27 @@ from pathlib import Path
 
 import streamlit as st
 
+from psea.access import PAGE_ROLES, ROLE_LABELS, ROLES, Viewer, demo_viewer, lookup_role
+
 DEMO_WAREHOUSE = Path(os.environ.get("PSEA_DEMO_WAREHOUSE", "data/demo.duckdb"))
+
+PAGES = {
+    "overview": ("pages/overview.py", "Overview", ":material/dashboard:"),
+    "allegations": ("pages/allegations.py", "Allegations", ":material/report:"),
+    "investigations": ("pages/investigations.py", "Investigations", ":material/gavel:"),
+    "victims": ("pages/victims.py", "Victims and assistance", ":material/volunteer_activism:"),
+    "training": ("pages/training.py", "Training and awareness", ":material/school:"),
+    "un_quarterly": ("pages/un_quarterly.py", "UN quarterly submission", ":material/table:"),
+    "data_quality": ("pages/data_quality.py", "Data quality", ":material/fact_check:"),
+    "audit": ("pages/audit.py", "Audit log", ":material/history:"),
+}
+
+
+def login_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
 
 
 @st.cache_resource(show_spinner="Building the synthetic demo warehouse (first start only)…")
@@ -19,8 +44,61 @@ def demo_warehouse() -> str:
     return str(DEMO_WAREHOUSE)
 
 
+def _demo_role() -> str:
+    preset = st.query_params.get("role")
+    if "demo_role" not in st.session_state:
+        st.session_state["demo_role"] = preset if preset in ROLES else "champion_office"
+    role = st.sidebar.selectbox(
+        "Try the dashboard as",
+        ROLES,
+        key="demo_role",
+        format_func=lambda r: ROLE_LABELS[r],
+        help="Demo mode only: with login configured, roles come from the server-side users file.",
+    )
+    st.query_params["role"] = role
+    return role
+
+
+def _signed_in_viewer() -> Viewer | None:
+    if not st.user.is_logged_in:
+        st.title("PSEA Oversight")
+        st.write("Sign in with your organization's account to continue.")
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+    viewer = lookup_role(st.user.to_dict())
+    if viewer is None:
+        st.error("Your account has no role in PSEA Oversight. Ask the administrator to add you.")
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    return viewer
+
+
 def run() -> None:
-    path = demo_warehouse()
-    st.title("PSEA Oversight")
-    st.info("Demo mode: every figure here comes from bundled synthetic data. Nothing is real.")
-    st.caption(f"Warehouse: {path}")
+    if login_configured():
+        from psea.warehouse import warehouse_path
+
+        viewer = _signed_in_viewer()
+        st.session_state["warehouse"] = str(warehouse_path())
+        st.sidebar.caption(f"Signed in as {viewer.identity} ({ROLE_LABELS[viewer.role]})")
+        st.sidebar.button("Sign out", on_click=st.logout)
+        if not st.session_state.get("signed_in_logged"):
+            from psea.audit import record
+            from psea.ui import connection
+
+            record(connection(), viewer.identity, viewer.role, "sign_in")
+            st.session_state["signed_in_logged"] = True
+    else:
+        st.session_state["warehouse"] = demo_warehouse()
+        viewer = demo_viewer(_demo_role())
+        st.warning(
+            "Demo mode: every figure comes from bundled synthetic data. Nothing here is real.",
+            icon=":material/science:",
+        )
+    st.session_state["viewer"] = viewer
+    pages = [
+        st.Page(path, title=title, icon=icon, url_path=key, default=(i == 0))
+        for i, (key, (path, title, icon)) in enumerate(
+            (k, v) for k, v in PAGES.items() if viewer.role in PAGE_ROLES[k]
+        )
+    ]
+    st.navigation(pages).run()

@@ -1,0 +1,61 @@
+"""Allegations: per quarter, by the fixed breakdowns, year of incident and reporting delay."""
+
+import polars as pl
+import streamlit as st
+
+from psea import charts
+from psea.metrics import Period, cases
+from psea.privacy import suppress_breakdown
+from psea.ui import page_context
+
+ctx = page_context("allegations")
+st.title("Allegations")
+ctx.cutoff_note()
+
+trend_period = Period(ctx.period.end.replace(year=ctx.period.end.year - 3), ctx.period.end)
+by_quarter = suppress_breakdown(
+    cases.allegations_by_quarter(ctx.con, trend_period, ctx.entity), exact=ctx.viewer.exact
+)
+milestones = ctx.con.sql("select date, label from ref_milestones").pl()
+st.altair_chart(
+    charts.quarterly_trend(
+        by_quarter, milestones, title="Allegations received per quarter, last 3 years", k=ctx.k
+    ),
+    width="stretch",
+)
+st.caption("How is this counted: " + cases.DEFINITIONS["allegations_received"])
+
+BREAKDOWN_LABELS = {
+    "category": "Category",
+    "personnel_group": "Personnel group",
+    "reporting_channel": "Reporting channel",
+    "region": "Region",
+    "incident_year": "Year of incident",
+}
+by = st.sidebar.selectbox(
+    "Breakdown", list(BREAKDOWN_LABELS), format_func=BREAKDOWN_LABELS.get, key="breakdown"
+)
+table = suppress_breakdown(
+    cases.allegations_received(ctx.con, ctx.period, ctx.entity, by=by), exact=ctx.viewer.exact
+)
+st.altair_chart(
+    charts.breakdown_bars(
+        table,
+        by,
+        title=f"Allegations received in the period by {BREAKDOWN_LABELS[by].lower()}",
+        k=ctx.k,
+    ),
+    width="stretch",
+)
+st.dataframe(table.select(pl.col(by), pl.col("shown").alias("allegations")), hide_index=True)
+
+delay = suppress_breakdown(
+    cases.reporting_delay(ctx.con, ctx.period, ctx.entity), exact=ctx.viewer.exact
+)
+st.altair_chart(
+    charts.breakdown_bars(
+        delay, "delay", title="Reporting delay (incident month to month received)", k=ctx.k
+    ),
+    width="stretch",
+)
+st.caption("How is this counted: " + cases.DEFINITIONS["reporting_delay"])

@@ -1,0 +1,82 @@
+"""Training and awareness: coverage over time and by region/mission, completions, audit-risk list."""
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from psea import charts
+from psea.metrics import training
+from psea.ui import page_context, rate_metric
+
+ctx = page_context("training")
+st.title("Training and awareness")
+ctx.cutoff_note()
+end = ctx.period.end
+
+cov = training.mandatory_coverage(ctx.con, end, ctx.entity).row(0, named=True)
+ind = training.induction_within_window(ctx.con, ctx.period, ctx.entity).row(0, named=True)
+c1, c2, c3 = st.columns(3)
+with c1:
+    rate_metric(
+        ctx,
+        "Mandatory PSEA coverage",
+        cov["covered"],
+        cov["active"],
+        training.definition("mandatory_coverage"),
+        case_based=False,
+    )
+with c2:
+    rate_metric(
+        ctx,
+        "Induction within 30 days",
+        ind["inducted"],
+        ind["joiners"],
+        training.definition("induction_30d"),
+        case_based=False,
+    )
+with c3:
+    st.metric(
+        "The Values we Share, cumulative",
+        f"{training.values_we_share_cumulative(ctx.con, end, ctx.entity):,}",
+        help=training.definition("values_we_share_cumulative"),
+    )
+
+dates = [dt.date(y, 12, 31) for y in range(2012, end.year) if dt.date(y, 12, 31) < end] + [end]
+st.altair_chart(
+    charts.coverage_line(
+        training.coverage_over_time(ctx.con, dates, ctx.entity),
+        "Mandatory PSEA coverage at each year end",
+    ),
+    width="stretch",
+)
+st.caption("How is this counted: " + training.definition("mandatory_coverage"))
+
+by_region = training.mandatory_coverage(ctx.con, end, ctx.entity, by="region")
+st.altair_chart(
+    charts.breakdown_bars(
+        by_region.rename({"coverage": "coverage_share"}),
+        "region",
+        "coverage_share",
+        title="Mandatory coverage by region",
+    ),
+    width="stretch",
+)
+st.subheader("Completions in the period by course")
+st.dataframe(training.completions_by_course(ctx.con, ctx.period, ctx.entity), hide_index=True)
+
+st.subheader("Missions flagged as audit risks")
+st.caption(training.definition("audit_risk"))
+risk = training.audit_risk(ctx.con, end, ctx.entity).filter(pl.col("flagged"))
+st.dataframe(
+    risk.select(
+        "entity",
+        "mission",
+        "region",
+        "staff_sessions",
+        "last_staff_session",
+        pl.col("coverage").round(3),
+        "reason",
+    ),
+    hide_index=True,
+)

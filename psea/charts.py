@@ -1,0 +1,163 @@
+"""Altair charts shared by the pages, the briefs and the exports (one chart code for all).
+
+Colour-blind-safe palette (Okabe-Ito). Suppressed points are drawn as a marked "<K" band, never as
+a value. Time axes carry the seed's milestones as annotations.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+SUPPRESSED_GREY = "#BBBBBB"
+
+
+def _suppressed_band(frame: pl.DataFrame, x: str, k: int, x_type: str, horizontal: bool = False):
+    band = frame.filter(pl.col("suppressed")).with_columns(
+        pl.lit(0).alias("_lo"), pl.lit(k - 1).alias("_hi"), pl.lit(f"<{k}").alias("_label")
+    )
+    if horizontal:
+        bars = (
+            alt.Chart(band)
+            .mark_bar(color=SUPPRESSED_GREY, opacity=0.6)
+            .encode(
+                y=alt.Y(f"{x}:{x_type}", sort=None),
+                x="_lo:Q",
+                x2="_hi:Q",
+                tooltip=[x, alt.Tooltip("_label:N", title="count")],
+            )
+        )
+        text = (
+            alt.Chart(band)
+            .mark_text(align="left", dx=3, color="#555")
+            .encode(y=alt.Y(f"{x}:{x_type}", sort=None), x="_hi:Q", text="_label:N")
+        )
+    else:
+        bars = (
+            alt.Chart(band)
+            .mark_bar(color=SUPPRESSED_GREY, opacity=0.6)
+            .encode(
+                x=alt.X(f"{x}:{x_type}", sort=None),
+                y="_lo:Q",
+                y2="_hi:Q",
+                tooltip=[x, alt.Tooltip("_label:N", title="count")],
+            )
+        )
+        text = (
+            alt.Chart(band)
+            .mark_text(dy=-6, color="#555")
+            .encode(x=alt.X(f"{x}:{x_type}", sort=None), y="_hi:Q", text="_label:N")
+        )
+    return bars + text
+
+
+def breakdown_bars(
+    frame: pl.DataFrame, category: str, value: str = "count", title: str = "", k: int = 5
+) -> alt.Chart:
+    """Horizontal bars of a one-way breakdown; `frame` has `suppressed` when it was published."""
+    if "suppressed" not in frame.columns:
+        frame = frame.with_columns(pl.lit(False).alias("suppressed"))
+    shown = frame.filter(~pl.col("suppressed"))
+    bars = (
+        alt.Chart(shown)
+        .mark_bar(color=OKABE_ITO[0])
+        .encode(
+            y=alt.Y(f"{category}:N", sort=frame[category].to_list(), title=None),
+            x=alt.X(f"{value}:Q", title=value.replace("_", " ")),
+            tooltip=[category, value],
+        )
+    )
+    chart = (
+        bars + _suppressed_band(frame, category, k, "N", horizontal=True)
+        if frame["suppressed"].any()
+        else bars
+    )
+    return chart.properties(title=title, width="container", height=max(120, 22 * frame.height))
+
+
+def quarterly_trend(
+    frame: pl.DataFrame,
+    milestones: pl.DataFrame | None = None,
+    value: str = "count",
+    title: str = "",
+    k: int = 5,
+) -> alt.LayerChart | alt.Chart:
+    """Bars per quarter with suppressed quarters as a band, and milestone rules."""
+    if "suppressed" not in frame.columns:
+        frame = frame.with_columns(pl.lit(False).alias("suppressed"))
+    frame = frame.with_columns(pl.col("quarter").cast(pl.Date))
+    shown = frame.filter(~pl.col("suppressed"))
+    x = alt.X("quarter:T", title="quarter received", axis=alt.Axis(format="%Y Q%q"))
+    bars = (
+        alt.Chart(shown)
+        .mark_bar(color=OKABE_ITO[0], width={"band": 0.8})
+        .encode(
+            x=x,
+            y=alt.Y(f"{value}:Q", title="allegations"),
+            tooltip=[alt.Tooltip("quarter:T", format="%Y Q%q"), value],
+        )
+    )
+    layers = [bars]
+    if frame["suppressed"].any():
+        band = frame.filter(pl.col("suppressed")).with_columns(
+            pl.lit(0).alias("_lo"), pl.lit(k - 1).alias("_hi"), pl.lit(f"<{k}").alias("_label")
+        )
+        layers.append(
+            alt.Chart(band)
+            .mark_bar(color=SUPPRESSED_GREY, opacity=0.6)
+            .encode(x=x, y="_lo:Q", y2="_hi:Q", tooltip=["_label:N"])
+        )
+    if milestones is not None and milestones.height:
+        lo, hi = frame["quarter"].min(), frame["quarter"].max()
+        marks = milestones.filter((pl.col("date") >= lo) & (pl.col("date") <= hi))
+        if marks.height:
+            rule = (
+                alt.Chart(marks)
+                .mark_rule(color=OKABE_ITO[5], strokeDash=[4, 3])
+                .encode(x="date:T", tooltip=["date:T", "label:N"])
+            )
+            text = (
+                alt.Chart(marks)
+                .mark_text(align="left", angle=270, dx=4, dy=-4, fontSize=9, color=OKABE_ITO[5])
+                .encode(x="date:T", y=alt.value(4), text="label:N")
+            )
+            layers += [rule, text]
+    return alt.layer(*layers).properties(title=title, width="container", height=260)
+
+
+def coverage_line(frame: pl.DataFrame, title: str = "", target: float = 0.8) -> alt.LayerChart:
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True, color=OKABE_ITO[2])
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y(
+                "coverage:Q",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+                title="mandatory coverage",
+            ),
+            tooltip=["date:T", alt.Tooltip("coverage:Q", format=".1%"), "covered:Q", "active:Q"],
+        )
+    )
+    rule = (
+        alt.Chart(pl.DataFrame({"target": [target]}))
+        .mark_rule(color=OKABE_ITO[5], strokeDash=[4, 3])
+        .encode(y="target:Q")
+    )
+    return (line + rule).properties(title=title, width="container", height=240)
+
+
+def grouped_bars(frame: pl.DataFrame, x: str, value: str, color: str, title: str = "") -> alt.Chart:
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:O", title=None),
+            y=alt.Y(f"{value}:Q", title=value.replace("_", " ")),
+            color=alt.Color(f"{color}:N", scale=alt.Scale(range=OKABE_ITO)),
+            tooltip=[x, color, value],
+        )
+        .properties(title=title, width="container", height=260)
+    )

@@ -1,0 +1,42 @@
+"""The metric layer: every figure the dashboard, briefs, exports and CLI show is defined here once.
+
+Each function takes a DuckDB connection, the period (start, end] whose end is the cut-off date, and
+optionally an entity; it returns exact figures as a typed Polars frame. Suppression is applied by the
+caller for the viewer's role (`psea.privacy`), never here, so that every output suppresses alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Period:
+    """The half-open period (start, end]; `end` is the cut-off date."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def params(self) -> dict:
+        return {"start": self.start, "end": self.end}
+
+    def previous(self) -> Period:
+        """The previous period of equal length."""
+        length = self.end - self.start
+        return Period(self.start - length, self.start)
+
+    @property
+    def label(self) -> str:
+        return f"{(self.start + dt.timedelta(days=1)).isoformat()} to {self.end.isoformat()}"
+
+    @classmethod
+    def quarter(cls, year: int, q: int) -> Period:
+        first = dt.date(year, 3 * q - 2, 1)
+        last = (dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)) - dt.timedelta(days=1)
+        return cls(first - dt.timedelta(days=1), last)
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year - 1, 12, 31), dt.date(year, 12, 31))

@@ -1,0 +1,208 @@
+"""Training and awareness: mandatory coverage, induction within 30 days, completions, awareness
+regularity and the auditors' risk flag (indicators.md, "Training and awareness").
+
+Personnel figures, not victims': they are not suppressed (except manager teams, see managers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from psea.metrics import Period
+from psea.settings import settings
+
+COVERAGE_BY = {
+    "entity": "p.entity",
+    "region": "m.region",
+    "mission": "p.mission",
+    "staff_category": "p.staff_category",
+}
+
+DEFINITIONS = {
+    "mandatory_coverage": "Persons active on the date (contract started, not ended) with a psea_mandatory completion in the "
+    "validity window up to the date (the last {validity_months} calendar months), divided by the persons active on the date.",
+    "induction_30d": "Persons who joined in the period and completed the induction PSEA module within {window} days either side "
+    "of their contract start, divided by the persons who joined in the period at least {window} days before the cut-off.",
+    "completions": "Course completions dated in the period, by course.",
+    "values_we_share_cumulative": "All values_we_share completions up to the cut-off.",
+    "audit_risk": "A mission with no staff awareness session in the last two complete quarters before the cut-off, or mandatory "
+    "coverage below 80%, is listed as 'PSEA training irregular - risk', as the auditors do.",
+}
+
+
+def _cfg() -> dict:
+    return settings()["indicators"]
+
+
+def definition(name: str) -> str:
+    cfg = _cfg()
+    return DEFINITIONS[name].format(
+        validity_months=cfg["validity_months"], window=cfg["induction_window_days"]
+    )
+
+
+def mandatory_coverage(
+    con, on: dt.date, entity: str | None = None, by: str | None = None
+) -> pl.DataFrame:
+    """covered, active and coverage (a fraction) on a date, in total or by entity/region/mission/staff_category."""
+    group = COVERAGE_BY[by] if by else "'all'"
+    months = int(_cfg()["validity_months"])
+    return con.sql(
+        f"""
+        with active as (
+            select * from roster_at($on)
+            where (contract_end is null or contract_end >= $on) and ($entity is null or entity = $entity)
+        ),
+        current_training as (
+            select distinct entity, person_ref from training_at($on)
+            where course = 'psea_mandatory' and completed_on > $on - interval {months} month
+        )
+        select {group} as {by or "scope"},
+               count(t.person_ref)::bigint as covered, count(*)::bigint as active,
+               (count(t.person_ref) / nullif(count(*), 0))::double as coverage
+        from active p
+        left join current_training t using (entity, person_ref)
+        left join ref_missions m on m.code = p.mission
+        group by all order by 1
+        """,
+        params={"on": on, "entity": entity},
+    ).pl()
+
+
+def coverage_over_time(con, dates: list[dt.date], entity: str | None = None) -> pl.DataFrame:
+    frames = [
+        mandatory_coverage(con, d, entity).with_columns(pl.lit(d).alias("date")) for d in dates
+    ]
+    return pl.concat(frames).select("date", "covered", "active", "coverage")
+
+
+def induction_within_window(
+    con, period: Period, entity: str | None = None, by: str | None = None
+) -> pl.DataFrame:
+    window = int(_cfg()["induction_window_days"])
+    group = COVERAGE_BY[by] if by else "'all'"
+    return con.sql(
+        f"""
+        with joiners as (
+            select * from roster_at($end)
+            where contract_start > $start and contract_start <= $end - interval {window} day
+              and ($entity is null or entity = $entity)
+        ),
+        inducted as (
+            select distinct j.entity, j.person_ref from joiners j join training_at($end) t using (entity, person_ref)
+            where t.course = 'induction_psea'
+              and t.completed_on between j.contract_start - interval {window} day and j.contract_start + interval {window} day
+        )
+        select {group} as {by or "scope"}, count(i.person_ref)::bigint as inducted, count(*)::bigint as joiners,
+               (count(i.person_ref) / nullif(count(*), 0))::double as rate
+        from joiners p left join inducted i using (entity, person_ref) left join ref_missions m on m.code = p.mission
+        group by all order by 1
+        """,
+        params={"start": period.start, "end": period.end, "entity": entity},
+    ).pl()
+
+
+def completions_by_course(con, period: Period, entity: str | None = None) -> pl.DataFrame:
+    return con.sql(
+        """select course, count(*)::bigint as completions from training_at($end)
+           where completed_on > $start and ($entity is null or entity = $entity) group by all order by completions desc""",
+        params={"start": period.start, "end": period.end, "entity": entity},
+    ).pl()
+
+
+def completions_by_year(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
+    return con.sql(
+        """select year(completed_on)::integer as year, course, count(*)::bigint as completions from training_at($end)
+           where ($entity is null or entity = $entity) group by all order by all""",
+        params={"end": cutoff, "entity": entity},
+    ).pl()
+
+
+def values_we_share_cumulative(con, cutoff: dt.date, entity: str | None = None) -> int:
+    return int(
+        con.sql(
+            """select count(*)::bigint from training_at($end) where course = 'values_we_share' and ($entity is null or entity = $entity)""",
+            params={"end": cutoff, "entity": entity},
+        ).fetchall()[0][0]
+    )
+
+
+def cbcm_trainings(con, period: Period) -> pl.DataFrame:
+    return con.sql(
+        "select year, country, response, action_plan from ref_cbcm_trainings where make_date(year, 12, 31) > $start and make_date(year, 1, 1) <= $end",
+        params={"start": period.start, "end": period.end},
+    ).pl()
+
+
+def last_complete_quarters(cutoff: dt.date, n: int) -> list[Period]:
+    """The n complete calendar quarters before the cut-off, latest first."""
+    q_start = dt.date(cutoff.year, 3 * ((cutoff.month - 1) // 3) + 1, 1)
+    if cutoff == (
+        dt.date(q_start.year + (q_start.month == 10), (q_start.month + 3 - 1) % 12 + 1, 1)
+        - dt.timedelta(days=1)
+    ):
+        q_start = dt.date(
+            q_start.year + (q_start.month == 10), (q_start.month + 3 - 1) % 12 + 1, 1
+        )  # cut-off ends a quarter
+    out = []
+    for _ in range(n):
+        end = q_start - dt.timedelta(days=1)
+        q_start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+        out.append(Period(q_start - dt.timedelta(days=1), end))
+    return out
+
+
+def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
+    """Every mission with its staff sessions in the last two complete quarters, its coverage, and the flag."""
+    cfg = _cfg()["audit_risk"]
+    quarters = last_complete_quarters(cutoff, int(cfg["quarters_without_staff_session"]))
+    window = Period(quarters[-1].start, quarters[0].end)
+    coverage = mandatory_coverage(con, cutoff, entity, by="mission")
+    sessions = con.sql(
+        """select entity, mission, count(*) filter (where held_on > $start and held_on <= $end)::bigint as staff_sessions,
+                  max(held_on) as last_staff_session
+           from awareness_sessions_at($cutoff) where audience = 'staff' and ($entity is null or entity = $entity)
+           group by all""",
+        params={"start": window.start, "end": window.end, "cutoff": cutoff, "entity": entity},
+    ).pl()
+    missions = con.sql(
+        """select distinct r.entity, r.mission, m.region from roster_at($cutoff) r left join ref_missions m on m.code = r.mission
+           where (r.contract_end is null or r.contract_end >= $cutoff) and ($entity is null or r.entity = $entity)""",
+        params={"cutoff": cutoff, "entity": entity},
+    ).pl()
+    per_entity = []
+    for ent in missions["entity"].unique().sort().to_list():
+        cov = mandatory_coverage(con, cutoff, ent, by="mission").with_columns(
+            pl.lit(ent).alias("entity")
+        )
+        per_entity.append(cov)
+    coverage = (
+        pl.concat(per_entity)
+        if per_entity
+        else coverage.with_columns(pl.lit(None, pl.String).alias("entity"))
+    )
+    out = (
+        missions.join(sessions, on=["entity", "mission"], how="left")
+        .join(coverage, on=["entity", "mission"], how="left")
+        .with_columns(pl.col("staff_sessions").fill_null(0))
+    )
+    no_sessions = pl.col("staff_sessions") == 0
+    low = pl.col("coverage") < float(cfg["coverage_below"])
+    reason = (
+        pl.when(no_sessions & low)
+        .then(pl.lit("no staff session in the last two complete quarters; coverage below 80%"))
+        .when(no_sessions)
+        .then(pl.lit("no staff session in the last two complete quarters"))
+        .when(low)
+        .then(pl.lit("mandatory coverage below 80%"))
+        .otherwise(None)
+    )
+    return (
+        out.with_columns(
+            reason.alias("reason"), (no_sessions | low.fill_null(False)).alias("flagged")
+        )
+        .sort(["flagged", "entity", "mission"], descending=[True, False, False])
+        .with_columns(pl.lit(f"{window.label}").alias("sessions_window"))
+    )

@@ -1,0 +1,101 @@
+"""The UN quarterly submission: one row per allegation received in the quarter, and its totals.
+
+Exact figures (an official submission): only roles allowed exact figures produce it, and each
+production is written to the audit log by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from psea.metrics import Period
+from psea.metrics.cases import STATUSES, UN_VICTIM_GROUPS
+
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+AFP = ("staff", "non_staff", "contractor")  # agencies, funds and programmes
+
+
+def parse_quarter(text: str) -> Period:
+    match = QUARTER.match(text.strip().upper())
+    if not match:
+        raise ValueError(f"quarter {text!r} is not like 2018Q2")
+    return Period.quarter(int(match.group(1)), int(match.group(2)))
+
+
+def allegations(con, entity: str, quarter: Period) -> pl.DataFrame:
+    return con.sql(
+        """
+        with q as (
+            select * from cases_at($end) where entity = $entity and date_received > $start
+        ),
+        v as (
+            select case_ref,
+                count(*) filter (where sex = 'female' and age_group = 'adult')::bigint as women,
+                count(*) filter (where sex = 'female' and age_group = 'child')::bigint as girls,
+                count(*) filter (where sex = 'female' and age_group = 'unknown')::bigint as females_unknown_age,
+                count(*) filter (where sex = 'male' and age_group = 'adult')::bigint as men,
+                count(*) filter (where sex = 'male' and age_group = 'child')::bigint as boys,
+                count(*) filter (where sex = 'male' and age_group = 'unknown')::bigint as males_unknown_age,
+                count(*) filter (where sex = 'unknown')::bigint as unknown
+            from case_victims_at($end) where entity = $entity group by case_ref
+        ),
+        s as (
+            select case_ref, count(*) filter (where gender = 'man')::bigint as subjects_man,
+                   count(*) filter (where gender = 'woman')::bigint as subjects_woman,
+                   count(*) filter (where gender = 'unknown')::bigint as subjects_unknown
+            from case_subjects_at($end) where entity = $entity group by case_ref
+        )
+        select q.case_ref, strftime(q.date_received, '%Y-%m') as month_received, q.mission, q.category, q.personnel_group,
+               coalesce(v.women, 0) as women, coalesce(v.girls, 0) as girls, coalesce(v.females_unknown_age, 0) as females_unknown_age,
+               coalesce(v.men, 0) as men, coalesce(v.boys, 0) as boys, coalesce(v.males_unknown_age, 0) as males_unknown_age,
+               coalesce(v.unknown, 0) as victims_unknown,
+               coalesce(s.subjects_man, 0) as subjects_man, coalesce(s.subjects_woman, 0) as subjects_woman,
+               coalesce(s.subjects_unknown, 0) as subjects_unknown,
+               q.status, case when q.referred_national_authorities then 'yes' else 'no' end as referred_national_authorities,
+               coalesce(left(q.incident_month, 4), 'unknown') as incident_year
+        from q left join v using (case_ref) left join s using (case_ref)
+        order by q.date_received, q.case_ref
+        """,
+        params={"entity": entity, "start": quarter.start, "end": quarter.end},
+    ).pl()
+
+
+def totals(rows: pl.DataFrame) -> pl.DataFrame:
+    """`dimension,group,count` exactly as cli.md lists them (zero groups left out)."""
+    out: list[tuple[str, str, int]] = [("allegations", "total", rows.height)]
+
+    def add(dimension: str, series: pl.Series, order: list[str] | None = None) -> None:
+        counts = series.value_counts()
+        found = dict(zip(counts[series.name].to_list(), counts["count"].to_list(), strict=True))
+        for group in order or sorted(found):
+            if found.get(group):
+                out.append((dimension, group, int(found[group])))
+
+    personnel = rows["personnel_group"].replace({g: "agencies_funds_programmes" for g in AFP})
+    add(
+        "personnel_group",
+        personnel,
+        [
+            "peacekeeping",
+            "agencies_funds_programmes",
+            "implementing_partner",
+            "non_un_forces",
+            "unknown",
+        ],
+    )
+    add("category", rows["category"], ["sexual_exploitation", "sexual_abuse", "other", "unknown"])
+    for group in UN_VICTIM_GROUPS:
+        column = "victims_unknown" if group == "unknown" else group
+        if rows[column].sum():
+            out.append(("victims", group, int(rows[column].sum())))
+    for gender in ("man", "woman", "unknown"):
+        if rows[f"subjects_{gender}"].sum():
+            out.append(("subjects", gender, int(rows[f"subjects_{gender}"].sum())))
+    add("status", rows["status"], STATUSES)
+    add("referred_national_authorities", rows["referred_national_authorities"], ["yes", "no"])
+    add("incident_year", rows["incident_year"])
+    return pl.DataFrame(
+        out, schema={"dimension": pl.String, "group": pl.String, "count": pl.Int64}, orient="row"
+    )

@@ -1,0 +1,136 @@
+"""What every page shares: the viewer, the connection, the period and entity pickers, and the
+display of figures through the suppression function for the viewer's role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import streamlit as st
+
+from psea.access import Viewer
+from psea.metrics import Period
+from psea.privacy import count_label, rate_label
+from psea.settings import suppression_k
+
+
+@dataclass
+class PageContext:
+    viewer: Viewer
+    con: duckdb.DuckDBPyConnection
+    period: Period
+    entity: str | None
+
+    @property
+    def k(self) -> int:
+        return suppression_k()
+
+    def cutoff_note(self) -> None:
+        st.caption(
+            f"Period {self.period.label} · data as of {self.period.end.isoformat()} · "
+            f"{'all entities' if self.entity is None else self.entity} · "
+            + (
+                "exact figures (analyst)"
+                if self.viewer.exact
+                else f"counts of 1 to {self.k - 1} shown as <{self.k}"
+            )
+        )
+
+
+@st.cache_resource
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    from psea.warehouse import connect
+
+    return connect(path)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """One cursor per rerun: a DuckDB connection is not thread-safe, Streamlit sessions are threads."""
+    return _connection(st.session_state["warehouse"]).cursor()
+
+
+def latest_cutoff(con) -> dt.date:
+    row = con.sql("select max(as_of) from cases").fetchall()[0][0]
+    return row or dt.date.today()
+
+
+def period_choices(con, cutoff: dt.date) -> dict[str, Period]:
+    """Fixed periods only (quarters, years, between SFP meetings): no free date ranges on case figures."""
+    from psea.metrics.training import last_complete_quarters
+
+    choices: dict[str, Period] = {}
+    q_end = cutoff
+    for q in last_complete_quarters(cutoff + dt.timedelta(days=1), 8):
+        choices[f"Quarter {q.end.year} Q{(q.end.month - 1) // 3 + 1}"] = q
+    for year in range(
+        cutoff.year - (0 if cutoff.month == 12 and cutoff.day == 31 else 1), 2011, -1
+    ):
+        choices[f"Year {year}"] = Period.year(year)
+    meetings = [
+        r[0] for r in con.sql("select meeting_date from sfp_meetings order by 1").fetchall()
+    ]
+    for prev, meeting in zip(meetings, meetings[1:], strict=False):
+        choices[f"Since SFP meeting {prev.isoformat()} to {meeting.isoformat()}"] = Period(
+            prev, meeting
+        )
+    del q_end
+    return choices
+
+
+def require_page(page: str) -> Viewer:
+    """The data layer's refusal, for a page reached by URL outside the viewer's role."""
+    viewer: Viewer = st.session_state["viewer"]
+    if not viewer.may_open(page):
+        st.error("This page is not available for your role.")
+        st.stop()
+    return viewer
+
+
+def page_context(page: str) -> PageContext:
+    viewer = require_page(page)
+    con = connection()
+    cutoff = latest_cutoff(con)
+    choices = period_choices(con, cutoff)
+    label = st.sidebar.selectbox(
+        "Period",
+        list(choices),
+        key="period",
+        help="Quarters, years, or the interval between two SFP meetings.",
+    )
+    if viewer.entity is None:
+        entities = [
+            r[0] for r in con.sql("select distinct entity from cases order by 1").fetchall()
+        ]
+        picked = st.sidebar.selectbox("Entity", ["All entities", *entities], key="entity")
+        entity = None if picked == "All entities" else picked
+    else:
+        entity = viewer.entity
+        st.sidebar.caption(f"Entity: {entity}")
+    return PageContext(viewer, con, choices[label], entity)
+
+
+def count_metric(
+    ctx: PageContext, label: str, value: int, previous: int | None = None, help: str = ""
+) -> None:
+    shown = count_label(value, ctx.viewer.exact)
+    delta = None
+    if previous is not None and (
+        ctx.viewer.exact or (value >= ctx.k and previous >= ctx.k) or (value == 0 and previous == 0)
+    ):
+        delta = f"{value - previous:+,} vs previous period"
+    st.metric(label, shown, delta=delta, delta_color="off", help=help or None)
+
+
+def rate_metric(
+    ctx: PageContext,
+    label: str,
+    numerator: int,
+    denominator: int,
+    help: str = "",
+    case_based: bool = True,
+) -> None:
+    exact = ctx.viewer.exact or not case_based
+    st.metric(label, rate_label(numerator, denominator, exact), help=help or None)
+    if denominator:
+        st.caption(f"{count_label(numerator, exact)} of {count_label(denominator, exact)}")
