@@ -1,0 +1,110 @@
+"""The dashboard as its users see it, in demo mode (AppTest drives the real app file)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import psea.app_shell as shell
+from psea.access import PAGE_ROLES
+from psea.metrics import cases
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE_PAGES = ["overview", "allegations", "investigations", "victims"]
+ROLES_PAGES = {
+    role: [p for p, roles in PAGE_ROLES.items() if role in roles]
+    for role in ("champion_office", "focal_point", "analyst", "admin")
+}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from pipelines.demo_build import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path, seed=11, scale=0.05)
+    shell.DEMO_WAREHOUSE = path
+    shell.demo_warehouse.clear()
+    return path
+
+
+def open_app(role: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["role"] = role
+    return at.run()
+
+
+@pytest.mark.parametrize("role", list(ROLES_PAGES))
+def test_every_page_of_every_role_renders_with_the_demo_banner(demo, role):
+    at = open_app(role)
+    assert any("Demo mode" in w.proto.body for w in at.warning), role
+    for page in ROLES_PAGES[role]:
+        at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
+        assert not at.exception, (role, page, [e.value for e in at.exception])
+        assert not at.error, (role, page, [e.value for e in at.error])
+
+
+def test_overview_metric_equals_the_metric_layer(demo):
+    at = open_app("analyst")
+    from psea.ui import _connection, period_choices
+
+    con = _connection(str(demo)).cursor()  # the app's own connection: one configuration per file
+
+    cutoff = con.sql("select max(as_of) from cases").fetchall()[0][0]
+    period = period_choices(con, cutoff)[at.selectbox(key="period").value]
+    expected = cases.allegations_received(con, period, "IOM").item()
+    shown = next(m.value for m in at.metric if m.label == "Allegations received")
+    assert shown == f"{expected:,}"
+
+
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [
+        ("champion_office", "un_quarterly"),
+        ("champion_office", "audit"),
+        ("focal_point", "data_quality"),
+        ("analyst", "audit"),
+    ],
+)
+def test_a_page_outside_the_role_is_refused_even_by_url(demo, role, page):
+    at = open_app(role)
+    assert page not in ROLES_PAGES[role]
+    try:
+        at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
+    except ValueError:
+        return  # not in the role's navigation at all: "page not found"
+    assert any("not available for your role" in e.value for e in at.error)
+    assert not at.dataframe
+
+
+SMALL = re.compile(r"^[1-4]$")
+
+
+@pytest.mark.parametrize("role", ["champion_office", "focal_point"])
+def test_no_rendered_case_figure_lies_between_1_and_k_minus_1(demo, role):
+    at = open_app(role)
+    periods = at.selectbox(key="period").options[:6]
+    for page in CASE_PAGES:
+        at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
+        for period in periods:
+            at.selectbox(key="period").set_value(period).run()
+            for metric in at.metric:
+                if metric.label.startswith(("Mandatory PSEA", "Missions flagged")):
+                    continue  # personnel figures, not suppressed (indicators.md)
+                assert not SMALL.match(metric.value.replace(",", "")), (
+                    page,
+                    period,
+                    metric.label,
+                    metric.value,
+                )
+            for frame in at.dataframe:
+                for column in ("allegations", "subjects"):
+                    if column in frame.value.columns:
+                        assert not any(SMALL.match(str(v)) for v in frame.value[column]), (
+                            page,
+                            period,
+                            column,
+                        )
