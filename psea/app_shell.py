@@ -73,7 +73,8 @@ def _signed_in_viewer() -> Viewer | None:
     return viewer
 
 
-def run() -> None:
+def resolve_viewer() -> Viewer:
+    """Who is looking, decided server-side on every rerun; also shows the demo banner."""
     if login_configured():
         from psea.warehouse import warehouse_path
 
@@ -95,10 +96,24 @@ def run() -> None:
             icon=":material/science:",
         )
     st.session_state["viewer"] = viewer
+    return viewer
+
+
+def run() -> None:
+    viewer = resolve_viewer()
     pages = [
         st.Page(path, title=title, icon=icon, url_path=key, default=(i == 0))
         for i, (key, (path, title, icon)) in enumerate(
             (k, v) for k, v in PAGES.items() if viewer.role in PAGE_ROLES[k]
         )
     ]
-    st.navigation(pages).run()
+    # Only the role's pages are linked; Streamlit's auto-discovered list of pages/ stays hidden.
+    navigation = st.navigation(pages, position="hidden")
+    suffix = f"?role={viewer.role}" if viewer.demo else ""
+    links = [
+        f"- [{title}](/{key}{suffix})"
+        for key, (_, title, _) in PAGES.items()
+        if viewer.role in PAGE_ROLES[key]
+    ]
+    st.sidebar.markdown("\n".join(links))
+    navigation.run()

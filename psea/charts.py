@@ -55,25 +55,32 @@ def _suppressed_band(frame: pl.DataFrame, x: str, k: int, x_type: str, horizonta
 def breakdown_bars(
     frame: pl.DataFrame, category: str, value: str = "count", title: str = "", k: int = 5
 ) -> alt.Chart:
-    """Horizontal bars of a one-way breakdown; `frame` has `suppressed` when it was published."""
+    """Bars of a one-way breakdown; suppressed cells (from `psea.privacy`) are drawn as a "<K" band."""
     if "suppressed" not in frame.columns:
         frame = frame.with_columns(pl.lit(False).alias("suppressed"))
-    shown = frame.filter(~pl.col("suppressed"))
+    order = frame[category].to_list()
+    x = alt.X(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30))
     bars = (
-        alt.Chart(shown)
+        alt.Chart(frame.filter(~pl.col("suppressed")))
         .mark_bar(color=OKABE_ITO[0])
         .encode(
-            y=alt.Y(f"{category}:N", sort=frame[category].to_list(), title=None),
-            x=alt.X(f"{value}:Q", title=value.replace("_", " ")),
-            tooltip=[category, value],
+            x=x, y=alt.Y(f"{value}:Q", title=value.replace("_", " ")), tooltip=[category, value]
         )
     )
-    chart = (
-        bars + _suppressed_band(frame, category, k, "N", horizontal=True)
-        if frame["suppressed"].any()
-        else bars
-    )
-    return chart.properties(title=title, width="container", height=max(120, 22 * frame.height))
+    layers = [bars]
+    if frame["suppressed"].any():
+        band = frame.filter(pl.col("suppressed")).with_columns(
+            pl.lit(0).alias("_lo"), pl.lit(k - 1).alias("_hi"), pl.lit(f"<{k}").alias("_label")
+        )
+        layers.append(
+            alt.Chart(band)
+            .mark_bar(color=SUPPRESSED_GREY, opacity=0.6)
+            .encode(x=x, y="_lo:Q", y2="_hi:Q", tooltip=[category, "_label:N"])
+        )
+        layers.append(
+            alt.Chart(band).mark_text(dy=-6, color="#555").encode(x=x, y="_hi:Q", text="_label:N")
+        )
+    return alt.layer(*layers).properties(title=title, width="container", height=260)
 
 
 def quarterly_trend(
