@@ -13,51 +13,33 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 SUPPRESSED_GREY = "#BBBBBB"
 
 
-def _suppressed_band(frame: pl.DataFrame, x: str, k: int, x_type: str, horizontal: bool = False):
+def _with_suppressed(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame that was not published (analyst, personnel figures) has nothing suppressed."""
+    if "suppressed" in frame.columns:
+        return frame
+    return frame.with_columns(pl.lit(False).alias("suppressed"))
+
+
+def _suppressed_band(frame: pl.DataFrame, x: alt.X, k: int, tooltip: list) -> list:
+    """The "<K" band drawn where a suppressed cell would be: a grey bar from 0 to K-1, labelled."""
     band = frame.filter(pl.col("suppressed")).with_columns(
         pl.lit(0).alias("_lo"), pl.lit(k - 1).alias("_hi"), pl.lit(f"<{k}").alias("_label")
     )
-    if horizontal:
-        bars = (
-            alt.Chart(band)
-            .mark_bar(color=SUPPRESSED_GREY, opacity=0.6)
-            .encode(
-                y=alt.Y(f"{x}:{x_type}", sort=None),
-                x="_lo:Q",
-                x2="_hi:Q",
-                tooltip=[x, alt.Tooltip("_label:N", title="count")],
-            )
-        )
-        text = (
-            alt.Chart(band)
-            .mark_text(align="left", dx=3, color="#555")
-            .encode(y=alt.Y(f"{x}:{x_type}", sort=None), x="_hi:Q", text="_label:N")
-        )
-    else:
-        bars = (
-            alt.Chart(band)
-            .mark_bar(color=SUPPRESSED_GREY, opacity=0.6)
-            .encode(
-                x=alt.X(f"{x}:{x_type}", sort=None),
-                y="_lo:Q",
-                y2="_hi:Q",
-                tooltip=[x, alt.Tooltip("_label:N", title="count")],
-            )
-        )
-        text = (
-            alt.Chart(band)
-            .mark_text(dy=-6, color="#555")
-            .encode(x=alt.X(f"{x}:{x_type}", sort=None), y="_hi:Q", text="_label:N")
-        )
-    return bars + text
+    if band.is_empty():
+        return []
+    return [
+        alt.Chart(band)
+        .mark_bar(color=SUPPRESSED_GREY, opacity=0.6)
+        .encode(x=x, y="_lo:Q", y2="_hi:Q", tooltip=tooltip),
+        alt.Chart(band).mark_text(dy=-6, color="#555").encode(x=x, y="_hi:Q", text="_label:N"),
+    ]
 
 
 def breakdown_bars(
     frame: pl.DataFrame, category: str, value: str = "count", title: str = "", k: int = 5
 ) -> alt.Chart:
     """Bars of a one-way breakdown; suppressed cells (from `psea.privacy`) are drawn as a "<K" band."""
-    if "suppressed" not in frame.columns:
-        frame = frame.with_columns(pl.lit(False).alias("suppressed"))
+    frame = _with_suppressed(frame)
     order = frame[category].to_list()
     x = alt.X(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30))
     bars = (
@@ -67,19 +49,7 @@ def breakdown_bars(
             x=x, y=alt.Y(f"{value}:Q", title=value.replace("_", " ")), tooltip=[category, value]
         )
     )
-    layers = [bars]
-    if frame["suppressed"].any():
-        band = frame.filter(pl.col("suppressed")).with_columns(
-            pl.lit(0).alias("_lo"), pl.lit(k - 1).alias("_hi"), pl.lit(f"<{k}").alias("_label")
-        )
-        layers.append(
-            alt.Chart(band)
-            .mark_bar(color=SUPPRESSED_GREY, opacity=0.6)
-            .encode(x=x, y="_lo:Q", y2="_hi:Q", tooltip=[category, "_label:N"])
-        )
-        layers.append(
-            alt.Chart(band).mark_text(dy=-6, color="#555").encode(x=x, y="_hi:Q", text="_label:N")
-        )
+    layers = [bars, *_suppressed_band(frame, x, k, [category, "_label:N"])]
     return alt.layer(*layers).properties(title=title, width="container", height=260)
 
 
@@ -91,9 +61,7 @@ def quarterly_trend(
     k: int = 5,
 ) -> alt.LayerChart | alt.Chart:
     """Bars per quarter with suppressed quarters as a band, and milestone rules."""
-    if "suppressed" not in frame.columns:
-        frame = frame.with_columns(pl.lit(False).alias("suppressed"))
-    frame = frame.with_columns(pl.col("quarter").cast(pl.Date))
+    frame = _with_suppressed(frame).with_columns(pl.col("quarter").cast(pl.Date))
     shown = frame.filter(~pl.col("suppressed"))
     x = alt.X("quarter:T", title="quarter received", axis=alt.Axis(format="%Y Q%q"))
     bars = (
@@ -105,16 +73,7 @@ def quarterly_trend(
             tooltip=[alt.Tooltip("quarter:T", format="%Y Q%q"), value],
         )
     )
-    layers = [bars]
-    if frame["suppressed"].any():
-        band = frame.filter(pl.col("suppressed")).with_columns(
-            pl.lit(0).alias("_lo"), pl.lit(k - 1).alias("_hi"), pl.lit(f"<{k}").alias("_label")
-        )
-        layers.append(
-            alt.Chart(band)
-            .mark_bar(color=SUPPRESSED_GREY, opacity=0.6)
-            .encode(x=x, y="_lo:Q", y2="_hi:Q", tooltip=["_label:N"])
-        )
+    layers = [bars, *_suppressed_band(frame, x, k, ["_label:N"])]
     if milestones is not None and milestones.height:
         lo, hi = frame["quarter"].min(), frame["quarter"].max()
         marks = milestones.filter((pl.col("date") >= lo) & (pl.col("date") <= hi))
@@ -154,17 +113,3 @@ def coverage_line(frame: pl.DataFrame, title: str = "", target: float = 0.8) -> 
         .encode(y="target:Q")
     )
     return (line + rule).properties(title=title, width="container", height=240)
-
-
-def grouped_bars(frame: pl.DataFrame, x: str, value: str, color: str, title: str = "") -> alt.Chart:
-    return (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            x=alt.X(f"{x}:O", title=None),
-            y=alt.Y(f"{value}:Q", title=value.replace("_", " ")),
-            color=alt.Color(f"{color}:N", scale=alt.Scale(range=OKABE_ITO)),
-            tooltip=[x, color, value],
-        )
-        .properties(title=title, width="container", height=260)
-    )
