@@ -122,8 +122,6 @@ def ingest(
 ) -> list[FileOutcome]:
     """Check each file against its contract and, with `load`, load what passes (cases before victims)."""
     files = sorted(expand_paths(paths), key=lambda p: _load_rank(p, kind))
-    if run_gx:
-        _warm_great_expectations()
     batch = _Batch(con)
     return [_one_file(con, path, kind, load, actor, batch, progress, run_gx) for path in files]
 
@@ -213,14 +211,6 @@ def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutc
         _record_rejection(con, outcome, raw.sha256, started, actor, raw.kind, raw.file_format)
     outcome.seconds = time.perf_counter() - clock
     return outcome
-
-
-def _warm_great_expectations() -> None:
-    """Import GX (~2.5 s) in the background while the first file is read and row-checked."""
-    import threading
-
-    if "great_expectations" not in sys.modules:
-        threading.Thread(target=lambda: __import__("great_expectations"), daemon=True).start()
 
 
 def _sha(path: Path) -> str:
