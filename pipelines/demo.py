@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from psea.metrics import quarter_start
 from psea.reference import reference_frame
 
 ENTITY_SHARE = {"IOM": 1.0, "UNHCR": 0.30, "WFP": 0.25, "UNICEF": 0.20}
@@ -26,9 +27,7 @@ CBCM_MISSIONS = ["IRQ", "MWI", "YEM", "TCD", "NGA", "TUR", "LBN"]
 
 
 def last_complete_quarter_end(today: dt.date | None = None) -> dt.date:
-    today = today or dt.date.today()
-    quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    return quarter_start - dt.timedelta(days=1)
+    return quarter_start(today or dt.date.today()) - dt.timedelta(days=1)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import duckdb
 import streamlit as st
 
 from psea.access import Viewer
-from psea.metrics import Period
+from psea.metrics import Period, last_complete_quarters
 from psea.privacy import count_label, rate_label
 from psea.settings import suppression_k
 
@@ -57,11 +57,8 @@ def latest_cutoff(con) -> dt.date:
 
 def period_choices(con, cutoff: dt.date) -> dict[str, Period]:
     """Fixed periods only (quarters, years, between SFP meetings): no free date ranges on case figures."""
-    from psea.metrics.training import last_complete_quarters
-
     choices: dict[str, Period] = {}
-    q_end = cutoff
-    for q in last_complete_quarters(cutoff + dt.timedelta(days=1), 8):
+    for q in last_complete_quarters(cutoff, 8):
         choices[f"Quarter {q.end.year} Q{(q.end.month - 1) // 3 + 1}"] = q
     for year in range(
         cutoff.year - (0 if cutoff.month == 12 and cutoff.day == 31 else 1), 2011, -1
@@ -74,7 +71,6 @@ def period_choices(con, cutoff: dt.date) -> dict[str, Period]:
         choices[f"Since SFP meeting {prev.isoformat()} to {meeting.isoformat()}"] = Period(
             prev, meeting
         )
-    del q_end
     return choices
 
 

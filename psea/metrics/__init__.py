@@ -11,6 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 
+def quarter_start(day: dt.date) -> dt.date:
+    """The first day of the calendar quarter holding `day`."""
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
 @dataclass(frozen=True)
 class Period:
     """The half-open period (start, end]; `end` is the cut-off date."""
@@ -40,3 +45,15 @@ class Period:
     @classmethod
     def year(cls, year: int) -> Period:
         return cls(dt.date(year - 1, 12, 31), dt.date(year, 12, 31))
+
+
+def last_complete_quarters(cutoff: dt.date, n: int) -> list[Period]:
+    """The n complete calendar quarters up to the cut-off, latest first (a quarter ending on the
+    cut-off is complete)."""
+    start = quarter_start(cutoff + dt.timedelta(days=1))
+    out = []
+    for _ in range(n):
+        end = start - dt.timedelta(days=1)
+        start = quarter_start(end)
+        out.append(Period(start - dt.timedelta(days=1), end))
+    return out

@@ -10,7 +10,7 @@ import datetime as dt
 
 import polars as pl
 
-from psea.metrics import Period
+from psea.metrics import Period, last_complete_quarters
 from psea.settings import settings
 
 COVERAGE_BY = {
@@ -44,10 +44,13 @@ def definition(name: str) -> str:
 
 
 def mandatory_coverage(
-    con, on: dt.date, entity: str | None = None, by: str | None = None
+    con, on: dt.date, entity: str | None = None, by: str | tuple[str, ...] | None = None
 ) -> pl.DataFrame:
-    """covered, active and coverage (a fraction) on a date, in total or by entity/region/mission/staff_category."""
-    group = COVERAGE_BY[by] if by else "'all'"
+    """covered, active and coverage (a fraction) on a date, in total or by one or more of
+    entity, region, mission, staff_category."""
+    keys = (by,) if isinstance(by, str) else tuple(by or ())
+    groups = ", ".join(f"{COVERAGE_BY[key]} as {key}" for key in keys) or "'all' as scope"
+    order = ", ".join(str(i + 1) for i in range(max(len(keys), 1)))
     months = int(_cfg()["validity_months"])
     return con.sql(
         f"""
@@ -59,13 +62,13 @@ def mandatory_coverage(
             select distinct entity, person_ref from training_at($on)
             where course = 'psea_mandatory' and completed_on > $on - interval {months} month
         )
-        select {group} as {by or "scope"},
+        select {groups},
                count(t.person_ref)::bigint as covered, count(*)::bigint as active,
                (count(t.person_ref) / nullif(count(*), 0))::double as coverage
         from active p
         left join current_training t using (entity, person_ref)
         left join ref_missions m on m.code = p.mission
-        group by all order by 1
+        group by all order by {order}
         """,
         params={"on": on, "entity": entity},
     ).pl()
@@ -136,30 +139,13 @@ def cbcm_trainings(con, period: Period) -> pl.DataFrame:
     ).pl()
 
 
-def last_complete_quarters(cutoff: dt.date, n: int) -> list[Period]:
-    """The n complete calendar quarters before the cut-off, latest first."""
-    q_start = dt.date(cutoff.year, 3 * ((cutoff.month - 1) // 3) + 1, 1)
-    if cutoff == (
-        dt.date(q_start.year + (q_start.month == 10), (q_start.month + 3 - 1) % 12 + 1, 1)
-        - dt.timedelta(days=1)
-    ):
-        q_start = dt.date(
-            q_start.year + (q_start.month == 10), (q_start.month + 3 - 1) % 12 + 1, 1
-        )  # cut-off ends a quarter
-    out = []
-    for _ in range(n):
-        end = q_start - dt.timedelta(days=1)
-        q_start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
-        out.append(Period(q_start - dt.timedelta(days=1), end))
-    return out
-
-
 def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
     """Every mission with its staff sessions in the last two complete quarters, its coverage, and the flag."""
     cfg = _cfg()["audit_risk"]
     quarters = last_complete_quarters(cutoff, int(cfg["quarters_without_staff_session"]))
     window = Period(quarters[-1].start, quarters[0].end)
-    coverage = mandatory_coverage(con, cutoff, entity, by="mission")
+    # every mission with someone active on the cut-off, with its coverage
+    coverage = mandatory_coverage(con, cutoff, entity, by=("entity", "mission", "region"))
     sessions = con.sql(
         """select entity, mission, count(*) filter (where held_on > $start and held_on <= $end)::bigint as staff_sessions,
                   max(held_on) as last_staff_session
@@ -167,26 +153,8 @@ def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
            group by all""",
         params={"start": window.start, "end": window.end, "cutoff": cutoff, "entity": entity},
     ).pl()
-    missions = con.sql(
-        """select distinct r.entity, r.mission, m.region from roster_at($cutoff) r left join ref_missions m on m.code = r.mission
-           where (r.contract_end is null or r.contract_end >= $cutoff) and ($entity is null or r.entity = $entity)""",
-        params={"cutoff": cutoff, "entity": entity},
-    ).pl()
-    per_entity = []
-    for ent in missions["entity"].unique().sort().to_list():
-        cov = mandatory_coverage(con, cutoff, ent, by="mission").with_columns(
-            pl.lit(ent).alias("entity")
-        )
-        per_entity.append(cov)
-    coverage = (
-        pl.concat(per_entity)
-        if per_entity
-        else coverage.with_columns(pl.lit(None, pl.String).alias("entity"))
-    )
-    out = (
-        missions.join(sessions, on=["entity", "mission"], how="left")
-        .join(coverage, on=["entity", "mission"], how="left")
-        .with_columns(pl.col("staff_sessions").fill_null(0))
+    out = coverage.join(sessions, on=["entity", "mission"], how="left").with_columns(
+        pl.col("staff_sessions").fill_null(0)
     )
     no_sessions = pl.col("staff_sessions") == 0
     low = pl.col("coverage") < float(cfg["coverage_below"])
