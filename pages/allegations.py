@@ -1,12 +1,11 @@
 """Allegations: per quarter, by the fixed breakdowns, year of incident and reporting delay."""
 
-import polars as pl
 import streamlit as st
 
 from psea import charts
 from psea.metrics import Period, cases
 from psea.privacy import suppress_breakdown
-from psea.ui import page_context
+from psea.ui import breakdown_chart, page_context
 
 ctx = page_context("allegations")
 st.title("Allegations")
@@ -35,27 +34,17 @@ BREAKDOWN_LABELS = {
 by = st.sidebar.selectbox(
     "Breakdown", list(BREAKDOWN_LABELS), format_func=BREAKDOWN_LABELS.get, key="breakdown"
 )
-table = suppress_breakdown(
-    cases.allegations_received(ctx.con, ctx.period, ctx.entity, by=by), exact=ctx.viewer.exact
+breakdown_chart(
+    ctx,
+    cases.allegations_received(ctx.con, ctx.period, ctx.entity, by=by),
+    by,
+    f"Allegations received in the period by {BREAKDOWN_LABELS[by].lower()}",
+    table_column="allegations",
 )
-st.altair_chart(
-    charts.breakdown_bars(
-        table,
-        by,
-        title=f"Allegations received in the period by {BREAKDOWN_LABELS[by].lower()}",
-        k=ctx.k,
-    ),
-    width="stretch",
+breakdown_chart(
+    ctx,
+    cases.reporting_delay(ctx.con, ctx.period, ctx.entity),
+    "delay",
+    "Reporting delay (incident month to month received)",
+    cases.DEFINITIONS["reporting_delay"],
 )
-st.dataframe(table.select(pl.col(by), pl.col("shown").alias("allegations")), hide_index=True)
-
-delay = suppress_breakdown(
-    cases.reporting_delay(ctx.con, ctx.period, ctx.entity), exact=ctx.viewer.exact
-)
-st.altair_chart(
-    charts.breakdown_bars(
-        delay, "delay", title="Reporting delay (incident month to month received)", k=ctx.k
-    ),
-    width="stretch",
-)
-st.caption("How is this counted: " + cases.DEFINITIONS["reporting_delay"])

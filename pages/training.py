@@ -7,25 +7,17 @@ import streamlit as st
 
 from psea import charts
 from psea.metrics import training
-from psea.ui import page_context, rate_metric
+from psea.ui import coverage_metric, page_context, rate_metric
 
 ctx = page_context("training")
 st.title("Training and awareness")
 ctx.cutoff_note()
 end = ctx.period.end
 
-cov = training.mandatory_coverage(ctx.con, end, ctx.entity).row(0, named=True)
 ind = training.induction_within_window(ctx.con, ctx.period, ctx.entity).row(0, named=True)
 c1, c2, c3 = st.columns(3)
 with c1:
-    rate_metric(
-        ctx,
-        "Mandatory PSEA coverage",
-        cov["covered"],
-        cov["active"],
-        training.definition("mandatory_coverage"),
-        case_based=False,
-    )
+    coverage_metric(ctx)
 with c2:
     rate_metric(
         ctx,

@@ -4,14 +4,17 @@ display of figures through the suppression function for the viewer's role."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+import polars as pl
 import streamlit as st
 
+from psea import charts
 from psea.access import Viewer
 from psea.metrics import Period, last_complete_quarters
-from psea.privacy import count_label, rate_label
+from psea.privacy import count_label, rate_label, statistic_label, suppress_breakdown
 from psea.settings import suppression_k
 
 
@@ -133,3 +136,75 @@ def rate_metric(
     st.metric(label, rate_label(numerator, denominator, exact), help=help or None)
     if denominator:
         st.caption(f"{count_label(numerator, exact)} of {count_label(denominator, exact)}")
+
+
+def change_metric(
+    ctx: PageContext, label: str, figure: Callable[[Period], int], help: str = ""
+) -> None:
+    """A case count in the period, with its change against the previous period of equal length."""
+    count_metric(ctx, label, figure(ctx.period), figure(ctx.period.previous()), help)
+
+
+NO_PERCENTILE = object()  # the figure has no 90th percentile to show
+
+
+def statistic_metric(
+    ctx: PageContext,
+    label: str,
+    median: float | None,
+    n: int,
+    help: str = "",
+    p90: float | None | object = NO_PERCENTILE,
+) -> None:
+    """A median over n cases (and its 90th percentile), hidden when n is small outside the analyst role."""
+    st.metric(label, statistic_label(median, n, ctx.viewer.exact), help=help or None)
+    if p90 is not NO_PERCENTILE:
+        st.caption(f"90th percentile: {statistic_label(p90, n, ctx.viewer.exact)}")
+
+
+def coverage_metric(ctx: PageContext) -> None:
+    from psea.metrics import training
+
+    cov = training.mandatory_coverage(ctx.con, ctx.period.end, ctx.entity).row(0, named=True)
+    rate_metric(
+        ctx,
+        "Mandatory PSEA coverage",
+        cov["covered"],
+        cov["active"],
+        training.definition("mandatory_coverage"),
+        case_based=False,
+    )
+
+
+def _show_table(published: pl.DataFrame, category: str, column: str) -> None:
+    st.dataframe(published.select(pl.col(category), pl.col("shown").alias(column)), hide_index=True)
+
+
+def breakdown_table(
+    ctx: PageContext, table: pl.DataFrame, category: str, column: str
+) -> pl.DataFrame:
+    """A case breakdown as a table, published for the viewer's role."""
+    published = suppress_breakdown(table, exact=ctx.viewer.exact)
+    _show_table(published, category, column)
+    return published
+
+
+def breakdown_chart(
+    ctx: PageContext,
+    table: pl.DataFrame,
+    category: str,
+    title: str,
+    definition: str | None = None,
+    table_column: str | None = None,
+) -> pl.DataFrame:
+    """A case breakdown as a chart (and, with `table_column`, a table of the same published
+    figures), suppressed for the viewer's role, with how it is counted."""
+    published = suppress_breakdown(table, exact=ctx.viewer.exact)
+    st.altair_chart(
+        charts.breakdown_bars(published, category, title=title, k=ctx.k), width="stretch"
+    )
+    if table_column:
+        _show_table(published, category, table_column)
+    if definition:
+        st.caption("How is this counted: " + definition)
+    return published
