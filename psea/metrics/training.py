@@ -110,7 +110,7 @@ def induction_within_window(
 def completions_by_course(con, period: Period, entity: str | None = None) -> pl.DataFrame:
     return con.sql(
         """select course, count(*)::bigint as completions from training_at($end)
-           where completed_on > $start and ($entity is null or entity = $entity) group by all order by completions desc""",
+           where completed_on > $start and ($entity is null or entity = $entity) group by all order by completions desc, course""",
         params={"start": period.start, "end": period.end, "entity": entity},
     ).pl()
 
