@@ -52,27 +52,19 @@ def quarter_cases() -> list[dict]:
     return rows
 
 
+def report(quarter: str, out, *warehouse: str):
+    """`psea report un-quarterly` for IOM, as an analyst types it."""
+    args = ["report", "un-quarterly", "--entity", "IOM", "--quarter", quarter, "--out", str(out)]
+    return CliRunner().invoke(app, [*args, *warehouse])
+
+
 def test_un_quarterly_reproduces_the_april_june_2018_update(tmp_path):
     wh = tmp_path / "w.duckdb"
     runner = CliRunner()
     path = write_csv(tmp_path, f"cases_{AS_OF}.csv", quarter_cases())
     assert runner.invoke(app, ["ingest", str(path), "--warehouse", str(wh)]).exit_code == 0
     out = tmp_path / "out"
-    result = runner.invoke(
-        app,
-        [
-            "report",
-            "un-quarterly",
-            "--entity",
-            "IOM",
-            "--quarter",
-            "2018Q2",
-            "--out",
-            str(out),
-            "--warehouse",
-            str(wh),
-        ],
-    )
+    result = report("2018Q2", out, "--warehouse", str(wh))
     assert result.exit_code == 0, result.output
     with (out / "totals.csv").open() as f:
         totals = {(r["dimension"], r["group"]): int(r["count"]) for r in csv.DictReader(f)}
@@ -106,17 +98,4 @@ def test_un_quarterly_reproduces_the_april_june_2018_update(tmp_path):
 
 
 def test_bad_quarter_is_a_usage_error(tmp_path):
-    result = CliRunner().invoke(
-        app,
-        [
-            "report",
-            "un-quarterly",
-            "--entity",
-            "IOM",
-            "--quarter",
-            "2018-2",
-            "--out",
-            str(tmp_path),
-        ],
-    )
-    assert result.exit_code == 2
+    assert report("2018-2", tmp_path).exit_code == 2
