@@ -32,7 +32,6 @@ PAGE_ROLES = {
     "audit": ("admin",),
 }
 EXACT_ROLES = ("analyst",)
-CASE_ACCESS_ROLES = ("analyst",)
 DEMO_ENTITY = "IOM"
 
 
@@ -48,17 +47,8 @@ class Viewer:
         """May see exact case figures (no small-cell suppression)."""
         return self.role in EXACT_ROLES
 
-    @property
-    def case_access(self) -> bool:
-        return self.role in CASE_ACCESS_ROLES
-
     def may_open(self, page: str) -> bool:
         return self.role in PAGE_ROLES[page]
-
-    def require(self, page: str) -> None:
-        """The data layer's refusal: a page reached by URL outside the role shows nothing."""
-        if not self.may_open(page):
-            raise PermissionError(f"the {self.role} role may not open {page}")
 
 
 def users_file() -> Path:

@@ -59,7 +59,7 @@ def _demo_role() -> str:
     return role
 
 
-def _signed_in_viewer() -> Viewer | None:
+def _signed_in_viewer() -> Viewer:
     if not st.user.is_logged_in:
         st.title("PSEA Oversight")
         st.write("Sign in with your organization's account to continue.")
