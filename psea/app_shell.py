@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from psea.access import PAGE_ROLES, ROLE_LABELS, ROLES, Viewer, demo_viewer, lookup_role
+from psea.access import ROLE_LABELS, ROLES, Viewer, demo_viewer, lookup_role
 
 DEMO_WAREHOUSE = Path(os.environ.get("PSEA_DEMO_WAREHOUSE", "data/demo.duckdb"))
 
@@ -44,10 +44,14 @@ def demo_warehouse() -> str:
     return str(DEMO_WAREHOUSE)
 
 
+def _demo_role_chosen() -> str:
+    """The demo role: the picker's value, else the `?role=` preset, else the Champion's office."""
+    role = st.session_state.get("demo_role") or st.query_params.get("role")
+    return role if role in ROLES else "champion_office"
+
+
 def _demo_role() -> str:
-    preset = st.query_params.get("role")
-    if "demo_role" not in st.session_state:
-        st.session_state["demo_role"] = preset if preset in ROLES else "champion_office"
+    st.session_state["demo_role"] = _demo_role_chosen()
     role = st.sidebar.selectbox(
         "Try the dashboard as",
         ROLES,
@@ -73,8 +77,16 @@ def _signed_in_viewer() -> Viewer:
     return viewer
 
 
+def current_viewer() -> Viewer | None:
+    """Who is looking, from server-side state only (renders nothing); None before sign-in."""
+    if login_configured():
+        return lookup_role(st.user.to_dict()) if st.user.is_logged_in else None
+    return demo_viewer(_demo_role_chosen())
+
+
 def resolve_viewer() -> Viewer:
-    """Who is looking, decided server-side on every rerun; also shows the demo banner."""
+    """Who is looking, with what they see of it: the sign-in, or the demo banner and role picker,
+    and the links to the role's pages. Each page calls it once per run (psea.ui.require_page)."""
     if login_configured():
         from psea.warehouse import warehouse_path
 
@@ -95,25 +107,27 @@ def resolve_viewer() -> Viewer:
             "Demo mode: every figure comes from bundled synthetic data. Nothing here is real.",
             icon=":material/science:",
         )
-    st.session_state["viewer"] = viewer
+    page_links(viewer)
     return viewer
 
 
 def run() -> None:
-    viewer = resolve_viewer()
+    viewer = current_viewer() or resolve_viewer()  # resolve_viewer stops at the sign-in screen
     pages = [
         st.Page(path, title=title, icon=icon, url_path=key, default=(i == 0))
         for i, (key, (path, title, icon)) in enumerate(
-            (k, v) for k, v in PAGES.items() if viewer.role in PAGE_ROLES[k]
+            (k, v) for k, v in PAGES.items() if viewer.may_open(k)
         )
     ]
-    # Only the role's pages are linked; Streamlit's auto-discovered list of pages/ stays hidden.
+    # Streamlit's own page list stays hidden (client.showSidebarNavigation = false): with a pages/
+    # folder beside app.py, a page URL may run that page without app.py, so the page itself
+    # resolves the viewer and draws the role's links (psea.ui.require_page).
     navigation = st.navigation(pages, position="hidden")
-    suffix = f"?role={viewer.role}" if viewer.demo else ""
-    links = [
-        f"- [{title}](/{key}{suffix})"
-        for key, (_, title, _) in PAGES.items()
-        if viewer.role in PAGE_ROLES[key]
-    ]
-    st.sidebar.markdown("\n".join(links))
     navigation.run()
+
+
+def page_links(viewer: Viewer) -> None:
+    """The sidebar links to the pages of the viewer's role, and to no other page."""
+    for key, (path, title, icon) in PAGES.items():
+        if viewer.may_open(key):
+            st.sidebar.page_link(path, label=title, icon=icon)

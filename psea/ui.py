@@ -81,8 +81,7 @@ def require_page(page: str) -> Viewer:
     """The data layer's refusal, for a page reached by URL outside the viewer's role."""
     from psea.app_shell import resolve_viewer
 
-    # app.py sets the viewer on every rerun; a page executed on its own resolves it the same way
-    viewer = st.session_state.get("viewer") or resolve_viewer()
+    viewer = resolve_viewer()
     if not viewer.may_open(page):
         st.error("This page is not available for your role.")
         st.stop()

@@ -44,6 +44,9 @@ def test_every_page_of_every_role_renders_with_the_demo_banner(demo, role):
     for page in ROLES_PAGES[role]:
         at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
         assert not at.exception, (role, page, [e.value for e in at.exception])
+        assert any("Demo mode" in w.proto.body for w in at.warning), (role, page)
+        links = [link.proto.label for link in at.sidebar.get("page_link")]
+        assert links == [shell.PAGES[p][1] for p in ROLES_PAGES[role]], (role, page, links)
         assert not at.error, (role, page, [e.value for e in at.error])
 
 
