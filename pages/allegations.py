@@ -40,6 +40,7 @@ breakdown_chart(
     by,
     f"Allegations received in the period by {BREAKDOWN_LABELS[by].lower()}",
     table_column="allegations",
+    by_count=True,
 )
 breakdown_chart(
     ctx,

@@ -71,7 +71,7 @@ breakdown_chart(
 actions = cases.actions_on_substantiated(ctx.con, ctx.period, ctx.entity)
 if actions.height:
     st.subheader("Actions on subjects of substantiated cases")
-    breakdown_table(ctx, actions, "action", "subjects")
+    breakdown_table(ctx, actions, "action", "subjects", by_count=True)
     st.caption("How is this counted: " + cases.DEFINITIONS["actions"])
 
 ref = cases.referrals(ctx.con, ctx.period, ctx.entity)

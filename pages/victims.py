@@ -61,6 +61,7 @@ breakdown_chart(
     "service",
     "Assistance services referred in the period",
     cases.DEFINITIONS["services"],
+    by_count=True,
 )
 st.subheader("Alleged perpetrators by gender")
 breakdown_table(

@@ -92,10 +92,17 @@ def statistic_label(
 
 
 def suppress_breakdown(
-    table: pl.DataFrame, value: str = "count", exact: bool = False, k: int | None = None
+    table: pl.DataFrame,
+    value: str = "count",
+    exact: bool = False,
+    k: int | None = None,
+    by_count: bool = False,
 ) -> pl.DataFrame:
     """A one-way breakdown published with its total. Adds `shown` (text) and `suppressed` (bool);
-    a suppressed cell's numeric value is nulled so no chart or export can carry it."""
+    a suppressed cell's numeric value is nulled so no chart or export can carry it.
+
+    `by_count` orders the published rows by what is published: visible counts, largest first,
+    then the suppressed rows by name, so that the order never ranks the hidden values."""
     k = k or suppression_k()
     values = [int(v) for v in table[value].to_list()]
     total = sum(values)
@@ -105,7 +112,15 @@ def suppress_breakdown(
         if exact
         else suppress(cells, [Line(tuple(range(len(values))), len(values))], k)
     )
-    return _publish(table, value, hidden[: len(values)], k)
+    published = _publish(table, value, hidden[: len(values)], k)
+    if not by_count:
+        return published
+    names = [c for c in table.columns if c != value]
+    return published.sort(
+        ["suppressed", value, *names],
+        descending=[False, True, *[False] * len(names)],
+        nulls_last=True,
+    )
 
 
 def suppress_crosstab(

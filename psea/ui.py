@@ -180,10 +180,10 @@ def _show_table(published: pl.DataFrame, category: str, column: str) -> None:
 
 
 def breakdown_table(
-    ctx: PageContext, table: pl.DataFrame, category: str, column: str
+    ctx: PageContext, table: pl.DataFrame, category: str, column: str, by_count: bool = False
 ) -> pl.DataFrame:
-    """A case breakdown as a table, published for the viewer's role."""
-    published = suppress_breakdown(table, exact=ctx.viewer.exact)
+    """A case breakdown as a table, published for the viewer's role (ordered as breakdown_chart)."""
+    published = suppress_breakdown(table, exact=ctx.viewer.exact, by_count=by_count)
     _show_table(published, category, column)
     return published
 
@@ -195,10 +195,12 @@ def breakdown_chart(
     title: str,
     definition: str | None = None,
     table_column: str | None = None,
+    by_count: bool = False,
 ) -> pl.DataFrame:
     """A case breakdown as a chart (and, with `table_column`, a table of the same published
-    figures), suppressed for the viewer's role, with how it is counted."""
-    published = suppress_breakdown(table, exact=ctx.viewer.exact)
+    figures), suppressed for the viewer's role, with how it is counted; `by_count` orders the
+    bars by the published counts (psea.privacy.suppress_breakdown)."""
+    published = suppress_breakdown(table, exact=ctx.viewer.exact, by_count=by_count)
     st.altair_chart(
         charts.breakdown_bars(published, category, title=title, k=ctx.k), width="stretch"
     )

@@ -10,7 +10,8 @@ from psea.warehouse import connect
 PERIOD = Period(dt.date(2017, 12, 31), dt.date(2018, 6, 30))
 
 
-def test_breakdowns_break_ties_by_name_so_every_output_lists_them_alike(loaded_warehouse):
+def test_breakdowns_list_rows_in_a_fixed_order(loaded_warehouse):
+    """By name (ordering by count is done on the published figures: psea.privacy)."""
     con = connect(loaded_warehouse, read_only=True)
     services = cases.services_by_type(con, PERIOD)
     assert services.rows() == [("medical", 1), ("psychosocial", 1)]

@@ -148,3 +148,19 @@ def test_labels():
     assert count_label(3, exact=True, k=K) == "3"
     assert rate_label(3, 10, exact=False, k=K) == "n/a (small number)"
     assert rate_label(6, 10, exact=False, k=K) == "60%"
+
+
+def test_ordering_by_count_never_ranks_the_suppressed_cells():
+    """Two tables that differ only in their suppressed values publish exactly alike."""
+    one = pl.DataFrame({"action": ["dismissal", "barred", "other", "none"], "count": [12, 4, 1, 9]})
+    two = pl.DataFrame({"action": ["dismissal", "barred", "other", "none"], "count": [12, 1, 4, 9]})
+    first, second = (suppress_breakdown(t, k=K, by_count=True) for t in (one, two))
+    assert first.equals(second)
+    assert first["action"].to_list() == ["dismissal", "none", "barred", "other"]
+    assert first["shown"].to_list() == ["12", "9", "<5", "<5"]
+
+
+def test_the_analyst_sees_the_breakdown_ordered_by_exact_counts():
+    table = pl.DataFrame({"action": ["b", "a", "c"], "count": [1, 4, 4]})
+    out = suppress_breakdown(table, exact=True, k=K, by_count=True)
+    assert out["action"].to_list() == ["a", "c", "b"]

@@ -93,7 +93,7 @@ def allegations_received(
     group = BREAKDOWNS[by]  # fixed breakdowns only: no free filters on case figures
     return _sql(
         con,
-        f"select {group} as {by}, count(*)::bigint as count {CASES_IN_PERIOD} group by all order by count desc, 1",
+        f"select {group} as {by}, count(*)::bigint as count {CASES_IN_PERIOD} group by all order by 1",
         _params(period, entity),
     )
 
@@ -311,7 +311,7 @@ def actions_on_substantiated(con, period: Period, entity: str | None = None) -> 
            from case_subjects_at($end) s join cases_at($end) c using (entity, case_ref)
            where c.status = 'substantiated' and c.investigation_completed_on > $start
              and c.investigation_completed_on <= $end and ($entity is null or c.entity = $entity)
-           group by all order by count desc, s.action""",
+           group by all order by s.action""",
         _params(period, entity),
     )
 
@@ -345,6 +345,6 @@ def services_by_type(con, period: Period, entity: str | None = None) -> pl.DataF
     return _sql(
         con,
         """select service, count(*)::bigint as count from victim_assistance_at($end)
-           where referred_on > $start and ($entity is null or entity = $entity) group by all order by count desc, service""",
+           where referred_on > $start and ($entity is null or entity = $entity) group by all order by service""",
         _params(period, entity),
     )
