@@ -18,3 +18,17 @@ def test_breakdowns_list_rows_in_a_fixed_order(loaded_warehouse):
     courses = training.completions_by_course(con, Period(dt.date(2016, 12, 31), PERIOD.end))
     assert courses.rows() == [("psea_mandatory", 2), ("induction_psea", 1)]
     con.close()
+
+
+def test_un_victim_groups_agree_between_trends_and_the_un_submission(loaded_warehouse):
+    """Fixture victims: a girl and a woman (case 1), a male of unknown age (case 2)."""
+    from psea.metrics import un_quarterly
+
+    con = connect(loaded_warehouse, read_only=True)
+    expected = {"women": 1, "girls": 1, "males_unknown_age": 1}
+    groups = dict(cases.victims_by_un_group(con, PERIOD).rows())
+    assert {g: n for g, n in groups.items() if n} == expected
+    rows = un_quarterly.allegations(con, "IOM", un_quarterly.parse_quarter("2018Q1"))
+    totals = un_quarterly.totals(rows).filter(dimension="victims")
+    assert dict(zip(totals["group"], totals["count"], strict=True)) == expected
+    con.close()

@@ -39,6 +39,15 @@ STATUSES = [
     "unsubstantiated",
     "closed",
 ]
+# A victim's UN reporting group, from a case_victims row aliased `v` (the one definition).
+UN_VICTIM_GROUP = """case
+    when v.sex = 'female' and v.age_group = 'adult' then 'women'
+    when v.sex = 'female' and v.age_group = 'child' then 'girls'
+    when v.sex = 'female' then 'females_unknown_age'
+    when v.sex = 'male' and v.age_group = 'adult' then 'men'
+    when v.sex = 'male' and v.age_group = 'child' then 'boys'
+    when v.sex = 'male' then 'males_unknown_age'
+    else 'unknown' end"""
 DELAY_BUCKETS = ["0-3 months", "4-12 months", "13-24 months", "more than 24 months", "unknown"]
 
 DEFINITIONS = {
@@ -116,14 +125,7 @@ def victims_by_un_group(con, period: Period, entity: str | None = None) -> pl.Da
         f"""
         with period_cases as (select c.entity, c.case_ref {CASES_IN_PERIOD}),
         victims as (
-            select case
-                when v.sex = 'female' and v.age_group = 'adult' then 'women'
-                when v.sex = 'female' and v.age_group = 'child' then 'girls'
-                when v.sex = 'female' then 'females_unknown_age'
-                when v.sex = 'male' and v.age_group = 'adult' then 'men'
-                when v.sex = 'male' and v.age_group = 'child' then 'boys'
-                when v.sex = 'male' then 'males_unknown_age'
-                else 'unknown' end as un_group
+            select {UN_VICTIM_GROUP} as un_group
             from case_victims_at($end) v join period_cases using (entity, case_ref)
         )
         select un_group, count(*)::bigint as count from victims group by all

@@ -11,7 +11,7 @@ import re
 import polars as pl
 
 from psea.metrics import Period
-from psea.metrics.cases import STATUSES, UN_VICTIM_GROUPS
+from psea.metrics.cases import STATUSES, UN_VICTIM_GROUP, UN_VICTIM_GROUPS
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 AFP = ("staff", "non_staff", "contractor")  # agencies, funds and programmes
@@ -24,22 +24,26 @@ def parse_quarter(text: str) -> Period:
     return Period.quarter(int(match.group(1)), int(match.group(2)))
 
 
+def _victim_column(group: str) -> str:
+    return "victims_unknown" if group == "unknown" else group
+
+
 def allegations(con, entity: str, quarter: Period) -> pl.DataFrame:
+    victim_counts = ", ".join(
+        f"count(*) filter (where {UN_VICTIM_GROUP} = '{group}')::bigint as {_victim_column(group)}"
+        for group in UN_VICTIM_GROUPS
+    )
+    victim_columns = ", ".join(
+        f"coalesce(v.{_victim_column(g)}, 0) as {_victim_column(g)}" for g in UN_VICTIM_GROUPS
+    )
     return con.sql(
-        """
+        f"""
         with q as (
             select * from cases_at($end) where entity = $entity and date_received > $start
         ),
         v as (
-            select case_ref,
-                count(*) filter (where sex = 'female' and age_group = 'adult')::bigint as women,
-                count(*) filter (where sex = 'female' and age_group = 'child')::bigint as girls,
-                count(*) filter (where sex = 'female' and age_group = 'unknown')::bigint as females_unknown_age,
-                count(*) filter (where sex = 'male' and age_group = 'adult')::bigint as men,
-                count(*) filter (where sex = 'male' and age_group = 'child')::bigint as boys,
-                count(*) filter (where sex = 'male' and age_group = 'unknown')::bigint as males_unknown_age,
-                count(*) filter (where sex = 'unknown')::bigint as unknown
-            from case_victims_at($end) where entity = $entity group by case_ref
+            select case_ref, {victim_counts}
+            from case_victims_at($end) v where entity = $entity group by case_ref
         ),
         s as (
             select case_ref, count(*) filter (where gender = 'man')::bigint as subjects_man,
@@ -48,9 +52,7 @@ def allegations(con, entity: str, quarter: Period) -> pl.DataFrame:
             from case_subjects_at($end) where entity = $entity group by case_ref
         )
         select q.case_ref, strftime(q.date_received, '%Y-%m') as month_received, q.mission, q.category, q.personnel_group,
-               coalesce(v.women, 0) as women, coalesce(v.girls, 0) as girls, coalesce(v.females_unknown_age, 0) as females_unknown_age,
-               coalesce(v.men, 0) as men, coalesce(v.boys, 0) as boys, coalesce(v.males_unknown_age, 0) as males_unknown_age,
-               coalesce(v.unknown, 0) as victims_unknown,
+               {victim_columns},
                coalesce(s.subjects_man, 0) as subjects_man, coalesce(s.subjects_woman, 0) as subjects_woman,
                coalesce(s.subjects_unknown, 0) as subjects_unknown,
                q.status, case when q.referred_national_authorities then 'yes' else 'no' end as referred_national_authorities,
@@ -87,9 +89,8 @@ def totals(rows: pl.DataFrame) -> pl.DataFrame:
     )
     add("category", rows["category"], ["sexual_exploitation", "sexual_abuse", "other", "unknown"])
     for group in UN_VICTIM_GROUPS:
-        column = "victims_unknown" if group == "unknown" else group
-        if rows[column].sum():
-            out.append(("victims", group, int(rows[column].sum())))
+        if rows[_victim_column(group)].sum():
+            out.append(("victims", group, int(rows[_victim_column(group)].sum())))
     for gender in ("man", "woman", "unknown"):
         if rows[f"subjects_{gender}"].sum():
             out.append(("subjects", gender, int(rows[f"subjects_{gender}"].sum())))
