@@ -3,7 +3,7 @@
 import streamlit as st
 
 from psea import charts
-from psea.metrics import Period, cases
+from psea.metrics import Period, cases, years_before
 from psea.privacy import suppress_breakdown
 from psea.ui import breakdown_chart, page_context
 
@@ -11,7 +11,7 @@ ctx = page_context("allegations")
 st.title("Allegations")
 ctx.cutoff_note()
 
-trend_period = Period(ctx.period.end.replace(year=ctx.period.end.year - 3), ctx.period.end)
+trend_period = Period(years_before(ctx.period.end, 3), ctx.period.end)
 by_quarter = suppress_breakdown(
     cases.allegations_by_quarter(ctx.con, trend_period, ctx.entity), exact=ctx.viewer.exact
 )

@@ -32,3 +32,10 @@ def test_un_victim_groups_agree_between_trends_and_the_un_submission(loaded_ware
     totals = un_quarterly.totals(rows).filter(dimension="victims")
     assert dict(zip(totals["group"], totals["count"], strict=True)) == expected
     con.close()
+
+
+def test_years_before_a_leap_day():
+    from psea.metrics import years_before
+
+    assert years_before(dt.date(2028, 2, 29), 3) == dt.date(2025, 2, 28)
+    assert years_before(dt.date(2018, 4, 17), 3) == dt.date(2015, 4, 17)

@@ -16,6 +16,14 @@ def quarter_start(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same calendar day `years` earlier (28 February for a 29 February without one)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 @dataclass(frozen=True)
 class Period:
     """The half-open period (start, end]; `end` is the cut-off date."""
