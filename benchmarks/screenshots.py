@@ -26,6 +26,7 @@ PAGES = {
     "investigations": "focal_point",
     "victims": "analyst",
     "training": "focal_point",
+    "managers": "focal_point",
     "un_quarterly": "analyst",
 }
 

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from psea.ui import connection, require_page
+from psea import exports
+from psea.ui import connection, dataframe, require_page
 
 require_page("audit")
 con = connection()
@@ -13,7 +14,10 @@ log = con.sql(
     "select logged_at, actor, role, action, detail from audit_log where list_contains($a, action) order by logged_at desc",
     params={"a": chosen or [""]},
 ).pl()
-st.dataframe(log, hide_index=True)
+dataframe(log, hide_index=True)
 st.download_button(
-    "Download the audit log (CSV)", log.write_csv(), file_name="audit_log.csv", mime="text/csv"
+    "Download the audit log (CSV)",
+    exports.table_bytes(log, "csv"),
+    file_name="audit_log.csv",
+    mime="text/csv",
 )

@@ -7,7 +7,7 @@ import streamlit as st
 
 from psea import charts
 from psea.metrics import training
-from psea.ui import coverage_metric, page_context, rate_metric
+from psea.ui import coverage_metric, dataframe, page_context, rate_metric
 
 ctx = page_context("training")
 st.title("Training and awareness")
@@ -55,12 +55,12 @@ st.altair_chart(
     width="stretch",
 )
 st.subheader("Completions in the period by course")
-st.dataframe(training.completions_by_course(ctx.con, ctx.period, ctx.entity), hide_index=True)
+dataframe(training.completions_by_course(ctx.con, ctx.period, ctx.entity), hide_index=True)
 
 st.subheader("Missions flagged as audit risks")
 st.caption(training.definition("audit_risk"))
 risk = training.audit_risk(ctx.con, end, ctx.entity).filter(pl.col("flagged"))
-st.dataframe(
+dataframe(
     risk.select(
         "entity",
         "mission",

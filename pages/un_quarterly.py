@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from psea import exports
 from psea.audit import record
 from psea.metrics import un_quarterly
-from psea.ui import connection, require_page
+from psea.ui import connection, dataframe, require_page
 
 viewer = require_page("un_quarterly")
 con = connection()
@@ -23,9 +24,9 @@ rows = un_quarterly.allegations(con, entity, period)
 totals = un_quarterly.totals(rows)
 st.caption(f"Allegations received {period.label} · data as of {period.end} · entity {entity}")
 st.subheader("Totals")
-st.dataframe(totals, hide_index=True)
+dataframe(totals, hide_index=True)
 st.subheader("Allegations")
-st.dataframe(rows.drop("case_ref"), hide_index=True)
+dataframe(rows.drop("case_ref"), hide_index=True)
 key = (entity, quarter)
 if st.session_state.get("uq_logged") != key:
     record(
@@ -40,13 +41,13 @@ if st.session_state.get("uq_logged") != key:
     st.session_state["uq_logged"] = key
 st.download_button(
     "Download totals.csv",
-    totals.write_csv(),
+    exports.table_bytes(totals, "csv"),
     file_name=f"un_quarterly_{entity}_{quarter}_totals.csv",
     mime="text/csv",
 )
 st.download_button(
     "Download allegations.csv",
-    rows.drop("case_ref").write_csv(),
+    exports.table_bytes(rows.drop("case_ref"), "csv"),
     file_name=f"un_quarterly_{entity}_{quarter}_allegations.csv",
     mime="text/csv",
 )

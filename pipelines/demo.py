@@ -77,10 +77,11 @@ def generate(seed: int = 7, scale: float = 1.0, end: dt.date | None = None) -> D
         weights /= weights.sum()
         roster = _roster(rng, entity, share * scale, mission_codes, weights, end)
         parts["roster"].append(roster)
-        parts["training"].append(_training(rng, entity, roster, end))
+        # about one mission in six is irregular: few awareness sessions, training renewed late
         irregular = set(
             rng.choice(mission_codes[10:], max(1, len(mission_codes) // 6), replace=False)
         )
+        parts["training"].append(_training(rng, entity, roster, irregular, end))
         parts["awareness_sessions"].append(
             _sessions(rng, entity, mission_codes, weights, irregular, end)
         )
@@ -140,7 +141,7 @@ def _roster(rng, entity, size, codes, weights, end) -> pl.DataFrame:
     mission = rng.choice(len(codes), n, p=weights)
     staff = rng.random(n) < IOM_STAFF / (IOM_STAFF + IOM_AFFILIATES)
     person = _refs(rng, n)
-    is_manager = staff & (rng.random(n) < 0.12)
+    is_manager = staff & (rng.random(n) < 0.07)
     role = np.where(is_manager, "manager", "personnel").astype(object)
     # One chief of mission per mission, among its staff active at the end (or its longest-serving).
     order = np.lexsort((-(ends == -1).astype(int), starts, mission))
@@ -177,13 +178,15 @@ def _roster(rng, entity, size, codes, weights, end) -> pl.DataFrame:
     )
 
 
-def _training(rng, entity, roster: pl.DataFrame, end: dt.date) -> pl.DataFrame:
+def _training(rng, entity, roster: pl.DataFrame, irregular: set, end: dt.date) -> pl.DataFrame:
     end0 = _days(end)
     start = roster["contract_start"].cast(pl.Int32).to_numpy().astype(np.int64)
     stop = roster["contract_end"].cast(pl.Int32).fill_null(end0).to_numpy().astype(np.int64)
     stop = np.minimum(stop, end0)
     person, mission = roster["person_ref"].to_numpy(), roster["mission"].to_numpy()
-    diligent = rng.beta(14, 1.2, len(start))  # how reliably each person renews
+    # how reliably each person renews: lower in the irregular missions
+    lax = np.isin(mission, sorted(irregular))
+    diligent = np.where(lax, rng.beta(8, 1.5, len(start)), rng.beta(40, 1, len(start)))
     rows = []
     # Induction PSEA module, from 2013: mostly within 30 days of joining.
     joined = (start >= _days(dt.date(2013, 1, 1))) & (rng.random(len(start)) < 0.88)
@@ -308,9 +311,10 @@ def _appraisals(rng, entity, roster, irregular, end) -> pl.DataFrame:
     managers = roster.filter(pl.col("is_manager"))
     rows = []
     for year in range(START.year, end.year + (1 if end.month == 12 and end.day == 31 else 0)):
-        y0, y1 = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        y1 = dt.date(year, 12, 31)
         active = managers.filter(
-            (pl.col("contract_start") <= y0)
+            # appraised for the year: in post by October and still there at the year's end
+            (pl.col("contract_start") <= dt.date(year, 9, 30))
             & (pl.col("contract_end").is_null() | (pl.col("contract_end") >= y1))
         )
         n = active.height

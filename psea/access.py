@@ -27,6 +27,7 @@ PAGE_ROLES = {
     "investigations": ("champion_office", "focal_point", "analyst"),
     "victims": ("champion_office", "focal_point", "analyst"),
     "training": ("champion_office", "focal_point", "analyst"),
+    "managers": ("focal_point", "analyst"),
     "un_quarterly": ("analyst",),
     "data_quality": ("analyst", "admin"),
     "audit": ("admin",),

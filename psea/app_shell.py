@@ -22,6 +22,7 @@ PAGES = {
     "investigations": ("pages/investigations.py", "Investigations", ":material/gavel:"),
     "victims": ("pages/victims.py", "Victims and assistance", ":material/volunteer_activism:"),
     "training": ("pages/training.py", "Training and awareness", ":material/school:"),
+    "managers": ("pages/managers.py", "Manager indicators", ":material/badge:"),
     "un_quarterly": ("pages/un_quarterly.py", "UN quarterly submission", ":material/table:"),
     "data_quality": ("pages/data_quality.py", "Data quality", ":material/fact_check:"),
     "audit": ("pages/audit.py", "Audit log", ":material/history:"),

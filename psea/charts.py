@@ -113,3 +113,67 @@ def coverage_line(frame: pl.DataFrame, title: str = "", target: float = 0.8) -> 
         .encode(y="target:Q")
     )
     return (line + rule).properties(title=title, width="container", height=240)
+
+
+STATUS_COLOURS = {
+    "green": OKABE_ITO[2],
+    "amber": OKABE_ITO[1],
+    "red": OKABE_ITO[5],
+    "too small": "#999999",
+    "no data": "#CCCCCC",
+    "not applicable": "#EEEEEE",
+}
+
+
+def status_bars(counts: pl.DataFrame, y: str = "indicator", title: str = "") -> alt.Chart:
+    """Managers per status colour, one stacked bar per indicator (or mission, region…); the colour
+    always comes with its word in the legend and the tooltip."""
+    order = list(STATUS_COLOURS)
+    return (
+        alt.Chart(
+            counts.with_columns(
+                pl.col("status")
+                .replace_strict({s: i for i, s in enumerate(order)}, default=len(order))
+                .alias("_order")
+            )
+        )
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{y}:N", title=None, axis=alt.Axis(labelLimit=240)),
+            x=alt.X("managers:Q", stack="normalize", axis=alt.Axis(format="%"), title="managers"),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=order, range=list(STATUS_COLOURS.values())),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            order=alt.Order("_order:Q"),
+            tooltip=[f"{y}:N", "status:N", "managers:Q"],
+        )
+        .properties(title=title, width="container")
+    )
+
+
+def indicator_trend(frame: pl.DataFrame, title: str = "") -> alt.Chart:
+    """A manager's rate indicators (team coverage, team induction) at each date."""
+    long = frame.select(
+        "date",
+        pl.col("team_coverage").alias("team coverage"),
+        pl.col("team_induction_30d").alias("team induction within 30 days"),
+    ).unpivot(index="date", variable_name="indicator", value_name="rate")
+    return (
+        alt.Chart(long.drop_nulls("rate"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y-%m-%d", tickCount="year")),
+            y=alt.Y(
+                "rate:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]), title=None
+            ),
+            color=alt.Color(
+                "indicator:N",
+                scale=alt.Scale(range=[OKABE_ITO[2], OKABE_ITO[0]]),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=["date:T", "indicator:N", alt.Tooltip("rate:Q", format=".1%")],
+        )
+        .properties(title=title, width="container", height=220)
+    )

@@ -5,6 +5,7 @@ Exit status: 0 success, 1 something was rejected or failed, 2 wrong usage.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import time
@@ -320,6 +321,49 @@ def report_un_quarterly(
     typer.echo(
         f"{out / 'allegations.csv'}: {rows.height} allegations; {out / 'totals.csv'}: {totals.height} lines"
     )
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        _usage_error(f"{option} must be a date YYYY-MM-DD, got {value!r}")
+
+
+@app.command()
+def indicators(
+    as_of: Annotated[str, typer.Option("--as-of", help="The cut-off date, YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="The CSV file to write.")],
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="One entity, e.g. IOM (default: all).")
+    ] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """The manager PSEA performance indicators at a cut-off, one row per manager (exact figures)."""
+    import getpass
+
+    from psea.audit import record
+    from psea.metrics import managers
+
+    cutoff = _date(as_of, "--as-of")
+    con = _open(warehouse)
+    try:
+        table = managers.indicators_table(con, cutoff, entity)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        managers.write_indicators_csv(table, out)
+        record(
+            con,
+            f"cli:{getpass.getuser()}",
+            "analyst",
+            "produce_exact_figures",
+            report="manager_indicators",
+            entity=entity,
+            as_of=as_of,
+            managers=table.height,
+        )
+    finally:
+        con.close()
+    typer.echo(f"{out}: {table.height} managers at {cutoff.isoformat()}")
 
 
 def main() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import altair as alt
 import duckdb
 import polars as pl
 import streamlit as st
@@ -24,6 +25,19 @@ class PageContext:
     con: duckdb.DuckDBPyConnection
     period: Period
     entity: str | None
+    page: str = ""
+    # what the page showed, for its bundle download: name -> published table / chart
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)
+
+    @property
+    def suppression_note(self) -> str:
+        if self.viewer.exact:
+            return "exact figures (analyst role)"
+        return (
+            f"case counts of 1 to {self.k - 1} shown as <{self.k}, with complementary suppression; "
+            f"rates, medians and shares withheld when their numerator or denominator is below {self.k}"
+        )
 
     @property
     def k(self) -> int:
@@ -108,7 +122,7 @@ def page_context(page: str) -> PageContext:
     else:
         entity = viewer.entity
         st.sidebar.caption(f"Entity: {entity}")
-    return PageContext(viewer, con, choices[label], entity)
+    return PageContext(viewer, con, choices[label], entity, page)
 
 
 def count_metric(
@@ -175,8 +189,13 @@ def coverage_metric(ctx: PageContext) -> None:
     )
 
 
+def _table_view(published: pl.DataFrame, category: str, column: str) -> pl.DataFrame:
+    """What a published breakdown looks like on screen and in its downloads: labels only."""
+    return published.select(pl.col(category), pl.col("shown").alias(column))
+
+
 def _show_table(published: pl.DataFrame, category: str, column: str) -> None:
-    st.dataframe(published.select(pl.col(category), pl.col("shown").alias(column)), hide_index=True)
+    dataframe(_table_view(published, category, column), hide_index=True)
 
 
 def breakdown_table(
@@ -185,6 +204,7 @@ def breakdown_table(
     """A case breakdown as a table, published for the viewer's role (ordered as breakdown_chart)."""
     published = suppress_breakdown(table, exact=ctx.viewer.exact, by_count=by_count)
     _show_table(published, category, column)
+    ctx.tables[column] = _table_view(published, category, column)
     return published
 
 
@@ -201,11 +221,97 @@ def breakdown_chart(
     figures), suppressed for the viewer's role, with how it is counted; `by_count` orders the
     bars by the published counts (psea.privacy.suppress_breakdown)."""
     published = suppress_breakdown(table, exact=ctx.viewer.exact, by_count=by_count)
-    st.altair_chart(
-        charts.breakdown_bars(published, category, title=title, k=ctx.k), width="stretch"
-    )
+    show_chart(ctx, charts.breakdown_bars(published, category, title=title, k=ctx.k), title)
+    ctx.tables[title] = _table_view(published, category, table_column or "count")
     if table_column:
         _show_table(published, category, table_column)
     if definition:
         st.caption("How is this counted: " + definition)
     return published
+
+
+def _record_export(ctx: PageContext, what: str, fmt: str) -> None:
+    from psea.audit import record
+
+    record(
+        connection(),
+        ctx.viewer.identity,
+        ctx.viewer.role,
+        "export",
+        page=ctx.page,
+        what=what,
+        format=fmt,
+        period=ctx.period.label,
+        cutoff=ctx.period.end,
+        entity=ctx.entity,
+    )
+
+
+def download_table(ctx: PageContext, frame: pl.DataFrame, name: str) -> None:
+    """CSV, XLSX and Parquet of a table as published for the viewer (audit-logged)."""
+    from psea import exports
+
+    ctx.tables[name] = frame
+    cols = st.columns(len(exports.TABLE_FORMATS))
+    for col, (fmt, mime) in zip(cols, exports.TABLE_FORMATS.items(), strict=True):
+        col.download_button(
+            fmt.upper(),
+            data=lambda fmt=fmt: exports.table_bytes(frame, fmt, name),
+            file_name=f"{exports.slug(name)}_{ctx.period.end.isoformat()}.{fmt}",
+            mime=mime,
+            key=f"dl-table-{exports.slug(name)}-{fmt}",
+            on_click=_record_export,
+            args=(ctx, name, fmt),
+            icon=":material/download:",
+            width="stretch",
+        )
+
+
+def show_chart(ctx: PageContext, chart: alt.TopLevelMixin, name: str) -> None:
+    """A chart with its PNG (print resolution), SVG and PDF downloads (audit-logged)."""
+    from psea import exports
+
+    ctx.charts[name] = chart
+    st.altair_chart(chart, width="stretch")
+    with st.popover("Download chart", icon=":material/download:"):
+        for fmt, mime in exports.CHART_FORMATS.items():
+            st.download_button(
+                fmt.upper(),
+                data=lambda fmt=fmt: exports.chart_bytes(chart, fmt),
+                file_name=f"{exports.slug(name)}_{ctx.period.end.isoformat()}.{fmt}",
+                mime=mime,
+                key=f"dl-chart-{exports.slug(name)}-{fmt}",
+                on_click=_record_export,
+                args=(ctx, name, fmt),
+            )
+
+
+def bundle_download(ctx: PageContext, title: str, filters: dict | None = None) -> None:
+    """Everything the page showed (charts and tables) with a README, as one ZIP."""
+    from psea import exports
+
+    readme = exports.bundle_readme(
+        title,
+        ctx.period.end,
+        ctx.period.label,
+        "all entities" if ctx.entity is None else f"entity {ctx.entity}",
+        ctx.suppression_note,
+        filters or {},
+    )
+    tables, charts_ = dict(ctx.tables), dict(ctx.charts)
+    st.divider()
+    st.download_button(
+        "Download this page (charts, tables, README) as ZIP",
+        data=lambda: exports.bundle(title, readme, tables, charts_),
+        file_name=f"{exports.slug(title)}_{ctx.period.end.isoformat()}.zip",
+        mime="application/zip",
+        key=f"dl-bundle-{ctx.page}",
+        on_click=_record_export,
+        args=(ctx, "page bundle", "zip"),
+        icon=":material/folder_zip:",
+    )
+
+
+def dataframe(frame: pl.DataFrame, **kwargs) -> None:
+    """st.dataframe with dates shown as dates (YYYY-MM-DD), not as midnight timestamps."""
+    st.dataframe(frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")), **kwargs)

@@ -111,3 +111,49 @@ def test_no_rendered_case_figure_lies_between_1_and_k_minus_1(demo, role):
                             period,
                             column,
                         )
+
+
+def _scorecard(at):
+    return next(f.value for f in at.dataframe if "team_coverage" in f.value.columns)
+
+
+def test_manager_page_withholds_small_teams_from_the_focal_point(demo):
+    at = open_app("focal_point")
+    at.switch_page(str(ROOT / shell.PAGES["managers"][0])).run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = _scorecard(at)
+    sizes = [int(v) for v in table["team_size"] if v == v and v is not None]
+    assert sizes and min(s for s in sizes if s > 0) >= 5
+    small = table[table["team coverage status"] == "team too small to report"]
+    assert len(small) > 0 and small["team_coverage"].isna().all()
+
+
+def test_manager_page_gives_the_analyst_the_metric_layer_figures(demo):
+    from psea.metrics import managers
+    from psea.ui import _connection
+
+    at = open_app("analyst")
+    at.switch_page(str(ROOT / shell.PAGES["managers"][0])).run()
+    assert not at.exception, [e.value for e in at.exception]
+    con = _connection(str(demo)).cursor()
+    cutoff = con.sql("select max(as_of) from cases").fetchall()[0][0]
+    from psea.ui import period_choices
+
+    period = period_choices(con, cutoff)[at.selectbox(key="period").value]
+    expected = managers.scorecard(con, period.end, "IOM")
+    assert next(m.value for m in at.metric if m.label == "Managers") == f"{expected.height:,}"
+    table = _scorecard(at)
+    assert len(table) == expected.height
+    assert (table["team_size"] < 5).any()  # exact figures for the analyst
+    at.selectbox(key="mgr_mission").set_value(at.selectbox(key="mgr_mission").options[1]).run()
+    assert len(_scorecard(at)) < expected.height
+
+
+def test_manager_page_is_refused_to_the_champions_office(demo):
+    at = open_app("champion_office")
+    try:
+        at.switch_page(str(ROOT / shell.PAGES["managers"][0])).run()
+    except ValueError:
+        return
+    assert any("not available for your role" in e.value for e in at.error)
+    assert not at.dataframe
