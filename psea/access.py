@@ -28,6 +28,7 @@ PAGE_ROLES = {
     "victims": ("champion_office", "focal_point", "analyst"),
     "training": ("champion_office", "focal_point", "analyst"),
     "managers": ("focal_point", "analyst"),
+    "briefs": ("champion_office", "focal_point", "analyst", "admin"),  # admin: the calendar only
     "un_quarterly": ("analyst",),
     "data_quality": ("analyst", "admin"),
     "audit": ("admin",),

@@ -23,6 +23,7 @@ PAGES = {
     "victims": ("pages/victims.py", "Victims and assistance", ":material/volunteer_activism:"),
     "training": ("pages/training.py", "Training and awareness", ":material/school:"),
     "managers": ("pages/managers.py", "Manager indicators", ":material/badge:"),
+    "briefs": ("pages/briefs.py", "SFP meeting briefs", ":material/article:"),
     "un_quarterly": ("pages/un_quarterly.py", "UN quarterly submission", ":material/table:"),
     "data_quality": ("pages/data_quality.py", "Data quality", ":material/fact_check:"),
     "audit": ("pages/audit.py", "Audit log", ":material/history:"),

@@ -85,7 +85,15 @@ def quarterly_trend(
             )
             text = (
                 alt.Chart(marks)
-                .mark_text(align="left", angle=270, dx=4, dy=-4, fontSize=9, color=OKABE_ITO[5])
+                .mark_text(
+                    align="right",
+                    angle=270,
+                    dx=-4,
+                    dy=-4,
+                    fontSize=9,
+                    limit=110,
+                    color=OKABE_ITO[5],
+                )
                 .encode(x="date:T", y=alt.value(4), text="label:N")
             )
             layers += [rule, text]

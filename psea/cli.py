@@ -366,5 +366,62 @@ def indicators(
     typer.echo(f"{out}: {table.height} managers at {cutoff.isoformat()}")
 
 
+@app.command()
+def brief(
+    meeting: Annotated[
+        str, typer.Option("--meeting", help="The meeting date, YYYY-MM-DD (calendar or ad hoc).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the brief into.")],
+    entity: Annotated[
+        str | None,
+        typer.Option("--entity", help="One entity (default: all, the Champion's office variant)."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--formats", help="Comma-separated: docx, pdf, md.")
+    ] = "docx,pdf,md",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """The SFP meeting brief for the period since the previous meeting (suppressed figures)."""
+    import getpass
+
+    from psea import brief_render
+    from psea.audit import record
+    from psea.brief import build_brief
+
+    day = _date(meeting, "--meeting")
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = sorted(set(chosen) - set(brief_render.FORMATS))
+    if unknown or not chosen:
+        _usage_error(
+            f"unknown format(s) {', '.join(unknown) or '(none)'}; known: {', '.join(brief_render.FORMATS)}"
+        )
+    con = _open(warehouse)
+    try:
+        known = [r[0] for r in con.sql("select distinct entity from cases").fetchall()]
+        if entity is not None and entity not in known:
+            _usage_error(
+                f"unknown --entity {entity!r}; the warehouse holds {', '.join(sorted(known))}"
+            )
+        document = build_brief(con, day, entity)
+        paths = brief_render.write(document, out, chosen)
+        record(
+            con,
+            f"cli:{getpass.getuser()}",
+            None,
+            "export",
+            what="sfp_brief",
+            meeting=day,
+            entity=entity,
+            formats=chosen,
+        )
+    finally:
+        con.close()
+    typer.echo(
+        f"brief for {document.meeting_title}, period {document.period.label}, {document.scope}:"
+    )
+    for path in paths:
+        typer.echo(f"  {path}")
+
+
 def main() -> None:
     app()

@@ -78,7 +78,7 @@ def slug(text: str) -> str:
     out = "".join(ch.lower() if ch.isalnum() else "_" for ch in text).strip("_")
     while "__" in out:
         out = out.replace("__", "_")
-    return out[:60] or "export"
+    return out[:60].strip("_") or "export"
 
 
 def bundle(

@@ -157,3 +157,47 @@ def test_manager_page_is_refused_to_the_champions_office(demo):
         return
     assert any("not available for your role" in e.value for e in at.error)
     assert not at.dataframe
+
+
+def test_briefs_page_previews_the_brief_of_the_metric_layer_suppressed(demo):
+    import datetime as dt
+
+    from psea.brief import build_brief
+    from psea.ui import _connection
+
+    at = open_app("focal_point")
+    at.switch_page(str(ROOT / shell.PAGES["briefs"][0])).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="brief_meeting").set_value("2018-04-17").run()
+    assert not at.exception, [e.value for e in at.exception]
+    expected = build_brief(_connection(str(demo)).cursor(), dt.date(2018, 4, 17), "IOM")
+    headline = next(f.value for f in at.dataframe if "This period" in f.value.columns)
+    assert list(headline["This period"]) == [h.value for h in expected.headlines]
+    for column in ("This period", "Previous period"):
+        for label, value in zip(headline["Figure"], headline[column], strict=True):
+            if label.startswith(("Mandatory", "Missions")):
+                continue
+            assert not SMALL.match(str(value).replace(",", "")), (label, value)
+    assert [b.label for b in at.get("download_button")][:3] == [
+        "Word (DOCX, to edit)",
+        "PDF",
+        "Markdown and charts (ZIP)",
+    ]
+
+
+def test_a_focal_point_adds_a_meeting_and_the_admin_sees_only_the_calendar(demo):
+    import datetime as dt
+
+    at = open_app("focal_point")
+    at.switch_page(str(ROOT / shell.PAGES["briefs"][0])).run()
+    at.date_input(key="new_meeting_date").set_value(dt.date(2026, 10, 20))
+    at.text_input(key="new_meeting_title").set_value("PSEA SFP meeting, October 2026")
+    next(b for b in at.button if b.label == "Add to the calendar").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Added the meeting of 2026-10-20" in s.value for s in at.success)
+    admin = open_app("admin")
+    admin.switch_page(str(ROOT / shell.PAGES["briefs"][0])).run()
+    assert not admin.exception
+    assert not [f for f in admin.dataframe if "This period" in f.value.columns]
+    calendar = next(f.value for f in admin.dataframe if "meeting_date" in f.value.columns)
+    assert "PSEA SFP meeting, October 2026" in list(calendar["title"])

@@ -1,0 +1,113 @@
+"""Benchmark: how long each page takes to render in AppTest on the demo warehouse, cold (first run
+of a fresh session) and warm (a rerun), at demo scale 1 and a larger scale; and the time to build
+and write an SFP brief (DOCX, PDF, Markdown).
+
+    .venv/bin/python benchmarks/render_pages.py [--scales 1,10] [--folder /tmp/psea-bench]
+
+Warehouses are built once per scale in --folder and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = {  # page -> the role that sees most of it
+    "overview": "focal_point",
+    "allegations": "focal_point",
+    "investigations": "focal_point",
+    "victims": "focal_point",
+    "training": "focal_point",
+    "managers": "focal_point",
+    "briefs": "focal_point",
+    "un_quarterly": "analyst",
+    "data_quality": "analyst",
+}
+
+
+def warehouse(folder: Path, scale: float) -> Path:
+    from pipelines.demo_build import build_demo
+
+    path = folder / f"demo_scale_{scale:g}.duckdb"
+    if not path.exists():
+        started = time.perf_counter()
+        build_demo(path, scale=scale)
+        print(f"built scale {scale:g} in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+def render_times(path: Path) -> dict[str, tuple[float, float]]:
+    from streamlit.testing.v1 import AppTest
+
+    import psea.app_shell as shell
+
+    shell.DEMO_WAREHOUSE = path
+    shell.demo_warehouse.clear()
+    out = {}
+    for page, role in PAGES.items():
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.query_params["role"] = role
+        at.run()
+        started = time.perf_counter()
+        at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
+        cold = time.perf_counter() - started
+        assert not at.exception, (page, [e.value for e in at.exception])
+        started = time.perf_counter()
+        at.run()
+        warm = time.perf_counter() - started
+        out[page] = (cold, warm)
+    return out
+
+
+def brief_time(path: Path) -> tuple[float, float]:
+    from psea import brief_render
+    from psea.brief import build_brief
+    from psea.warehouse import connect
+
+    con = connect(path, read_only=True)
+    started = time.perf_counter()
+    brief = build_brief(con, dt.date(2018, 4, 17), "IOM")
+    built = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        brief_render.write(brief, Path(tmp))
+    con.close()
+    return built, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", default="1,10")
+    parser.add_argument("--folder", default=str(Path(tempfile.gettempdir()) / "psea-bench"))
+    args = parser.parse_args()
+    folder = Path(args.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for scale in [float(s) for s in args.scales.split(",")]:
+        path = warehouse(folder, scale)
+        built, total = brief_time(path)
+        print(
+            f"scale {scale:g}: brief 2018-04-17 IOM built in {built:.2f} s, "
+            f"written (DOCX+PDF+MD) in {total:.2f} s",
+            flush=True,
+        )
+        results[scale] = render_times(path)
+    print(
+        f"\n{'page':<16}"
+        + "".join(f"{'scale ' + format(s, 'g') + ' cold':>16}{'warm':>8}" for s in results)
+    )
+    for page in PAGES:
+        print(
+            f"{page:<16}"
+            + "".join(f"{results[s][page][0]:>15.2f}s{results[s][page][1]:>7.2f}s" for s in results)
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Briefs for the PSEA Senior Focal Point meetings: pick a meeting, preview the brief, download it
+as DOCX (to edit), PDF or Markdown; focal points and the administrator keep the meeting calendar."""
+
+import datetime as dt
+import io
+import zipfile
+
+import polars as pl
+import streamlit as st
+
+from psea import brief_render
+from psea.audit import record
+from psea.brief import add_meeting, build_brief, meetings
+from psea.ui import connection, dataframe, require_page
+
+viewer = require_page("briefs")
+con = connection()
+st.title("Briefs for the SFP meetings")
+calendar = meetings(con)
+
+if viewer.role != "admin":
+    st.caption(
+        "The brief for a meeting covers the period since the previous meeting, with the meeting date as "
+        "its cut-off. Every figure is suppressed: a brief is circulated beyond the analysts."
+    )
+    AD_HOC = "Another date (ad-hoc meeting)"
+    options = [d.isoformat() for d in reversed(calendar["meeting_date"].to_list())] + [AD_HOC]
+    titles = dict(zip(options, reversed(calendar["title"].to_list()), strict=False))
+    c1, c2 = st.columns(2)
+    picked = c1.selectbox(
+        "Meeting",
+        options,
+        key="brief_meeting",
+        format_func=lambda o: o if o == AD_HOC else f"{o} · {titles[o]}",
+    )
+    if picked == AD_HOC:
+        meeting = c1.date_input("Meeting date", value=dt.date.today(), key="brief_date")
+    else:
+        meeting = dt.date.fromisoformat(picked)
+    if viewer.entity is None:
+        entities = [
+            r[0] for r in con.sql("select distinct entity from cases order by 1").fetchall()
+        ]
+        choice = c2.selectbox(
+            "Scope", ["All entities, side by side", *entities], key="brief_entity"
+        )
+        entity = None if choice.startswith("All") else choice
+    else:
+        entity = viewer.entity
+        c2.text_input("Entity", entity, disabled=True)
+
+    with st.spinner("Preparing the brief…"):
+        brief = build_brief(con, meeting, entity)
+    stem = brief_render.file_stem(brief)
+
+    def _logged(fmt: str) -> None:
+        record(
+            connection(),
+            viewer.identity,
+            viewer.role,
+            "export",
+            what="sfp_brief",
+            meeting=meeting,
+            entity=entity,
+            format=fmt,
+        )
+
+    def _markdown_zip() -> bytes:
+        text, pngs = brief_render.to_markdown(brief)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(f"{stem}.md", text)
+            for name, data in pngs.items():
+                z.writestr(name, data)
+        return buffer.getvalue()
+
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "Word (DOCX, to edit)",
+        data=lambda: brief_render.to_docx(brief),
+        file_name=f"{stem}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="dl-brief-docx",
+        on_click=_logged,
+        args=("docx",),
+        icon=":material/description:",
+        width="stretch",
+        type="primary",
+    )
+    d2.download_button(
+        "PDF",
+        data=lambda: brief_render.to_pdf(brief),
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        key="dl-brief-pdf",
+        on_click=_logged,
+        args=("pdf",),
+        icon=":material/picture_as_pdf:",
+        width="stretch",
+    )
+    d3.download_button(
+        "Markdown and charts (ZIP)",
+        data=_markdown_zip,
+        file_name=f"{stem}_markdown.zip",
+        mime="application/zip",
+        key="dl-brief-md",
+        on_click=_logged,
+        args=("md",),
+        icon=":material/folder_zip:",
+        width="stretch",
+    )
+
+    st.header(brief.title)
+    dataframe(
+        pl.DataFrame(brief.front_matter, schema=["", "value"], orient="row"),
+        hide_index=True,
+    )
+    with st.expander("Data used and the suppression rule in force"):
+        dataframe(brief.loads, hide_index=True)
+        st.write(brief.suppression_rule)
+
+    st.subheader("Headline figures")
+    dataframe(
+        pl.DataFrame(
+            [[h.label, h.value, h.previous, h.change] for h in brief.headlines],
+            schema=brief_render.HEADLINE_HEADER,
+            orient="row",
+        ),
+        hide_index=True,
+    )
+    if brief.by_entity is not None:
+        st.subheader("Each entity side by side")
+        dataframe(brief.by_entity, hide_index=True)
+    st.subheader("Points for the meeting")
+    st.markdown(
+        "\n".join(f"{i}. {p}" for i, p in enumerate(brief.points, 1))
+        or "No change large enough to raise."
+    )
+    for section in brief.sections:
+        st.subheader(section.title)
+        for text in section.paragraphs:
+            st.caption(text)
+        for fig in section.figures:
+            st.altair_chart(fig.chart, width="stretch")
+        for table in section.tables:
+            st.markdown(f"**{table.caption}**")
+            dataframe(table.frame, hide_index=True)
+
+st.divider()
+st.subheader("Meeting calendar")
+dataframe(
+    calendar.select(
+        "meeting_date", "title", "notes", pl.col("source").replace({"seed": "seed (history)"})
+    ).sort("meeting_date", descending=True),
+    hide_index=True,
+)
+if viewer.role in ("focal_point", "admin"):
+    with st.form("add_meeting", clear_on_submit=True):
+        st.markdown("**Add a meeting** (recorded in the audit log)")
+        day = st.date_input("Date", value=None, key="new_meeting_date")
+        title = st.text_input("Title", max_chars=200, key="new_meeting_title")
+        notes = st.text_area("Agenda notes (optional)", max_chars=2000, key="new_meeting_notes")
+        if st.form_submit_button("Add to the calendar"):
+            if day is None:
+                st.error("Give the meeting's date.")
+            else:
+                try:
+                    add_meeting(con, day, title, notes, viewer.identity, viewer.role)
+                    st.success(f"Added the meeting of {day.isoformat()}.")
+                except ValueError as err:
+                    st.error(str(err).capitalize() + ".")

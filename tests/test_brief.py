@@ -1,0 +1,258 @@
+"""The SFP meeting brief: the 11th meeting (2018-04-17, period since 2017-03-17) on a small synthetic
+warehouse, checked in DOCX, PDF and Markdown against the metric layer and the suppression rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from docx import Document
+from PIL import Image
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from psea import brief_render
+from psea.brief import add_meeting, build_brief, meeting_period, meetings
+from psea.cli import app
+from psea.metrics import Period, cases
+from psea.privacy import count_label, statistic_label
+from psea.warehouse import connect
+
+MEETING = dt.date(2018, 4, 17)
+K = 5
+SMALL = re.compile(r"^[1-4]$")
+CASE_FIGURES = (
+    "Allegations received",
+    "Child victims",
+    "Investigations opened",
+    "Investigations completed",
+    "Substantiated",
+    "Victims assisted",
+)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    from pipelines.demo_build import build_demo
+
+    path = tmp_path_factory.mktemp("brief") / "demo.duckdb"
+    build_demo(path, seed=5, scale=0.05)
+    return path
+
+
+@pytest.fixture(scope="module")
+def con(warehouse):
+    con = connect(warehouse)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def iom(con):
+    return build_brief(con, MEETING, "IOM")
+
+
+@pytest.fixture(scope="module")
+def files(iom):
+    return brief_render.render(iom)
+
+
+def expected_headlines(con, entity: str | None) -> dict[str, str]:
+    """Each headline as it must be published, computed here straight from the metric layer."""
+    period = Period(dt.date(2017, 3, 17), MEETING)
+    sub = cases.substantiation(con, period, entity)
+    duration = cases.investigation_duration(con, period, entity)
+    exact = {
+        "Allegations received": cases.allegations_received(con, period, entity).item(),
+        "Child victims": cases.child_victims(con, period, entity),
+        "Investigations opened": cases.investigations_opened(con, period, entity),
+        "Investigations completed": sub["completed"],
+        "Substantiated": sub["substantiated"],
+        "Victims assisted": cases.victim_assistance(con, period, entity)["victims_assisted"],
+    }
+    shown = {label: count_label(v, False, K) for label, v in exact.items()}
+    shown["Median investigation duration"] = statistic_label(
+        duration["median_days"], duration["n"], False, k=K
+    )
+    return shown
+
+
+def test_the_11th_meeting_covers_the_period_since_the_10th(con, iom):
+    assert iom.period == Period(dt.date(2017, 3, 17), MEETING)
+    assert iom.meeting_title == "PSEA Senior Focal Points meeting 11"
+    assert not iom.ad_hoc
+    assert len(meetings(con)) >= 11
+
+
+def test_headlines_equal_the_metric_layer_and_some_are_suppressed(con, iom):
+    expected = expected_headlines(con, "IOM")
+    shown = {h.label: h.value for h in iom.headlines}
+    assert {label: shown[label] for label in expected} == expected
+    assert any(v == f"<{K}" for v in shown.values()), "the small demo must exercise suppression"
+    for h in iom.headlines:
+        if h.label in CASE_FIGURES:
+            assert not SMALL.match(h.value.replace(",", "")), h
+            assert not SMALL.match(h.previous.replace(",", "")), h
+
+
+def _docx_tables(data: bytes) -> list[list[list[str]]]:
+    doc = Document(io.BytesIO(data))
+    return [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+
+
+def test_docx_has_headings_tables_images_and_the_headline_figures(con, iom, files):
+    data = files["sfp_brief_2018-04-17_iom.docx"]
+    doc = Document(io.BytesIO(data))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings[0].startswith("Brief for the PSEA Senior Focal Points meeting of 2018-04-17")
+    for title in ("Headline figures", "Points for the meeting", "Training", "Data used"):
+        assert title in headings
+    assert len(doc.inline_shapes) == 3
+    tables = _docx_tables(data)
+    front = dict((row[0], row[1]) for row in tables[0])
+    assert front["Period"].startswith("2017-03-18 to 2018-04-17")
+    assert front["Data as of"].startswith("2018-04-17")
+    assert any(row[2].startswith("L") for row in tables[1][1:])  # load ids of the data used
+    headline = next(t for t in tables if t[0] == brief_render.HEADLINE_HEADER)
+    rows = {row[0]: row[1] for row in headline[1:]}
+    for label, value in expected_headlines(con, "IOM").items():
+        assert rows[label] == value, label
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert f"shown as <{K}" in text  # the suppression rule in force
+
+
+def test_no_case_figure_between_1_and_k_minus_1_in_any_format(iom, files):
+    docx_tables = _docx_tables(files["sfp_brief_2018-04-17_iom.docx"])
+    for table in docx_tables:
+        header = table[0]
+        case_table = header == brief_render.HEADLINE_HEADER or header == ["status", "cases"]
+        for row in table[1:]:
+            if case_table and (row[0] in CASE_FIGURES or header[0] == "status"):
+                assert not any(SMALL.match(c.replace(",", "")) for c in row[1:3]), row
+    md = files["sfp_brief_2018-04-17_iom.md"].decode()
+    for line in md.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells and (cells[0] in CASE_FIGURES or cells[0] in cases.STATUSES):
+            assert not any(SMALL.match(c.replace(",", "")) for c in cells[1:3]), line
+    pdf_text = "\n".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(files["sfp_brief_2018-04-17_iom.pdf"])).pages
+    )
+    for label in CASE_FIGURES:
+        for match in re.finditer(re.escape(label) + r"[ \n]+(\S+)[ \n]+(\S+)", pdf_text):
+            assert not any(SMALL.match(g.replace(",", "")) for g in match.groups()), match[0]
+    for point in iom.points:
+        for label in CASE_FIGURES:
+            if point.startswith(label):
+                assert not re.search(r"from [1-4] to|to [1-4] \(", point), point
+
+
+def test_pdf_has_text_and_markdown_links_its_charts(con, files):
+    reader = PdfReader(io.BytesIO(files["sfp_brief_2018-04-17_iom.pdf"]))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) >= 4
+    assert "Headline figures" in text and "Points for the meeting" in text
+    assert "2017-03-18 to 2018-04-17" in text
+    for label, value in expected_headlines(con, "IOM").items():
+        assert value in text, label
+    md = files["sfp_brief_2018-04-17_iom.md"].decode()
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
+    assert len(links) == 3
+    for link in links:
+        image = Image.open(io.BytesIO(files[link]))
+        assert image.format == "PNG" and image.info["dpi"][0] >= 150
+    for label, value in expected_headlines(con, "IOM").items():
+        assert f"| {label} | {value} |" in md
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_pdf_pages_render(files, tmp_path):
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(files["sfp_brief_2018-04-17_iom.pdf"])
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(PdfReader(pdf).pages)
+    assert all(Image.open(p).size[0] > 200 for p in pages)
+
+
+def test_champions_variant_sets_entities_side_by_side_suppressed_with_their_total(con):
+    brief = build_brief(con, MEETING, None)
+    table = brief.by_entity
+    assert table is not None and table.columns[-1] == "All entities"
+    entities = table.columns[1:-1]
+    assert len(entities) == 4
+    for row in table.filter(table["figure"].is_in(CASE_FIGURES)).iter_rows(named=True):
+        shown = [row[e] for e in entities] + [row["All entities"]]
+        assert not any(SMALL.match(v.replace(",", "")) for v in shown), row
+        hidden = [v for v in shown if v.startswith("<")]
+        assert len(hidden) != 1, row  # one hidden cell beside its total would be recoverable
+    total = expected_headlines(con, None)["Allegations received"]
+    assert table.filter(table["figure"] == "Allegations received")["All entities"][0] in (
+        total,
+        f"<{K}",
+    )
+
+
+def test_an_ad_hoc_date_starts_at_the_previous_calendar_meeting(con):
+    period, title, ad_hoc = meeting_period(con, dt.date(2018, 1, 15))
+    assert ad_hoc and period == Period(dt.date(2017, 3, 17), dt.date(2018, 1, 15))
+    assert title.startswith("Ad-hoc")
+
+
+def test_a_meeting_added_in_the_app_joins_the_calendar_and_the_audit_log(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
+    add_meeting(
+        con, dt.date(2018, 10, 9), "PSEA SFP meeting 12", "Agenda: CBCM", "fp@x", "focal_point"
+    )
+    with pytest.raises(ValueError, match="already in the calendar"):
+        add_meeting(con, dt.date(2018, 10, 9), "again", None, "fp@x", "focal_point")
+    period, title, ad_hoc = meeting_period(con, dt.date(2018, 10, 9))
+    assert (period.start, title, ad_hoc) == (MEETING, "PSEA SFP meeting 12", False)
+    actions = con.sql("select action from audit_log").fetchall()
+    assert actions == [("add_sfp_meeting",)]
+    con.close()
+
+
+def test_cli_brief_writes_the_requested_formats(warehouse, tmp_path):
+    out = tmp_path / "briefs"
+    result = CliRunner().invoke(
+        app,
+        [
+            "brief",
+            "--meeting",
+            "2018-04-17",
+            "--entity",
+            "IOM",
+            "--out",
+            str(out),
+            "--formats",
+            "docx,md",
+            "--warehouse",
+            str(warehouse),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    assert names == {
+        "sfp_brief_2018-04-17_iom.docx",
+        "sfp_brief_2018-04-17_iom.md",
+        "sfp_brief_2018-04-17_iom_charts",
+    }
+    bad = CliRunner().invoke(
+        app,
+        [
+            "brief",
+            "--meeting",
+            "2018-04-17",
+            "--out",
+            str(out),
+            "--formats",
+            "odt",
+            "--warehouse",
+            str(warehouse),
+        ],
+    )
+    assert bad.exit_code == 2
