@@ -32,11 +32,14 @@ class SuiteOutcome:
     success: bool
     evaluated: int
     failed: list[dict[str, Any]]  # expectation type, column, unexpected_count
+    # every expectation: type, column, success, unexpected_count (never the unexpected values:
+    # they may be sensitive)
+    expectations: list[dict[str, Any]]
     rows_validated: int
     result: dict[str, Any]  # the GX validation result, JSON-serializable
 
 
-def _expectations(contract: Contract, as_of: dt.date) -> list:
+def expectations_for(contract: Contract, as_of: dt.date) -> list:
     import great_expectations as gx
 
     e = gx.expectations
@@ -115,7 +118,7 @@ def build_suite(contract: Contract, as_of: dt.date):
             "row_engine_only_rules": [r.rule for r in contract.rules if r.rule in ROW_ENGINE_ONLY],
         },
     )
-    for expectation in _expectations(contract, as_of):
+    for expectation in expectations_for(contract, as_of):
         suite.add_expectation(expectation)
     return suite
 
@@ -159,10 +162,21 @@ def run_suite(
         for r in result.results
         if not r.success
     ]
+    expectations = [
+        {
+            "expectation": r.expectation_config.type,
+            "column": r.expectation_config.kwargs.get("column")
+            or r.expectation_config.kwargs.get("column_A"),
+            "success": bool(r.success),
+            "unexpected_count": (r.result or {}).get("unexpected_count"),
+        }
+        for r in result.results
+    ]
     return SuiteOutcome(
         success=bool(result.success),
         evaluated=len(result.results),
         failed=failed,
+        expectations=expectations,
         rows_validated=frame.height,
         result=result.describe_dict()
         if hasattr(result, "describe_dict")

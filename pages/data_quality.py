@@ -1,19 +1,185 @@
-"""Data quality: the load history from the manifest and what each extract holds."""
+"""Data quality (analysts, administrators): freshness of each extract, the load history with each
+load's contract results, the contract suites, and the rows loaded over time."""
 
+import json
+
+import altair as alt
+import polars as pl
 import streamlit as st
 
-from psea.status import warehouse_status
-from psea.ui import connection, require_page
+from data_contracts import contract_for, contracts
+from psea import exports
+from psea.status import freshness, warehouse_status
+from psea.ui import connection, dataframe, require_page
 
-require_page("data_quality")
+viewer = require_page("data_quality")
 con = connection()
 st.title("Data quality")
+
+st.subheader("Freshness")
+st.caption(
+    "Extracts are expected every quarter: the latest as_of of each extract and entity should be "
+    "the last quarter end before today."
+)
+fresh = freshness(con)
+late = fresh.filter(pl.col("quarters_behind") > 0)
+c1, c2, c3 = st.columns(3)
 report = warehouse_status(con)
-st.subheader("Extracts")
-st.dataframe([{"extract": k, **v} for k, v in report["extracts"].items()], hide_index=True)
+c1.metric("Accepted loads", f"{report['loads']['accepted']:,}")
+c2.metric("Rejected loads", f"{report['loads']['rejected']:,}")
+c3.metric("Extracts late", f"{late.height:,} of {fresh.height:,}")
+dataframe(fresh, hide_index=True)
+
 st.subheader("Load history")
-st.dataframe(
-    con.sql("""select load_id, file_name, kind, as_of, status, rows_in, rows_loaded, rows_rejected, message, finished_at
-               from load_manifest order by finished_at desc limit 500""").pl(),
+history = con.sql(
+    """select load_id, file_name, kind, as_of, status, rows_in, rows_loaded, rows_rejected,
+              message, loaded_by, finished_at
+       from load_manifest order by finished_at desc limit 1000"""
+).pl()
+status_filter = st.multiselect(
+    "Status",
+    ["accepted", "superseded", "rejected"],
+    default=["accepted", "superseded", "rejected"],
+    key="dq_status",
+)
+shown = history.filter(pl.col("status").is_in(status_filter))
+dataframe(shown, hide_index=True)
+st.download_button(
+    "Download the load history (CSV)",
+    exports.table_bytes(shown, "csv"),
+    file_name="load_history.csv",
+    mime="text/csv",
+    key="dl-history",
+)
+
+st.subheader("Contract results of a load")
+if history.is_empty():
+    st.info("Nothing loaded yet.")
+else:
+    load_id = st.selectbox(
+        "Load",
+        history["load_id"].to_list(),
+        key="dq_load",
+        format_func=lambda i: " · ".join(
+            str(v)
+            for v in history.filter(pl.col("load_id") == i)
+            .select("file_name", "status", "as_of")
+            .row(0)
+        ),
+    )
+    load = con.sql(
+        "select status, kind, gx_result, message from load_manifest where load_id = $id",
+        params={"id": load_id},
+    ).fetchall()[0]
+    status, kind, gx_result, message = load
+    if status == "rejected":
+        st.error(f"Rejected: {message}")
+        problems = con.sql(
+            """select row_number as row, column_name as column, rule, message, value
+               from load_problems where load_id = $id order by rule, row""",
+            params={"id": load_id},
+        ).pl()
+        dataframe(problems, hide_index=True)
+    else:
+        st.success("Every rule of the contract passed on every row (the row engine).")
+    result = json.loads(gx_result) if gx_result else None
+    if result:
+        st.markdown(
+            f"**Great Expectations suite** `{result.get('suite', kind)}`: "
+            f"{'passed' if result['success'] else 'failed'}, {result['evaluated']} expectations on "
+            f"{result['rows_validated']:,} rows."
+        )
+        if result.get("expectations"):
+            dataframe(pl.DataFrame(result["expectations"]), hide_index=True)
+    elif status != "rejected":
+        st.caption(
+            "No Great Expectations run is recorded for this load (the bundled demo is built "
+            "without it); every file loaded through this page or `psea ingest` records one."
+        )
+
+st.subheader("The contracts (the suites' documentation)")
+kind = st.selectbox("Extract", sorted(contracts()), key="dq_contract")
+contract = contract_for(kind)
+st.caption(f"data_contracts/{kind}.yaml · version {contract.version}")
+st.markdown(contract.purpose)
+dataframe(
+    pl.DataFrame(
+        [
+            {
+                "column": c.name,
+                "type": c.psea_type,
+                "required": c.required,
+                "unique": c.unique,
+                "allowed": ", ".join(c.valid_values)
+                or (
+                    f"{c.minimum} to {c.maximum}"
+                    if c.minimum is not None and c.maximum is not None
+                    else f"at least {c.minimum}"
+                    if c.minimum is not None
+                    else ""
+                ),
+                "description": c.description,
+            }
+            for c in contract.columns
+        ]
+    ),
     hide_index=True,
 )
+if contract.rules:
+    st.markdown("**Table rules**")
+    dataframe(
+        pl.DataFrame(
+            [
+                {"rule": r.rule, "columns": r.column, "description": r.description}
+                for r in contract.rules
+            ]
+        ),
+        hide_index=True,
+    )
+# a toggle, not an expander: an expander's body runs even when closed, and GX takes ~2.5 s to import
+if st.toggle("Show the Great Expectations suite built from this contract", key="dq_suite"):
+    import datetime as dt
+
+    from data_contracts.gx_suite import expectations_for
+
+    expectations = expectations_for(contract, dt.date.today())
+    st.caption(
+        f"Suite `{kind}_contract_v{contract.version}`: {len(expectations)} expectations; the row engine "
+        "checks every rule on every row first, the suite is the safety net."
+    )
+    dataframe(
+        pl.DataFrame(
+            [
+                {
+                    "expectation": e.expectation_type
+                    if hasattr(e, "expectation_type")
+                    else type(e).__name__,
+                    "arguments": json.dumps(
+                        {k: v for k, v in e.configuration.kwargs.items() if k != "batch_id"},
+                        default=str,
+                    ),
+                }
+                for e in expectations
+            ]
+        ),
+        hide_index=True,
+    )
+
+st.subheader("Rows loaded over time")
+over_time = con.sql(
+    """select kind, as_of, sum(rows_loaded)::bigint as rows_loaded from load_manifest
+       where status in ('accepted', 'superseded') group by all order by all"""
+).pl()
+if over_time.height:
+    st.altair_chart(
+        alt.Chart(over_time)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("as_of:T", title="snapshot as_of"),
+            y=alt.Y("rows_loaded:Q", title="rows loaded (log scale)", scale=alt.Scale(type="log")),
+            color=alt.Color("kind:N", legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["kind", "as_of:T", "rows_loaded:Q"],
+        )
+        .properties(width="container", height=260),
+        width="stretch",
+    )

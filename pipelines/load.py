@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -185,6 +186,8 @@ def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutc
             "evaluated": suite.evaluated,
             "rows_validated": suite.rows_validated,
             "failed": suite.failed,
+            "expectations": suite.expectations,
+            "suite": f"{contract.kind}_contract_v{contract.version}",
         }
         for failure in suite.failed:  # a safety net: the row engine should have caught these first
             outcome.problems.append(
@@ -205,8 +208,8 @@ def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutc
         batch.frames[raw.kind].append(checked.frame)
         if load and con is not None:
             note(raw.name, "loading")
-            _load_accepted(con, raw, checked.frame, outcome, started, actor, gx_result)
-            outcome.status = "accepted"
+            loaded = _load_accepted(con, raw, checked.frame, outcome, started, actor, gx_result)
+            outcome.status = "accepted" if loaded else "already_loaded"
     elif load and con is not None:
         _record_rejection(con, outcome, raw.sha256, started, actor, raw.kind, raw.file_format)
     outcome.seconds = time.perf_counter() - clock
@@ -238,7 +241,25 @@ def _new_load_id(started: dt.datetime, sha256: str) -> str:
     return f"L{started:%Y%m%d%H%M%S%f}-{sha256[:8]}"
 
 
+# One writer at a time within the process: the dashboard's sessions are threads sharing one DuckDB
+# database, and "already loaded?" must be answered inside the same critical section as the load.
+# (Another process cannot open the warehouse for writing at all: DuckDB locks the file.)
+_WRITE_LOCK = threading.Lock()
+
+
 def _load_accepted(
+    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx_result
+) -> bool:
+    """Load the checked rows and their manifest row in one transaction; False when another
+    session loaded the same file meanwhile."""
+    with _WRITE_LOCK:
+        if _already_loaded(con, raw.sha256):
+            return False
+        _write_load(con, raw, frame, outcome, started, actor, gx_result)
+    return True
+
+
+def _write_load(
     con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx_result
 ) -> None:
     load_id = _new_load_id(started, raw.sha256)
@@ -299,8 +320,7 @@ def _record_rejection(
     con, outcome: FileOutcome, sha256: str, started, actor, kind=None, file_format=None
 ) -> None:
     load_id = _new_load_id(started, sha256 or "0" * 8)
-    first = outcome.problems[0] if outcome.problems else None
-    problems = pl.DataFrame(  # noqa: F841 - scanned by DuckDB
+    problems = pl.DataFrame(
         {
             "load_id": [load_id] * len(outcome.problems),
             "row_number": [p.row for p in outcome.problems],
@@ -318,6 +338,15 @@ def _record_rejection(
             "value": pl.String,
         },
     )
+    with _WRITE_LOCK:
+        _write_rejection(con, outcome, sha256, started, actor, kind, file_format, load_id, problems)
+    outcome.load_id = load_id
+
+
+def _write_rejection(
+    con, outcome, sha256, started, actor, kind, file_format, load_id, problems
+) -> None:
+    first = outcome.problems[0] if outcome.problems else None
     con.execute("begin transaction")
     try:
         con.execute(
@@ -343,4 +372,3 @@ def _record_rejection(
     except BaseException:
         con.execute("rollback")
         raise
-    outcome.load_id = load_id

@@ -30,6 +30,7 @@ PAGE_ROLES = {
     "managers": ("focal_point", "analyst"),
     "briefs": ("champion_office", "focal_point", "analyst", "admin"),  # admin: the calendar only
     "un_quarterly": ("analyst",),
+    "load": ("analyst", "admin"),
     "data_quality": ("analyst", "admin"),
     "audit": ("admin",),
 }

@@ -25,6 +25,7 @@ PAGES = {
     "managers": ("pages/managers.py", "Manager indicators", ":material/badge:"),
     "briefs": ("pages/briefs.py", "SFP meeting briefs", ":material/article:"),
     "un_quarterly": ("pages/un_quarterly.py", "UN quarterly submission", ":material/table:"),
+    "load": ("pages/load.py", "Load extracts", ":material/upload_file:"),
     "data_quality": ("pages/data_quality.py", "Data quality", ":material/fact_check:"),
     "audit": ("pages/audit.py", "Audit log", ":material/history:"),
 }

@@ -38,3 +38,54 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> dict:
             "rejected": loads.get("rejected", 0),
         },
     }
+
+
+def freshness(con: duckdb.DuckDBPyConnection, today=None):
+    """Per extract and entity: the latest as_of against the quarterly rhythm (an extract is expected
+    for every complete quarter: its latest as_of should be the last quarter end before today)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from psea.metrics import quarter_start
+
+    today = today or dt.date.today()
+    expected = quarter_start(today) - dt.timedelta(days=1)
+    frames = [
+        con.sql(
+            f"select '{kind}' as extract, entity, max(as_of) as latest_as_of, count(distinct as_of)::bigint as snapshots "
+            f"from {kind} group by entity"
+        ).pl()
+        for kind in sorted(contracts())
+    ]
+    out = (
+        pl.concat([f for f in frames if f.height], how="vertical_relaxed")
+        if any(f.height for f in frames)
+        else pl.DataFrame(
+            schema={
+                "extract": pl.String,
+                "entity": pl.String,
+                "latest_as_of": pl.Date,
+                "snapshots": pl.Int64,
+            }
+        )
+    )
+    behind = (
+        (pl.lit(expected.year) - pl.col("latest_as_of").dt.year()) * 4
+        + (pl.lit((expected.month - 1) // 3) - (pl.col("latest_as_of").dt.month() - 1) // 3)
+    ).cast(pl.Int64)
+    return (
+        out.with_columns(
+            pl.lit(expected).alias("expected_as_of"),
+            behind.clip(lower_bound=0).alias("quarters_behind"),
+        )
+        .with_columns(
+            pl.when(pl.col("quarters_behind") == 0)
+            .then(pl.lit("current"))
+            .when(pl.col("quarters_behind") == 1)
+            .then(pl.lit("one quarter late"))
+            .otherwise(pl.format("{} quarters late", pl.col("quarters_behind")))
+            .alias("freshness")
+        )
+        .sort("extract", "entity")
+    )
