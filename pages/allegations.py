@@ -1,11 +1,12 @@
 """Allegations: per quarter, by the fixed breakdowns, year of incident and reporting delay."""
 
+import polars as pl
 import streamlit as st
 
 from psea import charts
 from psea.metrics import Period, cases, years_before
 from psea.privacy import suppress_breakdown
-from psea.ui import breakdown_chart, page_context
+from psea.ui import breakdown_chart, bundle_download, page_context, show_chart
 
 ctx = page_context("allegations")
 st.title("Allegations")
@@ -16,11 +17,15 @@ by_quarter = suppress_breakdown(
     cases.allegations_by_quarter(ctx.con, trend_period, ctx.entity), exact=ctx.viewer.exact
 )
 milestones = ctx.con.sql("select date, label from ref_milestones").pl()
-st.altair_chart(
+show_chart(
+    ctx,
     charts.quarterly_trend(
         by_quarter, milestones, title="Allegations received per quarter, last 3 years", k=ctx.k
     ),
-    width="stretch",
+    "Allegations per quarter",
+)
+ctx.tables["Allegations per quarter"] = by_quarter.select(
+    pl.col("quarter").cast(pl.Date), pl.col("shown").alias("allegations")
 )
 st.caption("How is this counted: " + cases.DEFINITIONS["allegations_received"])
 
@@ -49,3 +54,5 @@ breakdown_chart(
     "Reporting delay (incident month to month received)",
     cases.DEFINITIONS["reporting_delay"],
 )
+
+bundle_download(ctx, "Allegations", {"breakdown": BREAKDOWN_LABELS[by]})

@@ -1,23 +1,42 @@
-"""The append-only audit log (administrators)."""
+"""The append-only audit log (administrators): sign-ins, loads, exports, exact-figure productions
+and calendar changes, with filters and a download."""
+
+import datetime as dt
 
 import streamlit as st
 
 from psea import exports
 from psea.ui import connection, dataframe, require_page
 
-require_page("audit")
+viewer = require_page("audit")
 con = connection()
 st.title("Audit log")
+st.caption(
+    "Every sign-in, load, export, production of exact figures and meeting added: who, when, what, "
+    "with which filters. The application only ever appends to this log."
+)
 actions = [r[0] for r in con.sql("select distinct action from audit_log order by 1").fetchall()]
-chosen = st.sidebar.multiselect("Actions", actions, default=actions, key="audit_actions")
+first = con.sql("select min(logged_at)::date from audit_log").fetchall()[0][0] or dt.date.today()
+c1, c2, c3 = st.columns(3)
+chosen = c1.multiselect("Actions", actions, default=actions, key="audit_actions")
+who = c2.text_input("Actor contains", key="audit_actor")
+days = c3.date_input(
+    "Between", value=(first, dt.date.today()), key="audit_days", format="YYYY-MM-DD"
+)
+start, end = (days[0], days[-1]) if isinstance(days, tuple) and days else (first, dt.date.today())
 log = con.sql(
-    "select logged_at, actor, role, action, detail from audit_log where list_contains($a, action) order by logged_at desc",
-    params={"a": chosen or [""]},
+    """select logged_at, actor, role, action, detail from audit_log
+       where list_contains($a, action) and logged_at::date between $start and $end
+         and ($who = '' or contains(lower(actor), lower($who)))
+       order by logged_at desc""",
+    params={"a": chosen or [""], "start": start, "end": end, "who": who.strip()},
 ).pl()
+st.caption(f"{log.height:,} entries")
 dataframe(log, hide_index=True)
 st.download_button(
-    "Download the audit log (CSV)",
+    "Download these entries (CSV)",
     exports.table_bytes(log, "csv"),
-    file_name="audit_log.csv",
+    file_name=f"audit_log_{start}_{end}.csv",
     mime="text/csv",
+    key="dl-audit",
 )

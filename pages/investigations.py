@@ -6,6 +6,7 @@ from psea.metrics import cases
 from psea.ui import (
     breakdown_chart,
     breakdown_table,
+    bundle_download,
     count_metric,
     page_context,
     rate_metric,
@@ -82,3 +83,5 @@ for column, label, key in (
 ):
     with column:
         rate_metric(ctx, label, ref[key], ref["received"], cases.DEFINITIONS["referrals"])
+
+bundle_download(ctx, "Investigations")

@@ -7,7 +7,15 @@ import streamlit as st
 
 from psea import charts
 from psea.metrics import training
-from psea.ui import coverage_metric, dataframe, page_context, rate_metric
+from psea.ui import (
+    bundle_download,
+    coverage_metric,
+    dataframe,
+    download_table,
+    page_context,
+    rate_metric,
+    show_chart,
+)
 
 ctx = page_context("training")
 st.title("Training and awareness")
@@ -35,27 +43,53 @@ with c3:
     )
 
 dates = [dt.date(y, 12, 31) for y in range(2012, end.year) if dt.date(y, 12, 31) < end] + [end]
-st.altair_chart(
-    charts.coverage_line(
-        training.coverage_over_time(ctx.con, dates, ctx.entity),
-        "Mandatory PSEA coverage at each year end",
-    ),
-    width="stretch",
+over_time = training.coverage_over_time(ctx.con, dates, ctx.entity)
+show_chart(
+    ctx,
+    charts.coverage_line(over_time, "Mandatory PSEA coverage at each year end"),
+    "Coverage over time",
 )
+ctx.tables["Coverage over time"] = over_time
 st.caption("How is this counted: " + training.definition("mandatory_coverage"))
 
 by_region = training.mandatory_coverage(ctx.con, end, ctx.entity, by="region")
-st.altair_chart(
+show_chart(
+    ctx,
     charts.breakdown_bars(
         by_region.rename({"coverage": "coverage_share"}),
         "region",
         "coverage_share",
         title="Mandatory coverage by region",
     ),
-    width="stretch",
+    "Coverage by region",
 )
+dataframe(
+    by_region,
+    hide_index=True,
+    column_config={"coverage": st.column_config.NumberColumn(format="percent")},
+)
+download_table(ctx, by_region, "Coverage by region")
+by_mission = training.mandatory_coverage(ctx.con, end, ctx.entity, by=("region", "mission"))
+st.subheader("Coverage by mission")
+region_pick = st.selectbox(
+    "Region", sorted(by_mission["region"].drop_nulls().unique()), key="training_region"
+)
+missions = by_mission.filter(pl.col("region") == region_pick)
+show_chart(
+    ctx,
+    charts.breakdown_bars(
+        missions.rename({"coverage": "coverage_share"}),
+        "mission",
+        "coverage_share",
+        title=f"Mandatory coverage by mission, {region_pick}",
+    ),
+    "Coverage by mission",
+)
+download_table(ctx, missions, "Coverage by mission")
 st.subheader("Completions in the period by course")
-dataframe(training.completions_by_course(ctx.con, ctx.period, ctx.entity), hide_index=True)
+completions = training.completions_by_course(ctx.con, ctx.period, ctx.entity)
+dataframe(completions, hide_index=True)
+download_table(ctx, completions, "Completions by course")
 
 st.subheader("Missions flagged as audit risks")
 st.caption(training.definition("audit_risk"))
@@ -72,3 +106,6 @@ dataframe(
     ),
     hide_index=True,
 )
+download_table(ctx, risk.drop("flagged"), "Audit-risk missions")
+
+bundle_download(ctx, "Training and awareness", {"region": region_pick})

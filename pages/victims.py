@@ -7,6 +7,7 @@ from psea.settings import settings
 from psea.ui import (
     breakdown_chart,
     breakdown_table,
+    bundle_download,
     count_metric,
     page_context,
     rate_metric,
@@ -67,3 +68,5 @@ st.subheader("Alleged perpetrators by gender")
 breakdown_table(
     ctx, cases.subjects_by_gender(ctx.con, ctx.period, ctx.entity), "gender", "subjects"
 )
+
+bundle_download(ctx, "Victims and assistance")

@@ -204,7 +204,7 @@ def breakdown_table(
     """A case breakdown as a table, published for the viewer's role (ordered as breakdown_chart)."""
     published = suppress_breakdown(table, exact=ctx.viewer.exact, by_count=by_count)
     _show_table(published, category, column)
-    ctx.tables[column] = _table_view(published, category, column)
+    download_table(ctx, _table_view(published, category, column), f"{column} by {category}")
     return published
 
 
@@ -225,6 +225,7 @@ def breakdown_chart(
     ctx.tables[title] = _table_view(published, category, table_column or "count")
     if table_column:
         _show_table(published, category, table_column)
+        download_table(ctx, ctx.tables[title], title)
     if definition:
         st.caption("How is this counted: " + definition)
     return published
