@@ -48,8 +48,14 @@ def demo_warehouse() -> str:
 
 
 def _demo_role_chosen() -> str:
-    """The demo role: the picker's value, else the `?role=` preset, else the Champion's office."""
-    role = st.session_state.get("demo_role") or st.query_params.get("role")
+    """The demo role: the picker's value, else the role chosen on an earlier page (a widget's
+    state does not survive a page switch, a plain session key does), else the `?role=` preset,
+    else the Champion's office."""
+    role = (
+        st.session_state.get("demo_role")
+        or st.session_state.get("demo_role_kept")
+        or st.query_params.get("role")
+    )
     return role if role in ROLES else "champion_office"
 
 
@@ -62,6 +68,7 @@ def _demo_role() -> str:
         format_func=lambda r: ROLE_LABELS[r],
         help="Demo mode only: with login configured, roles come from the server-side users file.",
     )
+    st.session_state["demo_role_kept"] = role
     st.query_params["role"] = role
     return role
 

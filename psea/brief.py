@@ -155,7 +155,8 @@ class Brief:
             ("Scope", self.scope),
             (
                 "Compared with",
-                f"the previous period of equal length, {self.period.previous().label}",
+                f"the previous period of equal length, {self.period.previous().label}, "
+                "counted on the same data (as of the cut-off)",
             ),
             ("Generated", self.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
         ]

@@ -39,3 +39,17 @@ def test_years_before_a_leap_day():
 
     assert years_before(dt.date(2028, 2, 29), 3) == dt.date(2025, 2, 28)
     assert years_before(dt.date(2018, 4, 17), 3) == dt.date(2015, 4, 17)
+
+
+def test_previous_period_is_the_previous_calendar_quarter_or_year_as_of_the_same_cutoff():
+    import datetime as dt
+
+    from psea.metrics import Period
+
+    q3 = Period.quarter(2026, 3)
+    assert q3.previous() == Period.quarter(2026, 2)
+    assert q3.previous().as_of == dt.date(2026, 9, 30)  # counted on today's data, not Q2's
+    assert Period.year(2018).previous() == Period.year(2017)
+    between = Period(dt.date(2017, 3, 17), dt.date(2018, 4, 17))
+    assert between.previous() == Period(dt.date(2016, 2, 15), dt.date(2017, 3, 17))
+    assert between.previous().as_of == dt.date(2018, 4, 17)

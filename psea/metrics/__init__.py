@@ -8,7 +8,7 @@ caller for the viewer's role (`psea.privacy`), never here, so that every output 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def quarter_start(day: dt.date) -> dt.date:
@@ -26,19 +26,30 @@ def years_before(day: dt.date, years: int) -> dt.date:
 
 @dataclass(frozen=True)
 class Period:
-    """The half-open period (start, end]; `end` is the cut-off date."""
+    """The half-open period (start, end]. The data are taken as of `cutoff`, by default the
+    period's end; a previous period for comparison keeps the current cut-off, so both periods are
+    counted as the data stand now (a later snapshot is not ignored for the earlier period)."""
 
     start: dt.date
     end: dt.date
+    cutoff: dt.date | None = field(default=None, compare=False)
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.cutoff or self.end
 
     @property
     def params(self) -> dict:
-        return {"start": self.start, "end": self.end}
+        return {"start": self.start, "end": self.end, "cutoff": self.as_of}
 
     def previous(self) -> Period:
-        """The previous period of equal length."""
+        """The previous period of equal length, as of this period's cut-off: the previous
+        calendar quarter or year for a quarter or a year, else the same number of days."""
+        months = _whole_months(self.start, self.end)
+        if months in (3, 12):
+            return Period(_month_end_before(self.start, months), self.start, self.as_of)
         length = self.end - self.start
-        return Period(self.start - length, self.start)
+        return Period(self.start - length, self.start, self.as_of)
 
     @property
     def label(self) -> str:
@@ -53,6 +64,24 @@ class Period:
     @classmethod
     def year(cls, year: int) -> Period:
         return cls(dt.date(year - 1, 12, 31), dt.date(year, 12, 31))
+
+
+def _is_month_end(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).day == 1
+
+
+def _month_end_before(day: dt.date, months: int) -> dt.date:
+    """The month end `months` months before the month end `day`."""
+    index = day.year * 12 + day.month - 1 - months
+    first_of_next = dt.date(index // 12, index % 12 + 1, 1) + dt.timedelta(days=32)
+    return first_of_next.replace(day=1) - dt.timedelta(days=1)
+
+
+def _whole_months(start: dt.date, end: dt.date) -> int | None:
+    """The number of months between two month ends, or None."""
+    if not (_is_month_end(start) and _is_month_end(end)):
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month
 
 
 def last_complete_quarters(cutoff: dt.date, n: int) -> list[Period]:

@@ -76,9 +76,10 @@ DEFINITIONS = {
 }
 
 CASES_IN_PERIOD = """
-    from cases_at($end) c
+    from cases_at($cutoff) c
     left join ref_missions m on m.code = c.mission
-    where c.date_received > $start and ($entity is null or c.entity = $entity)
+    where c.date_received > $start and c.date_received <= $end
+      and ($entity is null or c.entity = $entity)
 """
 
 
@@ -126,7 +127,7 @@ def victims_by_un_group(con, period: Period, entity: str | None = None) -> pl.Da
         with period_cases as (select c.entity, c.case_ref {CASES_IN_PERIOD}),
         victims as (
             select {UN_VICTIM_GROUP} as un_group
-            from case_victims_at($end) v join period_cases using (entity, case_ref)
+            from case_victims_at($cutoff) v join period_cases using (entity, case_ref)
         )
         select un_group, count(*)::bigint as count from victims group by all
         """,
@@ -143,7 +144,7 @@ def child_victims(con, period: Period, entity: str | None = None) -> int:
     out = _sql(
         con,
         f"""with period_cases as (select c.entity, c.case_ref {CASES_IN_PERIOD})
-            select count(*)::bigint from case_victims_at($end) v join period_cases using (entity, case_ref)
+            select count(*)::bigint from case_victims_at($cutoff) v join period_cases using (entity, case_ref)
             where v.age_group = 'child'""",
         _params(period, entity),
     )
@@ -154,7 +155,7 @@ def subjects_by_gender(con, period: Period, entity: str | None = None) -> pl.Dat
     out = _sql(
         con,
         f"""with period_cases as (select c.entity, c.case_ref {CASES_IN_PERIOD})
-            select s.gender, count(*)::bigint as count from case_subjects_at($end) s join period_cases using (entity, case_ref)
+            select s.gender, count(*)::bigint as count from case_subjects_at($cutoff) s join period_cases using (entity, case_ref)
             group by all""",
         _params(period, entity),
     )
@@ -185,7 +186,7 @@ def funnel(con, period: Period, entity: str | None = None) -> pl.DataFrame:
         f"""
         with period_cases as (select c.* {CASES_IN_PERIOD}),
         acted as (
-            select distinct s.entity, s.case_ref from case_subjects_at($end) s
+            select distinct s.entity, s.case_ref from case_subjects_at($cutoff) s
             where s.action not in ('pending', 'none')
         )
         select count(*)::bigint as received,
@@ -206,7 +207,7 @@ def substantiation(con, period: Period, entity: str | None = None) -> dict:
         con,
         """select count(*) filter (where status = 'substantiated')::bigint as substantiated,
                   count(*) filter (where status = 'unsubstantiated')::bigint as unsubstantiated
-           from cases_at($end)
+           from cases_at($cutoff)
            where investigation_completed_on > $start and investigation_completed_on <= $end
              and ($entity is null or entity = $entity)""",
         _params(period, entity),
@@ -221,7 +222,7 @@ def days_to_assessment(con, period: Period, entity: str | None = None) -> dict:
         """select count(*)::bigint as n,
                   median(assessment_completed_on - date_received)::double as median_days,
                   quantile_cont(assessment_completed_on - date_received, 0.9)::double as p90_days
-           from cases_at($end)
+           from cases_at($cutoff)
            where assessment_completed_on > $start and assessment_completed_on <= $end
              and ($entity is null or entity = $entity)""",
         _params(period, entity),
@@ -237,7 +238,7 @@ def investigation_duration(con, period: Period, entity: str | None = None) -> di
                   quantile_cont(investigation_completed_on - investigation_opened_on, 0.9)::double as p90_days,
                   count(*) filter (where investigation_completed_on - investigation_opened_on <= {int(short)})::bigint as within_90,
                   count(*) filter (where investigation_completed_on - investigation_opened_on <= {int(long)})::bigint as within_180
-           from cases_at($end)
+           from cases_at($cutoff)
            where investigation_completed_on > $start and investigation_completed_on <= $end
              and ($entity is null or entity = $entity)""",
         _params(period, entity),
@@ -248,7 +249,7 @@ def investigations_opened(con, period: Period, entity: str | None = None) -> int
     return int(
         _sql(
             con,
-            """select count(*)::bigint from cases_at($end)
+            """select count(*)::bigint from cases_at($cutoff)
         where investigation_opened_on > $start and investigation_opened_on <= $end and ($entity is null or entity = $entity)""",
             _params(period, entity),
         ).item()
@@ -260,10 +261,10 @@ def overdue_investigations(con, cutoff, entity: str | None = None) -> int:
     return int(
         _sql(
             con,
-            f"""select count(*)::bigint from cases_at($end)
+            f"""select count(*)::bigint from cases_at($cutoff)
         where investigated and not finding_reached and investigation_opened_on < $end - interval {days} day
           and ($entity is null or entity = $entity)""",
-            {"end": cutoff, "entity": entity},
+            {"cutoff": cutoff, "end": cutoff, "entity": entity},
         ).item()
     )
 
@@ -310,7 +311,7 @@ def actions_on_substantiated(con, period: Period, entity: str | None = None) -> 
     return _sql(
         con,
         """select s.action, count(*)::bigint as count
-           from case_subjects_at($end) s join cases_at($end) c using (entity, case_ref)
+           from case_subjects_at($cutoff) s join cases_at($cutoff) c using (entity, case_ref)
            where c.status = 'substantiated' and c.investigation_completed_on > $start
              and c.investigation_completed_on <= $end and ($entity is null or c.entity = $entity)
            group by all order by s.action""",
@@ -324,12 +325,12 @@ def victim_assistance(con, period: Period, entity: str | None = None) -> dict:
         con,
         f"""
         with services as (
-            select a.* from victim_assistance_at($end) a
-            where a.referred_on > $start and ($entity is null or a.entity = $entity)
+            select a.* from victim_assistance_at($cutoff) a
+            where a.referred_on > $start and a.referred_on <= $end and ($entity is null or a.entity = $entity)
         ),
         needs as (
             select distinct a.entity, a.case_ref, a.victim_ref, a.needs_assessed_on - c.date_received as days
-            from victim_assistance_at($end) a join cases_at($end) c using (entity, case_ref)
+            from victim_assistance_at($cutoff) a join cases_at($cutoff) c using (entity, case_ref)
             where a.needs_assessed_on > $start and a.needs_assessed_on <= $end and ($entity is null or a.entity = $entity)
         )
         select
@@ -346,7 +347,8 @@ def victim_assistance(con, period: Period, entity: str | None = None) -> dict:
 def services_by_type(con, period: Period, entity: str | None = None) -> pl.DataFrame:
     return _sql(
         con,
-        """select service, count(*)::bigint as count from victim_assistance_at($end)
-           where referred_on > $start and ($entity is null or entity = $entity) group by all order by service""",
+        """select service, count(*)::bigint as count from victim_assistance_at($cutoff)
+           where referred_on > $start and referred_on <= $end and ($entity is null or entity = $entity)
+           group by all order by service""",
         _params(period, entity),
     )

@@ -1,0 +1,230 @@
+"""The dashboard in a real browser: `streamlit run app.py` in demo mode on a free port, driven by
+Playwright through Debian's chromium (no browser download). Marked `browser`; run with
+`pytest -m browser` (the README's test command runs them after the unit tests)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+TITLES = {  # page key -> the page's heading
+    "overview": "Overview",
+    "allegations": "Allegations",
+    "investigations": "Investigations",
+    "victims": "Victims and assistance",
+    "training": "Training and awareness",
+    "managers": "Manager PSEA performance indicators",
+    "briefs": "Briefs for the SFP meetings",
+    "un_quarterly": "UN quarterly submission",
+    "load": "Load extracts",
+    "data_quality": "Data quality",
+    "audit": "Audit log",
+}
+SMALL = re.compile(r"^[1-4]$")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from pipelines.demo_build import build_demo
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: the README's test command installs it")
+    path = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
+    build_demo(path, seed=13, scale=0.05)
+    port = _free_port()
+    env = {**os.environ, "PSEA_DEMO_WAREHOUSE": str(path)}
+    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail("streamlit did not start")
+    yield url
+    proc.terminate()
+    proc.wait(20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def _ready(page, title: str) -> None:
+    page.get_by_role("heading", name=title, exact=True).first.wait_for()
+    page.wait_for_load_state("networkidle")
+    _settled(page)
+    assert page.get_by_text("This app has encountered an error").count() == 0, title
+
+
+def _settled(page) -> None:
+    """Wait until Streamlit has finished the run (no running indicator)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+def _pick(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label, exact=True).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    _settled(page)
+
+
+ROLES = {
+    "champion_office": "IASC Champion's office",
+    "focal_point": "Senior focal point",
+    "analyst": "Analyst",
+    "admin": "Administrator",
+}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_each_role_signs_in_through_the_picker_and_opens_each_of_its_pages(server, page, role):
+    from playwright.sync_api import expect
+
+    from psea.access import PAGE_ROLES
+    from psea.app_shell import PAGES
+
+    page.goto(server)
+    _ready(page, "Overview")
+    assert page.get_by_text("Demo mode").first.is_visible()
+    _pick(page, "Try the dashboard as", ROLES[role])
+    allowed = [k for k, roles in PAGE_ROLES.items() if role in roles]
+    links = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
+    expect(links.locator("p")).to_have_text([PAGES[k][1] for k in allowed])  # retries until drawn
+    for key in allowed:
+        page.locator('[data-testid="stSidebar"]').get_by_role("link", name=PAGES[key][1]).click()
+        _ready(page, TITLES[key])
+        assert page.get_by_text("Demo mode").first.is_visible(), key
+        picker = page.get_by_role("combobox", name="Try the dashboard as", exact=True)
+        expect(picker).to_have_value(ROLES[role])  # the role stays chosen from page to page
+
+
+def test_a_page_outside_the_role_is_refused_by_url(server, page):
+    page.goto(f"{server}/audit?role=champion_office")
+    page.wait_for_load_state("networkidle")
+    _settled(page)
+    assert page.get_by_role("heading", name="Audit log").count() == 0
+    assert (
+        page.get_by_text("not available for your role").count()
+        + page.get_by_text("Page not found").count()
+        > 0
+        or page.get_by_role("heading", name="Overview").count() > 0
+    )
+
+
+def test_a_filter_changes_the_chart_and_downloads_are_valid_files(server, page):
+    from PIL import Image
+
+    page.goto(f"{server}/allegations?role=focal_point")
+    _ready(page, "Allegations")
+    chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+    chart.scroll_into_view_if_needed()
+    before = chart.screenshot()
+    _pick(page, "Breakdown", "Reporting channel")
+    page.get_by_text("by reporting channel").first.wait_for()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    assert chart.screenshot() != before
+
+    page.get_by_role("button", name="Download chart").nth(1).click()
+    _settled(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="PNG", exact=True).click()
+    png = Image.open(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert png.format == "PNG" and png.info["dpi"][0] >= 150
+    page.keyboard.press("Escape")
+    page.wait_for_load_state("networkidle")
+    _settled(page)  # the export's audit record reruns the page: click the next one after it
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="CSV", exact=True).first.click()
+    text = Path(info.value.path()).read_text()
+    header, *rows = text.strip().splitlines()
+    assert header == "reporting_channel,allegations"
+    assert rows and not any(SMALL.match(r.rsplit(",", 1)[1].strip('"')) for r in rows), rows
+
+
+def test_a_brief_is_generated_and_its_docx_downloads(server, page):
+    from docx import Document
+
+    page.goto(f"{server}/briefs?role=focal_point")
+    _ready(page, "Briefs for the SFP meetings")
+    _pick(page, "Meeting", "2018-04-17 · PSEA Senior Focal Points meeting 11")
+    page.get_by_role(
+        "heading", name="Brief for the PSEA Senior Focal Points meeting of 2018-04-17"
+    ).wait_for()
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Word (DOCX, to edit)").click()
+    assert info.value.suggested_filename == "sfp_brief_2018-04-17_iom.docx"
+    doc = Document(io.BytesIO(Path(info.value.path()).read_bytes()))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert "Headline figures" in headings and len(doc.inline_shapes) == 3
