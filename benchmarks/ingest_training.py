@@ -1,10 +1,12 @@
 """Benchmark: ingest a 1-million-row training extract through the full pipeline (contracts
 included) against the bare floor (Polars read + DuckDB insert) of the same file, in one run.
 
-    .venv/bin/python benchmarks/ingest_training.py [--rows 1000000]
+    .venv/bin/python benchmarks/ingest_training.py [--rows 1000000] [--repeat 3]
 
-Reports both times, the ratio, rows/s and the peak memory (RSS) of each, measured in child
-processes so one does not warm the other's caches or inflate its memory.
+Reports the times, ratios, rows/s and peak memory (RSS), each the median of --repeat child
+processes so one does not warm the other's caches or inflate its memory. Two full-ingest figures:
+cold (a fresh `psea ingest` process, which pays ~2.5 s to import Great Expectations) and warm (the
+dashboard server, a long-lived process that imported it once; where analysts load extracts).
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ def make_file(path: Path, rows: int) -> None:
 
 
 def child(mode: str, path: str, warehouse: str) -> None:
+    if mode == "warm":  # the dashboard server: a long-lived process that imported GX once
+        import great_expectations  # noqa: F401
+
+        import pipelines.load  # noqa: F401
     started = time.perf_counter()
     if mode == "bare":
         import duckdb
@@ -70,6 +76,7 @@ def child(mode: str, path: str, warehouse: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="child runs per mode (median)")
     parser.add_argument("--child", nargs=3)
     args = parser.parse_args()
     if args.child:
@@ -79,22 +86,26 @@ def main() -> None:
         path = Path(tmp) / "training_2026-09-30.csv"
         make_file(path, args.rows)
         results = {}
-        for mode in ("bare", "full"):
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    mode,
-                    str(path),
-                    str(Path(tmp) / f"{mode}.duckdb"),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            results[mode] = json.loads(out.stdout.strip().splitlines()[-1])
-    bare, full = results["bare"], results["full"]
+        for mode in ("bare", "full", "warm"):
+            runs = []
+            for rep in range(args.repeat):  # the median of a few child runs: 2 cores are noisy
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        mode,
+                        str(path),
+                        str(Path(tmp) / f"{mode}{rep}.duckdb"),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            runs.sort(key=lambda r: r["seconds"])
+            results[mode] = runs[len(runs) // 2]
+    bare, full, warm = results["bare"], results["full"], results["warm"]
     print(f"rows: {full['rows']:,}")
     print(
         f"bare floor (polars read + duckdb insert): {bare['seconds']:.2f} s, {bare['rows'] / bare['seconds']:,.0f} rows/s, peak {bare['peak_mb']:.0f} MB"
@@ -103,7 +114,12 @@ def main() -> None:
         f"full ingest (read, contracts, GX, load):  {full['seconds']:.2f} s, {full['rows'] / full['seconds']:,.0f} rows/s, peak {full['peak_mb']:.0f} MB"
     )
     print(
-        f"ratio full / bare: {full['seconds'] / bare['seconds']:.2f}x (target <= 3x; peak target < 2048 MB)"
+        f"full ingest, warm process (GX imported):  {warm['seconds']:.2f} s, {warm['rows'] / warm['seconds']:,.0f} rows/s, peak {warm['peak_mb']:.0f} MB"
+    )
+    print(
+        f"ratio full / bare: {full['seconds'] / bare['seconds']:.2f}x cold (a fresh `psea ingest` process), "
+        f"{warm['seconds'] / bare['seconds']:.2f}x warm (the dashboard's load page); "
+        "target <= 3x; peak target < 2048 MB"
     )
 
 

@@ -161,6 +161,9 @@ def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutc
 
     note(raw.name, "checking rules")
     contract = contract_for(raw.kind)
+    # The Great Expectations suite (the safety net, on a fixed sample) runs in the background while
+    # the row engine checks every row and the rows are inserted: the commit waits for its verdict.
+    gx = _start_gx(raw, contract) if run_gx else None
     checked = check_rows(raw.frame, contract, raw.name, raw.file_date, batch.lookup)
     outcome = FileOutcome(
         raw.name,
@@ -173,44 +176,20 @@ def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutc
         entities=checked.entities,
         notes=checked.notes,
     )
-    gx_result = None
-    if run_gx and checked.ok and checked.as_of is not None:
-        note(raw.name, "great expectations suite")
-        from data_contracts.gx_suite import run_suite
-
-        suite = run_suite(
-            contract, checked.frame, checked.as_of, max_rows=settings()["ingest"]["gx_max_rows"]
-        )
-        gx_result = {
-            "success": suite.success,
-            "evaluated": suite.evaluated,
-            "rows_validated": suite.rows_validated,
-            "failed": suite.failed,
-            "expectations": suite.expectations,
-            "suite": f"{contract.kind}_contract_v{contract.version}",
-        }
-        for failure in suite.failed:  # a safety net: the row engine should have caught these first
-            outcome.problems.append(
-                Problem(
-                    raw.name,
-                    f"gx:{failure['expectation']}",
-                    f"{failure['unexpected_count']} unexpected value(s)",
-                    column=failure["column"],
-                )
-            )
-            outcome.problem_count += 1
     if checked.as_of is None and not outcome.problems:
         outcome.problems.append(Problem(raw.name, "required", "no as_of date", column="as_of"))
         outcome.problem_count = 1
 
     if outcome.problem_count == 0:
-        outcome.status = "valid"
-        batch.frames[raw.kind].append(checked.frame)
         if load and con is not None:
             note(raw.name, "loading")
-            loaded = _load_accepted(con, raw, checked.frame, outcome, started, actor, gx_result)
-            outcome.status = "accepted" if loaded else "already_loaded"
-    elif load and con is not None:
+            outcome.status = _load_accepted(con, raw, checked.frame, outcome, started, actor, gx)
+        else:
+            _gx_verdict(raw, gx, outcome)
+            outcome.status = "rejected" if outcome.problem_count else "valid"
+        if outcome.status in ("valid", "accepted"):
+            batch.frames[raw.kind].append(checked.frame)
+    if outcome.status == "rejected" and load and con is not None:
         _record_rejection(con, outcome, raw.sha256, started, actor, raw.kind, raw.file_format)
     outcome.seconds = time.perf_counter() - clock
     return outcome
@@ -241,32 +220,95 @@ def _new_load_id(started: dt.datetime, sha256: str) -> str:
     return f"L{started:%Y%m%d%H%M%S%f}-{sha256[:8]}"
 
 
+class _Background:
+    """A function running in a daemon thread; result() waits for it (and re-raises its error)."""
+
+    def __init__(self, fn: Callable[[], object]):
+        self._result: object = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn) -> None:
+        try:
+            self._result = fn()
+        except BaseException as err:  # handed to the caller of result()
+            self._error = err
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
+def _start_gx(raw: RawExtract, contract) -> _Background | None:
+    """The GX suite on the file's fixed sample (typed by the row engine's parser), started now."""
+    max_rows = settings()["ingest"]["gx_max_rows"]
+    sample = raw.frame if raw.frame.height <= max_rows else raw.frame.sample(max_rows, seed=0)
+    typed = check_rows(sample, contract, raw.name, raw.file_date, None)
+    if typed.as_of is None:
+        return None
+
+    def run():
+        from data_contracts.gx_suite import run_suite
+
+        return run_suite(contract, typed.frame, typed.as_of)
+
+    return _Background(run)
+
+
+def _gx_verdict(raw: RawExtract, gx: _Background | None, outcome: FileOutcome) -> dict | None:
+    """Wait for the suite; its failures become the file's problems. The result for the manifest."""
+    if gx is None:
+        return None
+    suite = gx.result()
+    contract = contract_for(raw.kind)
+    for failure in suite.failed:  # a safety net: the row engine should have caught these first
+        outcome.problems.append(
+            Problem(
+                raw.name,
+                f"gx:{failure['expectation']}",
+                f"{failure['unexpected_count']} unexpected value(s)",
+                column=failure["column"],
+            )
+        )
+        outcome.problem_count += 1
+    return {
+        "success": suite.success,
+        "evaluated": suite.evaluated,
+        "rows_validated": suite.rows_validated,
+        "failed": suite.failed,
+        "expectations": suite.expectations,
+        "suite": f"{contract.kind}_contract_v{contract.version}",
+    }
+
+
 # One writer at a time within the process: the dashboard's sessions are threads sharing one DuckDB
 # database, and "already loaded?" must be answered inside the same critical section as the load.
 # (Another process cannot open the warehouse for writing at all: DuckDB locks the file.)
-_WRITE_LOCK = threading.Lock()
+_WRITE_LOCK = threading.RLock()
 
 
 def _load_accepted(
-    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx_result
-) -> bool:
-    """Load the checked rows and their manifest row in one transaction; False when another
-    session loaded the same file meanwhile."""
+    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx
+) -> str:
+    """Load the checked rows and their manifest row in one transaction: "accepted", "rejected"
+    (the GX suite failed: rolled back), or "already_loaded" (another session loaded the file)."""
     with _WRITE_LOCK:
         if _already_loaded(con, raw.sha256):
-            return False
-        _write_load(con, raw, frame, outcome, started, actor, gx_result)
-    return True
+            return "already_loaded"
+        return _write_load(con, raw, frame, outcome, started, actor, gx)
 
 
 def _write_load(
-    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx_result
-) -> None:
+    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx
+) -> str:
     load_id = _new_load_id(started, raw.sha256)
     contract = contract_for(raw.kind)
-    rows = frame.with_columns(pl.lit(load_id).alias("load_id"))  # noqa: F841 - scanned by DuckDB
+    rows = frame.select(contract.column_names)  # noqa: F841 - scanned by DuckDB
     snapshot = {"entities": outcome.entities, "as_of": outcome.as_of, "kind": raw.kind}
-    cols = ", ".join([*contract.column_names, "load_id"])
+    cols = ", ".join(contract.column_names)
     con.execute("begin transaction")
     try:
         con.execute(
@@ -279,7 +321,14 @@ def _write_load(
                  and list_has_any(string_split(entities, ','), $entities)""",
             snapshot,
         )
-        con.execute(f"insert into {raw.kind} ({cols}) select {cols} from rows")
+        con.execute(
+            f"insert into {raw.kind} ({cols}, load_id) select {cols}, $load_id from rows",
+            {"load_id": load_id},
+        )
+        gx_result = _gx_verdict(raw, gx, outcome)
+        if outcome.problem_count:
+            con.execute("rollback")
+            return "rejected"
         _pause_for_fault_injection()
         con.execute(
             "insert into load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'accepted', null, ?, ?, ?, ?, current_timestamp, ?)",
@@ -306,6 +355,7 @@ def _write_load(
         raise
     outcome.load_id = load_id
     outcome.rows_loaded = frame.height
+    return "accepted"
 
 
 def _pause_for_fault_injection() -> None:

@@ -438,3 +438,35 @@ def test_gx_suite_agrees_with_the_row_engine():
     )
     failed = run_suite(contract, bad, dt.date(2018, 6, 30)).failed
     assert {f["column"] for f in failed} == {"investigation_completed_on"}
+
+
+def test_a_gx_failure_after_the_insert_rolls_the_load_back(tmp_path, loaded_warehouse, monkeypatch):
+    """The suite runs while the rows are inserted; its failure must undo the insert."""
+    from data_contracts import gx_suite
+    from pipelines.load import ingest
+    from psea.warehouse import connect
+
+    def failing(contract, typed, as_of, max_rows=None):
+        return gx_suite.SuiteOutcome(
+            success=False,
+            evaluated=1,
+            failed=[{"expectation": "expect_x", "column": "mission", "unexpected_count": 1}],
+            expectations=[],
+            rows_validated=typed.height,
+            result={},
+        )
+
+    monkeypatch.setattr(gx_suite, "run_suite", failing)
+    before = table_counts(loaded_warehouse)
+    rows = [{**r, "as_of": "2018-09-30"} for r in VALID["awareness_sessions"]()]
+    path = write_csv(tmp_path, "awareness_sessions_2018-09-30.csv", rows)
+    con = connect(loaded_warehouse)
+    outcome = ingest(con, [path], run_gx=True)[0]
+    status = con.sql(
+        "select status from load_manifest where file_name = ?", params=[path.name]
+    ).fetchall()
+    con.close()
+    assert outcome.status == "rejected"
+    assert [p.rule for p in outcome.problems] == ["gx:expect_x"]
+    assert status == [("rejected",)]
+    assert table_counts(loaded_warehouse) == before
