@@ -11,7 +11,7 @@ import streamlit as st
 from psea import brief_render
 from psea.audit import record
 from psea.brief import add_meeting, build_brief, meetings
-from psea.ui import connection, dataframe, require_page
+from psea.ui import connection, data_version, dataframe, require_page
 
 viewer = require_page("briefs")
 con = connection()
@@ -49,8 +49,11 @@ if viewer.role != "admin":
         entity = viewer.entity
         c2.text_input("Entity", entity, disabled=True)
 
-    with st.spinner("Preparing the brief…"):
-        brief = build_brief(con, meeting, entity)
+    @st.cache_data(show_spinner="Preparing the brief…", max_entries=16)
+    def _brief(warehouse: str, version: str, meeting, entity):
+        return build_brief(connection(), meeting, entity)
+
+    brief = _brief(st.session_state["warehouse"], data_version(con), meeting, entity)
     stem = brief_render.file_stem(brief)
 
     def _logged(fmt: str) -> None:

@@ -8,7 +8,15 @@ import streamlit as st
 
 from psea import charts
 from psea.metrics import managers, training
-from psea.ui import bundle_download, dataframe, download_table, page_context, show_chart
+from psea.ui import (
+    bundle_download,
+    connection,
+    data_version,
+    dataframe,
+    download_table,
+    page_context,
+    show_chart,
+)
 
 STATUS_MARK = {
     "green": "green",
@@ -41,7 +49,18 @@ with st.expander("Thresholds in force (config/settings.yaml) and how each indica
         f"- **Minimum team size** for roles without exact figures: {limits['minimum_team_size']}."
     )
 
-published = managers.publish(managers.scorecard(ctx.con, on, ctx.entity), ctx.viewer.exact)
+
+@st.cache_data(show_spinner="Computing the indicators…", max_entries=16)
+def _scorecard(warehouse: str, data_version: str, on, entity):
+    """Exact figures, cached per warehouse state, cut-off and entity (the role's view of them is
+    made below, by managers.publish, on every run)."""
+    return managers.scorecard(connection(), on, entity)
+
+
+published = managers.publish(
+    _scorecard(st.session_state["warehouse"], data_version(ctx.con), on, ctx.entity),
+    ctx.viewer.exact,
+)
 if published.is_empty():
     st.info("No manager is active at this cut-off in the roster.")
     st.stop()
@@ -163,14 +182,13 @@ dataframe(
 download_table(ctx, risk_table, "Audit-risk missions")
 
 st.subheader("A manager's card")
-refs = scope.sort("role", "mission", "person_ref")["person_ref"].to_list()
+ordered = scope.sort("role", "mission", "person_ref")
+labels = {
+    r: f"{r} · {role.replace('_', ' ')} · {m}"
+    for r, role, m in ordered.select("person_ref", "role", "mission").iter_rows()
+}
 person = st.selectbox(
-    "Manager (pseudonymous reference)",
-    refs,
-    key="mgr_person",
-    format_func=lambda r: (
-        f"{r} · {scope.filter(pl.col('person_ref') == r)['role'][0].replace('_', ' ')}"
-    ),
+    "Manager (pseudonymous reference)", list(labels), key="mgr_person", format_func=labels.get
 )
 row = scope.filter(pl.col("person_ref") == person).row(0, named=True)
 st.caption(

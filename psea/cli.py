@@ -236,6 +236,20 @@ def demo(
     if extract_format not in ("csv", "xlsx"):
         _usage_error("--extract-format is csv or xlsx")
     path = warehouse_path(warehouse)
+    if path.exists():
+        from psea.warehouse import is_demo
+
+        con = _open(path, read_only=True)
+        try:
+            loads = con.sql("select count(*) from load_manifest").fetchall()[0][0]
+            real = loads > 0 and not is_demo(con)
+        finally:
+            con.close()
+        if real:
+            _failure(
+                f"{path} holds loaded extracts, not a demo: refusing to overwrite it; "
+                "give another --warehouse"
+            )
     started = time.perf_counter()
     try:
         summary = build_demo(

@@ -316,3 +316,12 @@ def bundle_download(ctx: PageContext, title: str, filters: dict | None = None) -
 def dataframe(frame: pl.DataFrame, **kwargs) -> None:
     """st.dataframe with dates shown as dates (YYYY-MM-DD), not as midnight timestamps."""
     st.dataframe(frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")), **kwargs)
+
+
+def data_version(con) -> str:
+    """What the warehouse holds, as a cache key: changes with every load and added meeting."""
+    row = con.sql(
+        """select (select max(finished_at) from load_manifest)::varchar || '|' ||
+                  (select count(*) from sfp_meetings_added)::varchar"""
+    ).fetchall()[0][0]
+    return row or ""

@@ -212,3 +212,11 @@ def test_demo_at_scale_1_builds_in_under_a_minute(tmp_path):
     started = time.perf_counter()
     assert psea("demo", "--warehouse", str(tmp_path / "w.duckdb")).exit_code == 0
     print(f"demo scale 1: {time.perf_counter() - started:.1f} s")
+
+
+def test_demo_refuses_to_overwrite_a_warehouse_with_loaded_extracts(loaded_warehouse):
+    before = table_counts(loaded_warehouse)
+    result = psea("demo", "--scale", "0.02", "--warehouse", str(loaded_warehouse))
+    assert result.exit_code == 1
+    assert "refusing to overwrite" in result.output
+    assert table_counts(loaded_warehouse) == before

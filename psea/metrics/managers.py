@@ -102,9 +102,11 @@ def scorecard(
             select a.* from active a
             join managers m on a.entity = m.entity and a.manager_ref = m.person_ref
         ),
+        people as (select entity, person_ref from team union select entity, person_ref from managers),
         mandatory as (
-            select distinct entity, person_ref from training_at($on)
-            where course = 'psea_mandatory' and completed_on > $on - interval {months} month
+            select distinct tr.entity, tr.person_ref from training_at($on) tr
+            semi join people p on p.entity = tr.entity and p.person_ref = tr.person_ref
+            where tr.course = 'psea_mandatory' and tr.completed_on > $on - interval {months} month
         ),
         joiners as (
             select * from team
