@@ -248,7 +248,16 @@ for i, (name, (value, detail)) in enumerate(figures.items()):
         st.caption(" · ".join(x for x in (STATUS_MARK[row[f"{name}_status"]], detail) if x))
 
 dates = [dt.date(y, 12, 31) for y in range(on.year - 4, on.year) if dt.date(y, 12, 31) < on] + [on]
-history = managers.trend(ctx.con, person, row["entity"], dates)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _trend(warehouse: str, data_version_: str, person: str, entity: str, dates: tuple):
+    return managers.trend(connection(), person, entity, list(dates))
+
+
+history = _trend(
+    st.session_state["warehouse"], data_version(ctx.con), person, row["entity"], tuple(dates)
+)
 if not history.is_empty():
     history = managers.publish(history, ctx.viewer.exact)
     if (

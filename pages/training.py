@@ -9,7 +9,9 @@ from psea import charts
 from psea.metrics import training
 from psea.ui import (
     bundle_download,
+    connection,
     coverage_metric,
+    data_version,
     dataframe,
     download_table,
     page_context,
@@ -43,7 +45,16 @@ with c3:
     )
 
 dates = [dt.date(y, 12, 31) for y in range(2012, end.year) if dt.date(y, 12, 31) < end] + [end]
-over_time = training.coverage_over_time(ctx.con, dates, ctx.entity)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _coverage_over_time(warehouse: str, version: str, dates: tuple, entity):
+    return training.coverage_over_time(connection(), list(dates), entity)
+
+
+over_time = _coverage_over_time(
+    st.session_state["warehouse"], data_version(ctx.con), tuple(dates), ctx.entity
+)
 show_chart(
     ctx,
     charts.coverage_line(over_time, "Mandatory PSEA coverage at each year end"),
