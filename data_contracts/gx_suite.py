@@ -9,6 +9,7 @@ graph (references, management cycles) live in the row engine only; the suite's m
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ class SuiteOutcome:
     expectations: list[dict[str, Any]]
     rows_validated: int
     result: dict[str, Any]  # the GX validation result, JSON-serializable
+    data_docs_html: str = ""  # the GX Data Docs page of this validation, self-contained
 
 
 def expectations_for(contract: Contract, as_of: dt.date) -> list:
@@ -172,7 +174,11 @@ def run_suite(
         }
         for r in result.results
     ]
+    for r in result.results:  # unexpected values may be sensitive: counts only, never values
+        for key in [k for k in (r.result or {}) if k.startswith("partial_unexpected")]:
+            r.result.pop(key)
     return SuiteOutcome(
+        data_docs_html=data_docs(result),
         success=bool(result.success),
         evaluated=len(result.results),
         failed=failed,
@@ -181,4 +187,38 @@ def run_suite(
         result=result.describe_dict()
         if hasattr(result, "describe_dict")
         else {"success": result.success},
+    )
+
+
+# Data Docs pages reference scripts, styles and a logo on public CDNs: a browser opening them would
+# call out to those hosts. The pages are kept self-contained (unstyled, all text kept).
+_EXTERNAL = re.compile(
+    r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<link[^>]*\bhref=[\"']https?://[^>]*>"
+    r"|<img[^>]*\bsrc=[\"']https?://[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def _self_contained(html: str) -> str:
+    return _EXTERNAL.sub("", html)
+
+
+def data_docs(result) -> str:
+    """The GX Data Docs page of a validation result (GX's own renderer)."""
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    return _self_contained(
+        DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+    )
+
+
+def suite_data_docs(contract: Contract, as_of: dt.date) -> str:
+    """The GX Data Docs page of a contract's expectation suite."""
+    from great_expectations.render.renderer import ExpectationSuitePageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    suite = _context().suites.add(build_suite(contract, as_of))
+    return _self_contained(
+        DefaultJinjaPageView().render(ExpectationSuitePageRenderer().render(suite))
     )

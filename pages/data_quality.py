@@ -91,6 +91,21 @@ else:
         )
         if result.get("expectations"):
             dataframe(pl.DataFrame(result["expectations"]), hide_index=True)
+        docs = con.sql(
+            "select html from gx_data_docs where load_id = $id", params={"id": load_id}
+        ).fetchall()
+        if docs:
+            st.download_button(
+                "Great Expectations Data Docs of this load (HTML)",
+                docs[0][0],
+                file_name=f"data_docs_{load_id}.html",
+                mime="text/html",
+                key="dl-data-docs",
+            )
+            st.caption(
+                "GX's own page for this validation: counts only, no data values; self-contained "
+                "(it loads nothing from the internet). Open it in a browser."
+            )
     elif status != "rejected":
         st.caption(
             "No Great Expectations run is recorded for this load (the bundled demo is built "
@@ -140,9 +155,16 @@ if contract.rules:
 if st.toggle("Show the Great Expectations suite built from this contract", key="dq_suite"):
     import datetime as dt
 
-    from data_contracts.gx_suite import expectations_for
+    from data_contracts.gx_suite import expectations_for, suite_data_docs
 
     expectations = expectations_for(contract, dt.date.today())
+    st.download_button(
+        "Data Docs of this suite (HTML)",
+        suite_data_docs(contract, dt.date.today()),
+        file_name=f"data_docs_{kind}_suite.html",
+        mime="text/html",
+        key="dl-suite-docs",
+    )
     st.caption(
         f"Suite `{kind}_contract_v{contract.version}`: {len(expectations)} expectations; the row engine "
         "checks every rule on every row first, the suite is the safety net."

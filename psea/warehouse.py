@@ -28,6 +28,7 @@ create table if not exists load_problems (
     load_id varchar not null, row_number bigint, column_name varchar, rule varchar not null,
     message varchar, value varchar
 );
+create table if not exists gx_data_docs (load_id varchar primary key, html varchar not null);
 create table if not exists audit_log (
     logged_at timestamp not null default current_timestamp, actor varchar not null, role varchar,
     action varchar not null, detail json

@@ -470,3 +470,25 @@ def test_a_gx_failure_after_the_insert_rolls_the_load_back(tmp_path, loaded_ware
     assert [p.rule for p in outcome.problems] == ["gx:expect_x"]
     assert status == [("rejected",)]
     assert table_counts(loaded_warehouse) == before
+
+
+def test_a_gx_run_keeps_its_data_docs_page_without_data_values(tmp_path, warehouse):
+    from pipelines.load import ingest
+    from psea.warehouse import connect
+
+    rows = mutate("training", 1)
+    path = write_csv(tmp_path, f"training_{AS_OF}.csv", rows)
+    con = connect(warehouse)
+    outcome = ingest(con, [path], run_gx=True)[0]
+    html = con.sql(
+        "select html from gx_data_docs where load_id = ?", params=[outcome.load_id]
+    ).fetchall()[0][0]
+    gx_result = con.sql(
+        "select gx_result from load_manifest where load_id = ?", params=[outcome.load_id]
+    ).fetchall()[0][0]
+    con.close()
+    assert outcome.status == "accepted"
+    assert "Expectation Validation Result" in html and "training_contract" in html
+    assert "cdn.jsdelivr.net" not in html and "<script src=" not in html  # self-contained
+    assert rows[0]["person_ref"] not in html  # no data value, only counts
+    assert json.loads(gx_result)["success"] is True and "data_docs_html" not in gx_result
