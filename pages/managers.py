@@ -16,6 +16,7 @@ from psea.ui import (
     download_table,
     page_context,
     show_chart,
+    show_table,
 )
 
 STATUS_MARK = {
@@ -160,26 +161,12 @@ dataframe(
 
 st.subheader("Missions flagged as audit risks")
 st.caption(training.definition("audit_risk"))
-risk = training.audit_risk(ctx.con, on, ctx.entity).filter(pl.col("flagged"))
+risk_table = training.audit_risk_list(ctx.con, on, ctx.entity)
 if region != "All regions":
-    risk = risk.filter(pl.col("region") == region)
+    risk_table = risk_table.filter(pl.col("region") == region)
 if mission != "All missions":
-    risk = risk.filter(pl.col("mission") == mission)
-risk_table = risk.select(
-    "entity",
-    "mission",
-    "region",
-    "staff_sessions",
-    "last_staff_session",
-    pl.col("coverage").round(3),
-    "reason",
-)
-dataframe(
-    risk_table,
-    hide_index=True,
-    column_config={"coverage": st.column_config.NumberColumn(format="percent")},
-)
-download_table(ctx, risk_table, "Audit-risk missions")
+    risk_table = risk_table.filter(pl.col("mission") == mission)
+show_table(ctx, risk_table, "Audit-risk missions", percent=("coverage",))
 
 st.subheader("A manager's card")
 ordered = scope.sort("role", "mission", "person_ref")

@@ -12,11 +12,11 @@ from psea.ui import (
     connection,
     coverage_metric,
     data_version,
-    dataframe,
     download_table,
     page_context,
     rate_metric,
     show_chart,
+    show_table,
 )
 
 ctx = page_context("training")
@@ -74,12 +74,7 @@ show_chart(
     ),
     "Coverage by region",
 )
-dataframe(
-    by_region,
-    hide_index=True,
-    column_config={"coverage": st.column_config.NumberColumn(format="percent")},
-)
-download_table(ctx, by_region, "Coverage by region")
+show_table(ctx, by_region, "Coverage by region", percent=("coverage",))
 by_mission = training.mandatory_coverage(ctx.con, end, ctx.entity, by=("region", "mission"))
 st.subheader("Coverage by mission")
 region_pick = st.selectbox(
@@ -99,24 +94,15 @@ show_chart(
 download_table(ctx, missions, "Coverage by mission")
 st.subheader("Completions in the period by course")
 completions = training.completions_by_course(ctx.con, ctx.period, ctx.entity)
-dataframe(completions, hide_index=True)
-download_table(ctx, completions, "Completions by course")
+show_table(ctx, completions, "Completions by course")
 
 st.subheader("Missions flagged as audit risks")
 st.caption(training.definition("audit_risk"))
-risk = training.audit_risk(ctx.con, end, ctx.entity).filter(pl.col("flagged"))
-dataframe(
-    risk.select(
-        "entity",
-        "mission",
-        "region",
-        "staff_sessions",
-        "last_staff_session",
-        pl.col("coverage").round(3),
-        "reason",
-    ),
-    hide_index=True,
+show_table(
+    ctx,
+    training.audit_risk_list(ctx.con, end, ctx.entity),
+    "Audit-risk missions",
+    percent=("coverage",),
 )
-download_table(ctx, risk.drop("flagged"), "Audit-risk missions")
 
 bundle_download(ctx, "Training and awareness", {"region": region_pick})

@@ -325,3 +325,13 @@ def data_version(con) -> str:
                   (select count(*) from sfp_meetings_added)::varchar"""
     ).fetchall()[0][0]
     return row or ""
+
+
+def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple = ()) -> None:
+    """A table as shown (fractions in `percent` as percentages) with its CSV/XLSX/Parquet downloads."""
+    dataframe(
+        frame,
+        hide_index=True,
+        column_config={c: st.column_config.NumberColumn(format="percent") for c in percent},
+    )
+    download_table(ctx, frame, name)

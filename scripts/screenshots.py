@@ -11,27 +11,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
+from psea.devserver import CHROMIUM_FLAGS, ROOT, chromium, running_app
+
 PAGES = {  # page -> (role, what to wait for)
     "overview": "champion_office",
     "allegations": "champion_office",
@@ -46,67 +32,30 @@ PAGES = {  # page -> (role, what to wait for)
 WIDTH = 1000  # committed width in pixels
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs/screenshots"))
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1300})
-            page.set_default_timeout(180_000)
-            for name, role in PAGES.items():
-                page.goto(f"{url}/{name}?role={role}")
-                page.wait_for_selector("h1")
-                page.wait_for_load_state("networkidle")
-                page.wait_for_function(
-                    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                )
-                page.wait_for_timeout(2500)
-                shot = Image.open(io.BytesIO(page.screenshot()))
-                small = shot.resize((WIDTH, round(shot.height * WIDTH / shot.width)), Image.LANCZOS)
-                small = small.convert("P", palette=Image.ADAPTIVE, colors=128)
-                small.save(out / f"{name}.png", optimize=True)
-                print(out / f"{name}.png", f"{(out / f'{name}.png').stat().st_size // 1024} KB")
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(20)
+    with running_app() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1300})
+        page.set_default_timeout(180_000)
+        for name, role in PAGES.items():
+            page.goto(f"{url}/{name}?role={role}")
+            page.wait_for_selector("h1")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function(
+                "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+            )
+            page.wait_for_timeout(2500)
+            shot = Image.open(io.BytesIO(page.screenshot()))
+            small = shot.resize((WIDTH, round(shot.height * WIDTH / shot.width)), Image.LANCZOS)
+            small = small.convert("P", palette=Image.ADAPTIVE, colors=128)
+            small.save(out / f"{name}.png", optimize=True)
+            print(out / f"{name}.png", f"{(out / f'{name}.png').stat().st_size // 1024} KB")
+        browser.close()
 
 
 if __name__ == "__main__":

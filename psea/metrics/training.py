@@ -174,3 +174,21 @@ def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
         .sort(["flagged", "entity", "mission"], descending=[True, False, False])
         .with_columns(pl.lit(f"{window.label}").alias("sessions_window"))
     )
+
+
+def audit_risk_list(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
+    """The flagged missions only, with the reason for each flag (the auditors' list)."""
+    return (
+        audit_risk(con, cutoff, entity)
+        .filter(pl.col("flagged"))
+        .select(
+            "entity",
+            "mission",
+            "region",
+            "staff_sessions",
+            "last_staff_session",
+            "coverage",
+            "reason",
+            "sessions_window",
+        )
+    )

@@ -5,31 +5,16 @@ Playwright through Debian's chromium (no browser download). Marked `browser`; ru
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from psea.devserver import CHROMIUM_FLAGS, chromium, running_app
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
+CHROMIUM = chromium()
 TITLES = {  # page key -> the page's heading
     "overview": "Overview",
     "allegations": "Allegations",
@@ -46,12 +31,6 @@ TITLES = {  # page key -> the page's heading
 SMALL = re.compile(r"^[1-4]$")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     from pipelines.demo_build import build_demo
@@ -60,42 +39,11 @@ def server(tmp_path_factory):
         pytest.fail("chromium is not installed: the README's test command installs it")
     path = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
     build_demo(path, seed=13, scale=0.05)
-    port = _free_port()
-    env = {**os.environ, "PSEA_DEMO_WAREHOUSE": str(path)}
-    log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail("streamlit did not start")
-    yield url
-    proc.terminate()
-    proc.wait(20)
-    log.close()
+    with (
+        (tmp_path_factory.getbasetemp() / "streamlit.log").open("w") as log,
+        running_app({"PSEA_DEMO_WAREHOUSE": str(path)}, log) as url,
+    ):
+        yield url
 
 
 @pytest.fixture(scope="module")
