@@ -130,6 +130,7 @@ def test_a_page_outside_the_role_is_refused_by_url(server, page):
 
 def test_a_filter_changes_the_chart_and_downloads_are_valid_files(server, page):
     from PIL import Image
+    from playwright.sync_api import expect
 
     page.goto(f"{server}/allegations?role=focal_point")
     _ready(page, "Allegations")
@@ -159,6 +160,17 @@ def test_a_filter_changes_the_chart_and_downloads_are_valid_files(server, page):
     header, *rows = text.strip().splitlines()
     assert header == "reporting_channel,allegations"
     assert rows and not any(SMALL.match(r.rsplit(",", 1)[1].strip('"')) for r in rows), rows
+
+    # both downloads are in the append-only audit log, as the administrator sees it
+    page.goto(f"{server}/audit?role=admin")
+    _ready(page, "Audit log")
+    expect(page.get_by_text("export", exact=True).first).to_be_visible()  # an action chosen
+    page.get_by_label("Actor contains").fill("demo-focal_point")
+    page.keyboard.press("Enter")
+    _settled(page)
+    entries = page.get_by_text(re.compile(r"^\d[\d,]* entries$"))
+    expect(entries).not_to_have_text("0 entries")
+    assert int(entries.inner_text().split()[0].replace(",", "")) >= 2  # the PNG and the CSV
 
 
 def test_a_brief_is_generated_and_its_docx_downloads(server, page):
