@@ -32,6 +32,18 @@ def chart_images(brief: Brief) -> dict[str, bytes]:
     }
 
 
+PAGE_WIDTH_INCHES = 6.3
+
+
+def column_weights(header: list[str] | None, rows: list[list[str]]) -> list[int]:
+    """Relative column widths from the longest text of each column (bounded), for DOCX and PDF."""
+    width = len(header) if header is not None else len(rows[0])
+    longest = [max((len(str(r[i])) for r in rows), default=0) for i in range(width)]
+    if header is not None:  # a bold header needs a little more room than its letters
+        longest = [max(n, len(h) + 2) for n, h in zip(longest, header, strict=True)]
+    return [max(7, min(40, n)) for n in longest]
+
+
 def _headline_rows(brief: Brief) -> list[list[str]]:
     return [[h.label, h.value, h.previous, h.change] for h in brief.headlines]
 
@@ -54,13 +66,16 @@ def to_docx(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
     def table(header: list[str] | None, rows: list[list[str]]) -> None:
         t = doc.add_table(rows=0, cols=len(header or rows[0]))
         t.style = "Light Grid Accent 1"
-        if header is not None:
-            for cell, text in zip(t.add_row().cells, header, strict=True):
-                cell.text = text
-        for row in rows:
+        t.autofit = False
+        weights = column_weights(header, rows)
+        widths = [Inches(PAGE_WIDTH_INCHES * w / sum(weights)) for w in weights]
+        for column, width in zip(t.columns, widths, strict=True):
+            column.width = width  # the grid (LibreOffice reads it), and each cell below (Word)
+        for texts in ([header] if header is not None else []) + rows:
             cells = t.add_row().cells
-            for cell, text in zip(cells, row, strict=True):
+            for cell, text, width in zip(cells, texts, widths, strict=True):
                 cell.text = text
+                cell.width = width
         doc.add_paragraph()
 
     def frame_table(frame: pl.DataFrame) -> None:
@@ -166,7 +181,7 @@ def to_pdf(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
             first_row_as_headings=header is not None,
             line_height=size * 0.5,
             text_align="LEFT",
-            col_widths=widths,
+            col_widths=widths or column_weights(header, rows),
         ) as t:
             if header is not None:
                 r = t.row()
@@ -179,15 +194,7 @@ def to_pdf(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
         pdf.ln(3)
 
     def frame_table(frame: pl.DataFrame) -> None:
-        widths = [
-            max(4, min(40, max(len(str(v)) for v in [c, *frame[c].to_list()])))
-            for c in frame.columns
-        ]
-        table(
-            frame.columns,
-            [[str(v) if v is not None else "" for v in r] for r in frame.rows()],
-            widths=widths,
-        )
+        table(frame.columns, [[str(v) if v is not None else "" for v in r] for r in frame.rows()])
 
     pdf.add_page()
     heading(brief.title, 16)
