@@ -115,7 +115,7 @@ if viewer.role != "admin":
 
     st.header(brief.title)
     dataframe(
-        pl.DataFrame(brief.front_matter, schema=["", "value"], orient="row"),
+        pl.DataFrame(brief.front_matter, schema=["item", "detail"], orient="row"),
         hide_index=True,
     )
     with st.expander("Data used and the suppression rule in force"):

@@ -393,9 +393,12 @@ def _points(headlines: list[Headline], extra: dict, overdue: str, k: int) -> lis
     green = float(settings()["indicators"]["coverage"]["green"])
     cov = extra["coverage"]
     if cov["coverage"] is not None and cov["coverage"] < green:
+        # one point on coverage: its level against the bound, with the change folded in
+        points = [p for p in points if not p.startswith("Mandatory coverage")]
+        before = next(h for h in headlines if h.label.startswith("Mandatory coverage")).previous
         points.append(
             f"Mandatory PSEA coverage is {cov['coverage']:.1%} ({cov['covered']:,} of {cov['active']:,} "
-            f"personnel), below the {green:.0%} green bound."
+            f"personnel), below the {green:.0%} green bound; it was {before} at the previous meeting."
         )
     return points
 
