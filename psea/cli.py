@@ -344,6 +344,19 @@ def _date(value: str, option: str) -> dt.date:
         _usage_error(f"{option} must be a date YYYY-MM-DD, got {value!r}")
 
 
+def _check_entity(con, entity: str | None) -> None:
+    if entity is None:
+        return
+    known = sorted(
+        r[0]
+        for r in con.sql(
+            "select distinct entity from roster union select distinct entity from cases"
+        ).fetchall()
+    )
+    if entity not in known:  # the caller's `finally` closes the connection
+        _usage_error(f"unknown --entity {entity!r}; the warehouse holds {', '.join(known)}")
+
+
 @app.command()
 def indicators(
     as_of: Annotated[str, typer.Option("--as-of", help="The cut-off date, YYYY-MM-DD.")],
@@ -362,6 +375,7 @@ def indicators(
     cutoff = _date(as_of, "--as-of")
     con = _open(warehouse)
     try:
+        _check_entity(con, entity)
         table = managers.indicators_table(con, cutoff, entity)
         out.parent.mkdir(parents=True, exist_ok=True)
         managers.write_indicators_csv(table, out)
@@ -411,11 +425,7 @@ def brief(
         )
     con = _open(warehouse)
     try:
-        known = [r[0] for r in con.sql("select distinct entity from cases").fetchall()]
-        if entity is not None and entity not in known:
-            _usage_error(
-                f"unknown --entity {entity!r}; the warehouse holds {', '.join(sorted(known))}"
-            )
+        _check_entity(con, entity)
         document = build_brief(con, day, entity)
         paths = brief_render.write(document, out, chosen)
         record(

@@ -342,3 +342,26 @@ def test_cli_indicators_writes_exactly_the_documented_columns(roster_warehouse, 
     logged = con.sql("select action, detail from audit_log").fetchall()
     con.close()
     assert any(a == "produce_exact_figures" and "manager_indicators" in d for a, d in logged)
+
+
+def test_cli_indicators_refuses_an_unknown_entity(roster_warehouse, tmp_path):
+    path = tmp_path / "w.duckdb"
+    roster_warehouse.execute(f"attach '{path}' as copy2")
+    roster_warehouse.execute("copy from database w to copy2")
+    roster_warehouse.execute("detach copy2")
+    result = CliRunner().invoke(
+        app,
+        [
+            "indicators",
+            "--as-of",
+            AS_OF,
+            "--entity",
+            "XX",
+            "--out",
+            str(tmp_path / "i.csv"),
+            "--warehouse",
+            str(path),
+        ],
+    )
+    assert result.exit_code == 2 and "unknown --entity 'XX'" in result.output
+    assert not (tmp_path / "i.csv").exists()
