@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from psea import exports
-from psea.ui import connection, dataframe, require_page
+from psea.ui import audited, connection, dataframe, require_page
 
 viewer = require_page("audit")
 con = connection()
@@ -35,8 +35,17 @@ st.caption(f"{log.height:,} entries")
 dataframe(log, hide_index=True)
 st.download_button(
     "Download these entries (CSV)",
-    exports.table_bytes(log, "csv"),
+    audited(
+        viewer,
+        lambda: exports.table_bytes(log, "csv"),
+        what="audit_log",
+        actions=chosen,
+        actor_filter=who,
+        start=start,
+        end=end,
+    ),
     file_name=f"audit_log_{start}_{end}.csv",
     mime="text/csv",
     key="dl-audit",
+    on_click="ignore",
 )

@@ -9,9 +9,8 @@ import polars as pl
 import streamlit as st
 
 from psea import brief_render
-from psea.audit import record
 from psea.brief import add_meeting, build_brief, meetings
-from psea.ui import connection, data_version, dataframe, require_page
+from psea.ui import audited, connection, data_version, dataframe, require_page
 
 viewer = require_page("briefs")
 con = connection()
@@ -56,16 +55,9 @@ if viewer.role != "admin":
     brief = _brief(st.session_state["warehouse"], data_version(con), meeting, entity)
     stem = brief_render.file_stem(brief)
 
-    def _logged(fmt: str) -> None:
-        record(
-            connection(),
-            viewer.identity,
-            viewer.role,
-            "export",
-            what="sfp_brief",
-            meeting=meeting,
-            entity=entity,
-            format=fmt,
+    def _logged(fmt: str, produce):
+        return audited(
+            viewer, produce, what="sfp_brief", meeting=meeting, entity=entity, format=fmt
         )
 
     def _markdown_zip() -> bytes:
@@ -80,35 +72,32 @@ if viewer.role != "admin":
     d1, d2, d3 = st.columns(3)
     d1.download_button(
         "Word (DOCX, to edit)",
-        data=lambda: brief_render.to_docx(brief),
+        data=_logged("docx", lambda: brief_render.to_docx(brief)),
         file_name=f"{stem}.docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="dl-brief-docx",
-        on_click=_logged,
-        args=("docx",),
+        on_click="ignore",
         icon=":material/description:",
         width="stretch",
         type="primary",
     )
     d2.download_button(
         "PDF",
-        data=lambda: brief_render.to_pdf(brief),
+        data=_logged("pdf", lambda: brief_render.to_pdf(brief)),
         file_name=f"{stem}.pdf",
         mime="application/pdf",
         key="dl-brief-pdf",
-        on_click=_logged,
-        args=("pdf",),
+        on_click="ignore",
         icon=":material/picture_as_pdf:",
         width="stretch",
     )
     d3.download_button(
         "Markdown and charts (ZIP)",
-        data=_markdown_zip,
+        data=_logged("md", _markdown_zip),
         file_name=f"{stem}_markdown.zip",
         mime="application/zip",
         key="dl-brief-md",
-        on_click=_logged,
-        args=("md",),
+        on_click="ignore",
         icon=":material/folder_zip:",
         width="stretch",
     )

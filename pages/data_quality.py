@@ -10,7 +10,7 @@ import streamlit as st
 from data_contracts import contract_for, contracts
 from psea import exports
 from psea.status import freshness, warehouse_status
-from psea.ui import connection, dataframe, require_page
+from psea.ui import audited, connection, dataframe, require_page
 
 viewer = require_page("data_quality")
 con = connection()
@@ -46,10 +46,11 @@ shown = history.filter(pl.col("status").is_in(status_filter))
 dataframe(shown, hide_index=True)
 st.download_button(
     "Download the load history (CSV)",
-    exports.table_bytes(shown, "csv"),
+    audited(viewer, lambda: exports.table_bytes(shown, "csv"), what="load_history"),
     file_name="load_history.csv",
     mime="text/csv",
     key="dl-history",
+    on_click="ignore",
 )
 
 st.subheader("Contract results of a load")
@@ -97,10 +98,11 @@ else:
         if docs:
             st.download_button(
                 "Great Expectations Data Docs of this load (HTML)",
-                docs[0][0],
+                audited(viewer, lambda: docs[0][0], what="data_docs", load_id=load_id),
                 file_name=f"data_docs_{load_id}.html",
                 mime="text/html",
                 key="dl-data-docs",
+                on_click="ignore",
             )
             st.caption(
                 "GX's own page for this validation: counts only, no data values; self-contained "

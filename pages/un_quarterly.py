@@ -5,7 +5,7 @@ import streamlit as st
 from psea import exports
 from psea.audit import record
 from psea.metrics import un_quarterly
-from psea.ui import connection, dataframe, require_page
+from psea.ui import audited, connection, dataframe, require_page
 
 viewer = require_page("un_quarterly")
 con = connection()
@@ -41,13 +41,27 @@ if st.session_state.get("uq_logged") != key:
     st.session_state["uq_logged"] = key
 st.download_button(
     "Download totals.csv",
-    exports.table_bytes(totals, "csv"),
+    audited(
+        viewer,
+        lambda: exports.table_bytes(totals, "csv"),
+        what="un_quarterly_totals",
+        entity=entity,
+        quarter=quarter,
+    ),
     file_name=f"un_quarterly_{entity}_{quarter}_totals.csv",
     mime="text/csv",
+    on_click="ignore",
 )
 st.download_button(
     "Download allegations.csv",
-    exports.table_bytes(rows.drop("case_ref"), "csv"),
+    audited(
+        viewer,
+        lambda: exports.table_bytes(rows.drop("case_ref"), "csv"),
+        what="un_quarterly_allegations",
+        entity=entity,
+        quarter=quarter,
+    ),
     file_name=f"un_quarterly_{entity}_{quarter}_allegations.csv",
     mime="text/csv",
+    on_click="ignore",
 )

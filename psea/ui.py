@@ -55,11 +55,15 @@ class PageContext:
         )
 
 
+_OPEN: dict[str, duckdb.DuckDBPyConnection] = {}  # the same connections, for download threads
+
+
 @st.cache_resource
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     from psea.warehouse import connect
 
-    return connect(path)
+    _OPEN[path] = connect(path)
+    return _OPEN[path]
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -231,21 +235,36 @@ def breakdown_chart(
     return published
 
 
-def _record_export(ctx: PageContext, what: str, fmt: str) -> None:
-    from psea.audit import record
+def audited(viewer: Viewer, produce: Callable[[], bytes | str], **detail) -> Callable[[], bytes]:
+    """A download button's data: produced when the user clicks and recorded in the audit log then.
+    Both happen in the download's own thread, with no page rerun (a rerun's timing could swallow
+    the user's next click); Streamlit commands cannot run there, so the connection is looked up
+    directly."""
+    warehouse = st.session_state["warehouse"]
 
-    record(
-        connection(),
-        ctx.viewer.identity,
-        ctx.viewer.role,
-        "export",
-        page=ctx.page,
-        what=what,
-        format=fmt,
-        period=ctx.period.label,
-        cutoff=ctx.period.end,
-        entity=ctx.entity,
-    )
+    def run() -> bytes:
+        from psea.audit import record
+
+        data = produce()
+        cursor = _OPEN[warehouse].cursor()
+        try:
+            record(cursor, viewer.identity, viewer.role, "export", **detail)
+        finally:
+            cursor.close()
+        return data.encode("utf-8") if isinstance(data, str) else data
+
+    return run
+
+
+def _export_detail(ctx: PageContext, what: str, fmt: str) -> dict:
+    return {
+        "page": ctx.page,
+        "what": what,
+        "format": fmt,
+        "period": ctx.period.label,
+        "cutoff": ctx.period.end,
+        "entity": ctx.entity,
+    }
 
 
 def download_table(ctx: PageContext, frame: pl.DataFrame, name: str) -> None:
@@ -257,12 +276,15 @@ def download_table(ctx: PageContext, frame: pl.DataFrame, name: str) -> None:
     for col, (fmt, mime) in zip(cols, exports.TABLE_FORMATS.items(), strict=True):
         col.download_button(
             fmt.upper(),
-            data=lambda fmt=fmt: exports.table_bytes(frame, fmt, name),
+            data=audited(
+                ctx.viewer,
+                lambda fmt=fmt: exports.table_bytes(frame, fmt, name),
+                **_export_detail(ctx, name, fmt),
+            ),
             file_name=f"{exports.slug(name)}_{ctx.period.end.isoformat()}.{fmt}",
             mime=mime,
             key=f"dl-table-{exports.slug(name)}-{fmt}",
-            on_click=_record_export,
-            args=(ctx, name, fmt),
+            on_click="ignore",
             icon=":material/download:",
             width="stretch",
         )
@@ -278,12 +300,15 @@ def show_chart(ctx: PageContext, chart: alt.TopLevelMixin, name: str) -> None:
         for fmt, mime in exports.CHART_FORMATS.items():
             st.download_button(
                 fmt.upper(),
-                data=lambda fmt=fmt: exports.chart_bytes(chart, fmt),
+                data=audited(
+                    ctx.viewer,
+                    lambda fmt=fmt: exports.chart_bytes(chart, fmt),
+                    **_export_detail(ctx, name, fmt),
+                ),
                 file_name=f"{exports.slug(name)}_{ctx.period.end.isoformat()}.{fmt}",
                 mime=mime,
                 key=f"dl-chart-{exports.slug(name)}-{fmt}",
-                on_click=_record_export,
-                args=(ctx, name, fmt),
+                on_click="ignore",
             )
 
 
@@ -303,12 +328,15 @@ def bundle_download(ctx: PageContext, title: str, filters: dict | None = None) -
     st.divider()
     st.download_button(
         "Download this page (charts, tables, README) as ZIP",
-        data=lambda: exports.bundle(title, readme, tables, charts_),
+        data=audited(
+            ctx.viewer,
+            lambda: exports.bundle(title, readme, tables, charts_),
+            **_export_detail(ctx, "page bundle", "zip"),
+        ),
         file_name=f"{exports.slug(title)}_{ctx.period.end.isoformat()}.zip",
         mime="application/zip",
         key=f"dl-bundle-{ctx.page}",
-        on_click=_record_export,
-        args=(ctx, "page bundle", "zip"),
+        on_click="ignore",
         icon=":material/folder_zip:",
     )
 

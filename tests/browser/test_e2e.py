@@ -79,6 +79,23 @@ def _settled(page) -> None:
     )
 
 
+def _download(page, click, attempts: int = 3):
+    """A download button's file. A click that lands while the page is rerunning (an export's
+    audit record reruns it) can be lost by the browser: wait for the run to end and click again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        try:
+            with page.expect_download(timeout=40_000) as info:
+                click()
+            return info.value
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            _settled(page)
+
+
 def _pick(page, label: str, option: str) -> None:
     page.get_by_role("combobox", name=label, exact=True).first.click()
     page.get_by_role("option", name=option, exact=True).click()
@@ -144,19 +161,17 @@ def test_a_filter_changes_the_chart_and_downloads_are_valid_files(server, page):
     page.wait_for_timeout(500)
     assert chart.screenshot() != before
 
-    page.get_by_role("button", name="Download chart").nth(1).click()
-    _settled(page)
-    with page.expect_download() as info:
+    def png_click():
+        page.get_by_role("button", name="Download chart").nth(1).click()
+        _settled(page)
         page.get_by_role("button", name="PNG", exact=True).click()
-    png = Image.open(io.BytesIO(Path(info.value.path()).read_bytes()))
+
+    png = Image.open(io.BytesIO(Path(_download(page, png_click).path()).read_bytes()))
     assert png.format == "PNG" and png.info["dpi"][0] >= 150
     page.keyboard.press("Escape")
-    page.wait_for_load_state("networkidle")
-    _settled(page)  # the export's audit record reruns the page: click the next one after it
 
-    with page.expect_download() as info:
-        page.get_by_role("button", name="CSV", exact=True).first.click()
-    text = Path(info.value.path()).read_text()
+    csv = _download(page, lambda: page.get_by_role("button", name="CSV", exact=True).first.click())
+    text = Path(csv.path()).read_text()
     header, *rows = text.strip().splitlines()
     assert header == "reporting_channel,allegations"
     assert rows and not any(SMALL.match(r.rsplit(",", 1)[1].strip('"')) for r in rows), rows
@@ -182,9 +197,8 @@ def test_a_brief_is_generated_and_its_docx_downloads(server, page):
     page.get_by_role(
         "heading", name="Brief for the PSEA Senior Focal Points meeting of 2018-04-17"
     ).wait_for()
-    with page.expect_download(timeout=120_000) as info:
-        page.get_by_role("button", name="Word (DOCX, to edit)").click()
-    assert info.value.suggested_filename == "sfp_brief_2018-04-17_iom.docx"
-    doc = Document(io.BytesIO(Path(info.value.path()).read_bytes()))
+    docx = _download(page, lambda: page.get_by_role("button", name="Word (DOCX, to edit)").click())
+    assert docx.suggested_filename == "sfp_brief_2018-04-17_iom.docx"
+    doc = Document(io.BytesIO(Path(docx.path()).read_bytes()))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert "Headline figures" in headings and len(doc.inline_shapes) == 3
