@@ -304,6 +304,7 @@ def _by_entity(con, period: Period, k: int) -> pl.DataFrame:
                 },
             }
         )
+    total = cases.investigation_duration(con, period)
     rows.append(
         {
             "figure": "Median investigation duration",
@@ -316,12 +317,7 @@ def _by_entity(con, period: Period, k: int) -> pl.DataFrame:
                 )
                 for e in entities
             },
-            "All entities": statistic_label(
-                cases.investigation_duration(con, period)["median_days"],
-                cases.investigation_duration(con, period)["n"],
-                False,
-                k=k,
-            ),
+            "All entities": statistic_label(total["median_days"], total["n"], False, k=k),
         }
     )
     cov = training.mandatory_coverage(con, period.end, by="entity")

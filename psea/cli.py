@@ -304,9 +304,6 @@ def report_un_quarterly(
     warehouse: WarehouseOption = None,
 ) -> None:
     """The UN quarterly submission for allegations received in the quarter (exact figures)."""
-    import getpass
-
-    from psea.audit import record
     from psea.metrics import un_quarterly
 
     try:
@@ -320,9 +317,8 @@ def report_un_quarterly(
         out.mkdir(parents=True, exist_ok=True)
         rows.drop("case_ref").write_csv(out / "allegations.csv")
         totals.write_csv(out / "totals.csv")
-        record(
+        _record(
             con,
-            f"cli:{getpass.getuser()}",
             "analyst",
             "produce_exact_figures",
             report="un_quarterly",
@@ -335,6 +331,15 @@ def report_un_quarterly(
     typer.echo(
         f"{out / 'allegations.csv'}: {rows.height} allegations; {out / 'totals.csv'}: {totals.height} lines"
     )
+
+
+def _record(con, role: str | None, action: str, **detail) -> None:
+    """An audit-log entry for a command run by the signed-in system user."""
+    import getpass
+
+    from psea.audit import record
+
+    record(con, f"cli:{getpass.getuser()}", role, action, **detail)
 
 
 def _date(value: str, option: str) -> dt.date:
@@ -367,9 +372,6 @@ def indicators(
     warehouse: WarehouseOption = None,
 ) -> None:
     """The manager PSEA performance indicators at a cut-off, one row per manager (exact figures)."""
-    import getpass
-
-    from psea.audit import record
     from psea.metrics import managers
 
     cutoff = _date(as_of, "--as-of")
@@ -379,9 +381,8 @@ def indicators(
         table = managers.indicators_table(con, cutoff, entity)
         out.parent.mkdir(parents=True, exist_ok=True)
         managers.write_indicators_csv(table, out)
-        record(
+        _record(
             con,
-            f"cli:{getpass.getuser()}",
             "analyst",
             "produce_exact_figures",
             report="manager_indicators",
@@ -410,10 +411,7 @@ def brief(
     warehouse: WarehouseOption = None,
 ) -> None:
     """The SFP meeting brief for the period since the previous meeting (suppressed figures)."""
-    import getpass
-
     from psea import brief_render
-    from psea.audit import record
     from psea.brief import build_brief
 
     day = _date(meeting, "--meeting")
@@ -428,9 +426,8 @@ def brief(
         _check_entity(con, entity)
         document = build_brief(con, day, entity)
         paths = brief_render.write(document, out, chosen)
-        record(
+        _record(
             con,
-            f"cli:{getpass.getuser()}",
             None,
             "export",
             what="sfp_brief",

@@ -198,17 +198,12 @@ def _table_view(published: pl.DataFrame, category: str, column: str) -> pl.DataF
     return published.select(pl.col(category), pl.col("shown").alias(column))
 
 
-def _show_table(published: pl.DataFrame, category: str, column: str) -> None:
-    dataframe(_table_view(published, category, column), hide_index=True)
-
-
 def breakdown_table(
     ctx: PageContext, table: pl.DataFrame, category: str, column: str, by_count: bool = False
 ) -> pl.DataFrame:
     """A case breakdown as a table, published for the viewer's role (ordered as breakdown_chart)."""
     published = suppress_breakdown(table, exact=ctx.viewer.exact, by_count=by_count)
-    _show_table(published, category, column)
-    download_table(ctx, _table_view(published, category, column), f"{column} by {category}")
+    show_table(ctx, _table_view(published, category, column), f"{column} by {category}")
     return published
 
 
@@ -228,8 +223,7 @@ def breakdown_chart(
     show_chart(ctx, charts.breakdown_bars(published, category, title=title, k=ctx.k), title)
     ctx.tables[title] = _table_view(published, category, table_column or "count")
     if table_column:
-        _show_table(published, category, table_column)
-        download_table(ctx, ctx.tables[title], title)
+        show_table(ctx, ctx.tables[title], title)
     if definition:
         st.caption("How is this counted: " + definition)
     return published
@@ -349,7 +343,7 @@ def dataframe(frame: pl.DataFrame, **kwargs) -> None:
 def data_version(con) -> str:
     """What the warehouse holds, as a cache key: changes with every load and added meeting."""
     row = con.sql(
-        """select (select max(finished_at) from load_manifest)::varchar || '|' ||
+        """select coalesce((select max(finished_at) from load_manifest)::varchar, '') || '|' ||
                   (select count(*) from sfp_meetings_added)::varchar"""
     ).fetchall()[0][0]
     return row or ""

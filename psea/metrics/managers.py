@@ -269,9 +269,8 @@ def with_evidence_note(frame: pl.DataFrame) -> pl.DataFrame:
 def publish(frame: pl.DataFrame, exact: bool) -> pl.DataFrame:
     """The scorecard as a role may see it: without exact access, a team below the minimum size has
     its team figures withheld ("team too small to report")."""
-    frame = with_evidence_note(frame)
     if exact:
-        return frame.with_columns(pl.lit(False).alias("team_too_small"))
+        return with_evidence_note(frame.with_columns(pl.lit(False).alias("team_too_small")))
     size = pl.col("team_size")
     small = (size > 0) & (size < thresholds()["minimum_team_size"])  # no team at all is "no data"
     hidden = (
