@@ -37,8 +37,8 @@ class SuiteOutcome:
     # they may be sensitive)
     expectations: list[dict[str, Any]]
     rows_validated: int
-    result: dict[str, Any]  # the GX validation result, JSON-serializable
-    data_docs_html: str = ""  # the GX Data Docs page of this validation, self-contained
+    # the GX validation result (JSON), from which `data_docs` renders its page when it is asked for
+    validation: dict[str, Any]
 
 
 def expectations_for(contract: Contract, as_of: dt.date) -> list:
@@ -178,15 +178,12 @@ def run_suite(
         for key in [k for k in (r.result or {}) if k.startswith("partial_unexpected")]:
             r.result.pop(key)
     return SuiteOutcome(
-        data_docs_html=data_docs(result),
         success=bool(result.success),
         evaluated=len(result.results),
         failed=failed,
         expectations=expectations,
         rows_validated=frame.height,
-        result=result.describe_dict()
-        if hasattr(result, "describe_dict")
-        else {"success": result.success},
+        validation=result.to_json_dict(),
     )
 
 
@@ -203,11 +200,15 @@ def _self_contained(html: str) -> str:
     return _EXTERNAL.sub("", html)
 
 
-def data_docs(result) -> str:
-    """The GX Data Docs page of a validation result (GX's own renderer)."""
+def data_docs(validation: dict[str, Any]) -> str:
+    """The GX Data Docs page of a stored validation result (GX's own renderer)."""
+    from great_expectations.core.expectation_validation_result import (
+        expectationSuiteValidationResultSchema,
+    )
     from great_expectations.render.renderer import ValidationResultsPageRenderer
     from great_expectations.render.view import DefaultJinjaPageView
 
+    result = expectationSuiteValidationResultSchema.load(validation)
     return _self_contained(
         DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
     )

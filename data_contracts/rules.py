@@ -30,6 +30,7 @@ FORMULA = r"^[=+\-@\t\r]"
 CODE_LIKE = r"^[A-Za-z0-9_\-./]{1,40}$"
 BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 EXAMPLES_PER_RULE = 50
+INVALID = "\x00invalid"  # suffix of the parsed frame's invalid-mask columns
 
 # (kind, entities, columns) -> frame of those columns from this load's earlier files and the warehouse
 ReferenceLookup = Callable[[str, list[str], list[str]], pl.DataFrame]
@@ -70,8 +71,13 @@ class _Collector:
         if not len(rows):
             return
         self.count += len(rows)
-        for index in rows[:EXAMPLES_PER_RULE].to_list():
-            value = values[index] if values is not None else None
+        examples = rows[:EXAMPLES_PER_RULE]
+        shown = (  # the examples only: casting a whole column would cost more than the check
+            values.gather(examples).cast(pl.String).to_list()
+            if values is not None
+            else [None] * len(examples)
+        )
+        for index, value in zip(examples.to_list(), shown, strict=True):
             self.problems.append(
                 Problem(self.file, rule, message, row=index + 1, column=column, value=value)
             )
@@ -93,15 +99,20 @@ def check_rows(
     typed: dict[str, pl.Series] = {}
     as_of = _as_of(text, out, file_date)
 
+    # Every column is parsed in one select: Polars runs the columns in parallel.
+    parsed = text.select(
+        expr
+        for col in contract.columns
+        for expr in _parse(pl.col(col.name), col.name, col.psea_type, col.valid_values)
+    )
     for col in contract.columns:
         s = text[col.name]
         if col.required:
             out.add(s.is_null(), col.name, "required", "a value is required")
-        valid, value = _parse(s, col.psea_type, col.valid_values)
-        failing = s.is_not_null() & ~valid
+        failing = parsed[f"{col.name}{INVALID}"]
         _classify_failures(out, s, failing, col.name, col.psea_type, col.valid_values)
-        typed[col.name] = value
-        _bounds(out, value, col, as_of)
+        typed[col.name] = parsed[col.name]
+        _bounds(out, parsed[col.name], col, as_of)
 
     frame = pl.DataFrame(typed)
     for col in contract.columns:
@@ -152,36 +163,29 @@ def _as_of(text: pl.DataFrame, out: _Collector, file_date: str | None) -> dt.dat
 
 
 def _parse(
-    s: pl.Series, psea_type: str, valid_values: tuple[str, ...]
-) -> tuple[pl.Series, pl.Series]:
-    """(is the text valid for the type, the typed value)."""
-    if psea_type == "ref":
-        ok = s.str.contains(REF_PATTERN)
-        return ok, s.set(~ok.fill_null(False), None)
-    if psea_type == "entity":
-        ok = s.str.contains(ENTITY_PATTERN)
-        return ok, s.set(~ok.fill_null(False), None)
-    if psea_type == "month":
-        ok = s.str.contains(MONTH_PATTERN)
-        return ok, s.set(~ok.fill_null(False), None)
-    if psea_type in ("date", "as_of"):
-        parsed = s.str.to_date("%Y-%m-%d", strict=False)
-        ok = s.str.contains(DATE_PATTERN) & parsed.is_not_null()
-        return ok, parsed.set(~ok.fill_null(False), None)
-    if psea_type == "mission":
-        ok = s.is_in(sorted(mission_codes()))
-        return ok, s.set(~ok.fill_null(False), None)
-    if psea_type == "code":
-        ok = s.is_in(list(valid_values))
-        return ok, s.set(~ok.fill_null(False), None)
-    if psea_type == "bool":
-        lowered = s.str.to_lowercase()
+    text: pl.Expr, name: str, psea_type: str, valid_values: tuple[str, ...]
+) -> tuple[pl.Expr, pl.Expr]:
+    """The typed value (null where the text is not valid for the type) and the invalid mask."""
+    if psea_type in ("ref", "entity", "month"):
+        pattern = {"ref": REF_PATTERN, "entity": ENTITY_PATTERN, "month": MONTH_PATTERN}
+        ok, value = text.str.contains(pattern[psea_type]), text
+    elif psea_type in ("date", "as_of"):
+        value = text.str.to_date("%Y-%m-%d", strict=False)
+        ok = text.str.contains(DATE_PATTERN) & value.is_not_null()
+    elif psea_type == "mission":
+        ok, value = text.is_in(sorted(mission_codes())), text
+    elif psea_type == "code":
+        ok, value = text.is_in(list(valid_values)), text
+    elif psea_type == "bool":
+        lowered = text.str.to_lowercase()
         ok = lowered.is_in(list(BOOLEAN_TEXT))
-        return ok, lowered.replace_strict(BOOLEAN_TEXT, default=None, return_dtype=pl.Boolean)
-    if psea_type == "int":
-        ok = s.str.contains(r"^-?\d{1,9}$")
-        return ok, s.cast(pl.Int32, strict=False).set(~ok.fill_null(False), None)
-    raise ValueError(f"unknown psea_type {psea_type}")
+        value = lowered.replace_strict(BOOLEAN_TEXT, default=None, return_dtype=pl.Boolean)
+    elif psea_type == "int":
+        ok, value = text.str.contains(r"^-?\d{1,9}$"), text.cast(pl.Int32, strict=False)
+    else:
+        raise ValueError(f"unknown psea_type {psea_type}")
+    ok = ok.fill_null(False)
+    return pl.when(ok).then(value).alias(name), (text.is_not_null() & ~ok).alias(name + INVALID)
 
 
 FORMAT_RULES = {
@@ -230,16 +234,14 @@ def _classify_failures(out, s, failing, column, psea_type, valid_values):
 
 def _bounds(out: _Collector, value: pl.Series, col, as_of: dt.date | None) -> None:
     if col.psea_type in ("date", "as_of"):
-        out.add(
-            value < EARLIEST, col.name, "date_range", "before 2000-01-01", value.cast(pl.String)
-        )
+        out.add(value < EARLIEST, col.name, "date_range", "before 2000-01-01", value)
         if as_of and not col.future_allowed and col.psea_type == "date":
             out.add(
                 value > as_of,
                 col.name,
                 "after_as_of",
                 f"after the extract's as_of {as_of}",
-                value.cast(pl.String),
+                value,
             )
     elif col.psea_type == "month":
         out.add(value < "2000-01", col.name, "date_range", "before 2000-01", value)
@@ -258,7 +260,7 @@ def _bounds(out: _Collector, value: pl.Series, col, as_of: dt.date | None) -> No
                 col.name,
                 "range",
                 f"below {col.minimum}",
-                value.cast(pl.String),
+                value,
             )
         if col.maximum is not None:
             out.add(
@@ -266,7 +268,7 @@ def _bounds(out: _Collector, value: pl.Series, col, as_of: dt.date | None) -> No
                 col.name,
                 "range",
                 f"above {col.maximum}",
-                value.cast(pl.String),
+                value,
             )
 
 
@@ -275,6 +277,8 @@ def _table_rule(
 ) -> None:
     if rule == "unique":
         cols = p["columns"]
+        if not f.select(cols).is_duplicated().any():  # the usual case, and the cheaper test
+            return
         dup = ~f.select(pl.struct(cols).is_first_distinct()).to_series()
         out.add(dup, ",".join(cols), "unique", f"({', '.join(cols)}) appears on an earlier row")
     elif rule == "month_not_after":

@@ -281,7 +281,7 @@ def _gx_verdict(raw: RawExtract, gx: _Background | None, outcome: FileOutcome) -
         "failed": suite.failed,
         "expectations": suite.expectations,
         "suite": f"{contract.kind}_contract_v{contract.version}",
-        "data_docs_html": suite.data_docs_html,
+        "validation": suite.validation,
     }
 
 
@@ -330,7 +330,7 @@ def _write_load(
         if outcome.problem_count:
             con.execute("rollback")
             return "rejected"
-        docs = gx_result.pop("data_docs_html", "") if gx_result else ""
+        validation = gx_result.pop("validation", None) if gx_result else None
         _pause_for_fault_injection()
         con.execute(
             "insert into load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'accepted', null, ?, ?, ?, ?, current_timestamp, ?)",
@@ -351,8 +351,10 @@ def _write_load(
                 actor,
             ],
         )
-        if docs:
-            con.execute("insert into gx_data_docs values (?, ?)", [load_id, docs])
+        if validation:  # its Data Docs page is rendered from it when someone asks for it
+            con.execute(
+                "insert into gx_validations values (?, ?)", [load_id, json.dumps(validation)]
+            )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -20,6 +20,7 @@ from data_contracts import contract_for, contracts
 from pipelines.problems import ExtractRejected, Problem
 
 FILE_DATE = re.compile(r"_(\d{4}-\d{2}-\d{2})$")
+BLANK = re.compile(rb"[\xef\xbb\xbf \r\n\t]*")  # nothing but a BOM and white space
 XLSX_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[ >]')
 
 
@@ -67,7 +68,7 @@ def sniff_format(data: bytes) -> str:
 def read_extract(path: Path, kind: str | None = None) -> RawExtract:
     data = path.read_bytes()
     kind = detect_kind(path, kind)
-    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
+    if BLANK.fullmatch(data):
         raise ExtractRejected(
             Problem(path.name, "empty_file", "the file is empty (zero bytes or no header)")
         )
@@ -97,7 +98,7 @@ def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
             Problem(name, "file_format", "not a CSV, XLSX or Parquet file (binary content)")
         )
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")  # the check only: Polars parses the bytes
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n")  # header is line 0 -> data row number
         raise ExtractRejected(
@@ -108,10 +109,10 @@ def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
                 row=line or None,
             )
         ) from None
-    text = text.removeprefix("\ufeff")
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    if header.count(delimiter) == 0 and len(contract_for(kind).columns) > 1:
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    header = data[: data.find(b"\n")] if b"\n" in data else data
+    delimiter = ";" if header.count(b";") > header.count(b",") else ","
+    if header.count(delimiter.encode()) == 0 and len(contract_for(kind).columns) > 1:
         raise ExtractRejected(
             Problem(
                 name,
@@ -119,10 +120,11 @@ def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
                 "not a CSV file: the first line has no comma or semicolon separated header",
             )
         )
-    _check_field_counts(name, text, delimiter)
+    quoted = b'"' in data
+    _check_field_counts(name, data, delimiter, quoted)
     try:
         return pl.read_csv(
-            io.StringIO(text) if '"' in text else text.encode("utf-8"),
+            io.StringIO(data.decode("utf-8")) if quoted else data,
             separator=delimiter,
             infer_schema=False,
             raise_if_empty=True,
@@ -135,9 +137,10 @@ def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
         ) from None
 
 
-def _check_field_counts(name: str, text: str, delimiter: str) -> None:
+def _check_field_counts(name: str, data: bytes, delimiter: str, quoted: bool) -> None:
     """Every row has as many fields as the header: a short last row means a truncated file."""
-    if '"' in text:
+    if quoted:
+        text = data.decode("utf-8")
         rows = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
         try:
             width = len(next(rows))
@@ -155,21 +158,25 @@ def _check_field_counts(name: str, text: str, delimiter: str) -> None:
         return
     try:  # every line as one field (no quotes in the file, \x01 never a delimiter): fast
         lines = pl.read_csv(
-            text.encode("utf-8"),
+            data,
             has_header=False,
             separator="\x01",
             quote_char=None,
             infer_schema=False,
             new_columns=["line"],
-        )["line"].str.strip_suffix("\r")
+        )
     except Exception:  # a \x01 byte in the file: split the text instead
-        lines = pl.Series([text]).str.split("\n").explode().str.strip_suffix("\r")
-    counts = lines.str.count_matches(delimiter, literal=True)
-    width = counts[0]
-    bad = ((counts != width) & (lines.str.len_bytes() > 0)).arg_true()
+        lines = pl.DataFrame({"line": data.decode("utf-8").split("\n")})
+    line = pl.col("line")
+    counts = lines.select(
+        fields=line.str.count_matches(delimiter, literal=True),
+        blank=line.is_null() | line.is_in(["", "\r"]),
+    )
+    width = counts["fields"][0]
+    bad = ((counts["fields"] != width) & ~counts["blank"]).arg_true()
     if len(bad):
         number = int(bad[0])
-        _raise_width(name, number, int(counts[number]) + 1, width + 1)
+        _raise_width(name, number, int(counts["fields"][number]) + 1, width + 1)
 
 
 def _raise_width(name: str, row: int, found: int, width: int) -> None:

@@ -28,7 +28,8 @@ create table if not exists load_problems (
     load_id varchar not null, row_number bigint, column_name varchar, rule varchar not null,
     message varchar, value varchar
 );
-create table if not exists gx_data_docs (load_id varchar primary key, html varchar not null);
+-- the GX validation result of each load (counts, no data value); Data Docs are rendered from it
+create table if not exists gx_validations (load_id varchar primary key, result json not null);
 create table if not exists audit_log (
     logged_at timestamp not null default current_timestamp, actor varchar not null, role varchar,
     action varchar not null, detail json

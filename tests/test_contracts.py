@@ -453,7 +453,7 @@ def test_a_gx_failure_after_the_insert_rolls_the_load_back(tmp_path, loaded_ware
             failed=[{"expectation": "expect_x", "column": "mission", "unexpected_count": 1}],
             expectations=[],
             rows_validated=typed.height,
-            result={},
+            validation={},
         )
 
     monkeypatch.setattr(gx_suite, "run_suite", failing)
@@ -473,6 +473,7 @@ def test_a_gx_failure_after_the_insert_rolls_the_load_back(tmp_path, loaded_ware
 
 
 def test_a_gx_run_keeps_its_data_docs_page_without_data_values(tmp_path, warehouse):
+    from data_contracts.gx_suite import data_docs
     from pipelines.load import ingest
     from psea.warehouse import connect
 
@@ -480,9 +481,10 @@ def test_a_gx_run_keeps_its_data_docs_page_without_data_values(tmp_path, warehou
     path = write_csv(tmp_path, f"training_{AS_OF}.csv", rows)
     con = connect(warehouse)
     outcome = ingest(con, [path], run_gx=True)[0]
-    html = con.sql(
-        "select html from gx_data_docs where load_id = ?", params=[outcome.load_id]
+    stored = con.sql(
+        "select result from gx_validations where load_id = ?", params=[outcome.load_id]
     ).fetchall()[0][0]
+    html = data_docs(json.loads(stored))
     gx_result = con.sql(
         "select gx_result from load_manifest where load_id = ?", params=[outcome.load_id]
     ).fetchall()[0][0]
@@ -491,4 +493,5 @@ def test_a_gx_run_keeps_its_data_docs_page_without_data_values(tmp_path, warehou
     assert "Expectation Validation Result" in html and "training_contract" in html
     assert "cdn.jsdelivr.net" not in html and "<script src=" not in html  # self-contained
     assert rows[0]["person_ref"] not in html  # no data value, only counts
-    assert json.loads(gx_result)["success"] is True and "data_docs_html" not in gx_result
+    assert rows[0]["person_ref"] not in stored
+    assert json.loads(gx_result)["success"] is True and "validation" not in gx_result
