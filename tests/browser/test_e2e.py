@@ -202,3 +202,32 @@ def test_a_brief_is_generated_and_its_docx_downloads(server, page):
     doc = Document(io.BytesIO(Path(docx.path()).read_bytes()))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert "Headline figures" in headings and len(doc.inline_shapes) == 3
+
+
+def test_an_analyst_loads_a_file_and_downloads_its_great_expectations_data_docs(
+    server, page, tmp_path
+):
+    """Upload through the Load page (the GX suite runs in the dashboard's process), then the Data
+    Docs page of that load, rendered on click from the stored validation result."""
+    from extracts import training, write_csv
+
+    rows = [{**row, "entity": "TESTORG"} for row in training()]  # an entity of its own
+    path = write_csv(tmp_path, "training_2018-06-30.csv", rows)
+    page.goto(f"{server}/load?role=analyst")
+    _ready(page, "Load extracts")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.get_by_role("button", name="Check and load").click()
+    page.get_by_text("1 of 1 file(s) passed").wait_for()
+
+    page.goto(f"{server}/data_quality?role=analyst")
+    _ready(page, "Data quality")
+    page.get_by_text("Great Expectations suite").first.wait_for()  # the newest load is chosen
+    docs = _download(
+        page,
+        lambda: page.get_by_role(
+            "button", name="Great Expectations Data Docs of this load (HTML)"
+        ).click(),
+    )
+    html = Path(docs.path()).read_text()
+    assert "Expectation Validation Result" in html and "training_contract" in html
+    assert rows[0]["person_ref"] not in html and "cdn.jsdelivr.net" not in html
