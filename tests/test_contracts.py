@@ -361,6 +361,39 @@ def test_truncated_last_row_is_rejected(tmp_path, loaded_warehouse):
     assert table_counts(loaded_warehouse) == before
 
 
+HEADER = b"person_ref,entity,as_of,course,completed_on,delivery,mission"
+ROW = b"0000000000000001,IOM,2018-06-30,psea_mandatory,2017-02-01,online,IRQ"
+
+
+@pytest.mark.parametrize(
+    ("body", "rule", "row"),
+    [
+        (b"\n".join([HEADER, ROW, ROW[:-4], ROW]) + b"\n", "truncated", 2),  # short, mid-file
+        (b"\r\n".join([HEADER, ROW, ROW, ROW + b",x"]) + b"\r\n", "field_count", 3),
+        (b"\n".join([HEADER, ROW, ROW.replace(b"IRQ", b"I\x01Q"), ROW[:20]]), "truncated", 3),
+        (b"\n".join([HEADER, ROW, b'"' + ROW[:-4] + b'"']) + b"\n", "truncated", 2),
+    ],
+    ids=["short row mid-file", "extra field, CRLF", "a \\x01 byte, short last row", "quoted"],
+)
+def test_every_row_has_the_header_s_field_count(tmp_path, body, rule, row):
+    from pipelines.problems import ExtractRejected
+    from pipelines.read import read_extract
+
+    path = tmp_path / f"training_{AS_OF}.csv"
+    path.write_bytes(body)
+    with pytest.raises(ExtractRejected) as rejected:
+        read_extract(path)
+    assert (rejected.value.problem.rule, rejected.value.problem.row) == (rule, row)
+
+
+def test_crlf_rows_pass_the_reader_whole(tmp_path):
+    from pipelines.read import read_extract
+
+    path = tmp_path / f"training_{AS_OF}.csv"
+    path.write_bytes(b"\r\n".join([HEADER, ROW, ROW.replace(b"01,IOM", b"02,IOM")]) + b"\r\n")
+    assert read_extract(path).frame.height == 2
+
+
 def test_xlsx_formula_cell_is_rejected(tmp_path, warehouse):
     import xlsxwriter
 
