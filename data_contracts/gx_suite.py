@@ -196,8 +196,32 @@ _EXTERNAL = re.compile(
 )
 
 
+_FOOTER = re.compile(r"<footer>.*?</footer>", re.DOTALL | re.IGNORECASE)  # GX's newsletter link
+
+# What the stripped Bootstrap and Font Awesome gave the page, offline: a readable layout, the
+# status of each expectation in words, and nothing that needs the stripped scripts.
+_OFFLINE_STYLE = """<style>
+body { font-family: system-ui, sans-serif; font-size: 15px; margin: 0; color: #1f2328; }
+.container-fluid > .row { display: flex; gap: 2rem; padding: 1.5rem 2rem; }
+.col-lg-2 { flex: 0 0 15rem; }
+.col-lg-10 { flex: 1; min-width: 0; }
+body > nav.navbar, .card:has(.btn-group-toggle), a[data-toggle="collapse"], script { display: none; }
+.sticky { position: sticky; top: 1rem; }
+.nav { list-style: none; padding: 0; line-height: 1.8; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+th, td { border-bottom: 1px solid #d0d7de; padding: 0.3rem 0.6rem; text-align: left;
+         vertical-align: top; }
+i.fas { font-style: normal; white-space: nowrap; }
+.fa-check-circle::before { content: "\\2714  passed"; color: #1a7f37; }
+.fa-times::before { content: "\\2718  failed"; color: #cf222e; font-weight: 600; }
+.badge { background: #eaeef2; border-radius: 4px; padding: 0 0.3rem; }
+</style>
+"""
+
+
 def _self_contained(html: str) -> str:
-    return _EXTERNAL.sub("", html)
+    html = _FOOTER.sub("", _EXTERNAL.sub("", html))
+    return html.replace("</head>", _OFFLINE_STYLE + "</head>", 1)
 
 
 def data_docs(validation: dict[str, Any]) -> str:

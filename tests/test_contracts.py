@@ -525,6 +525,9 @@ def test_a_gx_run_keeps_its_data_docs_page_without_data_values(tmp_path, warehou
     assert outcome.status == "accepted"
     assert "Expectation Validation Result" in html and "training_contract" in html
     assert "cdn.jsdelivr.net" not in html and "<script src=" not in html  # self-contained
+    assert (
+        "newsletter" not in html and '"\\2714  passed"' in html
+    )  # styled offline, statuses in words
     assert rows[0]["person_ref"] not in html  # no data value, only counts
     assert rows[0]["person_ref"] not in stored
     assert json.loads(gx_result)["success"] is True and "validation" not in gx_result
