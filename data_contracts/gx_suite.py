@@ -43,6 +43,7 @@ class SuiteOutcome:
 
 def expectations_for(contract: Contract, as_of: dt.date) -> list:
     import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
 
     e = gx.expectations
     out: list = [e.ExpectTableColumnsToMatchOrderedList(column_list=contract.column_names)]
@@ -96,17 +97,14 @@ def expectations_for(contract: Contract, as_of: dt.date) -> list:
             )
         elif rule.rule in ("required_when", "null_when"):
             ((when_col, states),) = p["when"].items()
-            kwargs = {
-                "column": p["column"],
-                "row_condition": f"{when_col}.isin({states!r})",
-                "condition_parser": "pandas",
-            }
             expectation = (
                 e.ExpectColumnValuesToNotBeNull
                 if rule.rule == "required_when"
                 else e.ExpectColumnValuesToBeNull
             )
-            out.append(expectation(**kwargs))
+            out.append(
+                expectation(column=p["column"], row_condition=Column(when_col).is_in(states))
+            )
     return out
 
 

@@ -13,7 +13,7 @@ CONTRACT_DIR = Path(__file__).parent
 
 REF_PATTERN = r"^[0-9a-f]{16}$"
 ENTITY_PATTERN = r"^[A-Z]{2,12}$"
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
 DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "integer": "INTEGER"}
 
 

@@ -179,7 +179,9 @@ def test_pdf_pages_render(files, tmp_path):
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == len(PdfReader(pdf).pages)
-    assert all(Image.open(p).size[0] > 200 for p in pages)
+    for page in pages:
+        with Image.open(page) as image:
+            assert image.size[0] > 200, page.name
 
 
 def test_champions_variant_sets_entities_side_by_side_suppressed_with_their_total(con):
