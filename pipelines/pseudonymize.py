@@ -37,6 +37,17 @@ def _read_any(path: Path) -> pl.DataFrame:
     )
 
 
+def _pseudonyms(column: pl.Series, secret: bytes) -> pl.Series:
+    """One HMAC per distinct source id (a person appears on many rows); nulls stay null."""
+    ids = column.cast(pl.String).str.strip_chars()
+    distinct = ids.drop_nulls().unique().to_list()
+    mapping = pl.DataFrame(
+        {"id": distinct, "pseudonym": [pseudonym(secret, v) for v in distinct]},
+        schema={"id": pl.String, "pseudonym": pl.String},
+    )
+    return ids.replace_strict(mapping["id"], mapping["pseudonym"], default=None).alias(column.name)
+
+
 def pseudonymize_file(source: Path, columns: list[str], key_file: Path, out: Path) -> int:
     """Replace the named identifier columns by their pseudonyms; returns the number of rows written."""
     secret = read_key(key_file)
@@ -46,11 +57,7 @@ def pseudonymize_file(source: Path, columns: list[str], key_file: Path, out: Pat
     if missing:
         raise KeyError(f"column(s) not in {source.name}: {', '.join(missing)}")
     frame = frame.with_columns(
-        pl.col(lookup[c.strip().lower()])
-        .cast(pl.String)
-        .str.strip_chars()
-        .map_elements(lambda v: pseudonym(secret, v), return_dtype=pl.String)
-        for c in columns
+        _pseudonyms(frame[lookup[c.strip().lower()]], secret) for c in columns
     )
     suffix = out.suffix.lower()
     if suffix == ".xlsx":
