@@ -96,7 +96,6 @@ def check_rows(
     lookup: ReferenceLookup | None = None,
 ) -> RowCheck:
     out = _Collector(file)
-    typed: dict[str, pl.Series] = {}
     as_of = _as_of(text, out, file_date)
 
     # Every column is parsed in one select: Polars runs the columns in parallel.
@@ -111,10 +110,9 @@ def check_rows(
             out.add(s.is_null(), col.name, "required", "a value is required")
         failing = parsed[f"{col.name}{INVALID}"]
         _classify_failures(out, s, failing, col.name, col.psea_type, col.valid_values)
-        typed[col.name] = parsed[col.name]
         _bounds(out, parsed[col.name], col, as_of)
 
-    frame = pl.DataFrame(typed)
+    frame = parsed.select(contract.column_names)
     for col in contract.columns:
         if col.unique:
             dup = frame[col.name].is_not_null() & ~frame[col.name].is_first_distinct()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.read import csv_delimiter, first_line
+
 
 def pseudonym(secret: bytes, source_id: str) -> str:
     return hmac.new(secret, source_id.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
@@ -28,13 +30,8 @@ def _read_any(path: Path) -> pl.DataFrame:
         return pl.read_excel(path)
     if suffix == ".parquet":
         return pl.read_parquet(path)
-    text = path.read_bytes().decode("utf-8-sig")
-    header = text.split("\n", 1)[0]
-    return pl.read_csv(
-        text.encode(),
-        separator=";" if header.count(";") > header.count(",") else ",",
-        infer_schema=False,
-    )
+    data = path.read_bytes().decode("utf-8-sig").encode()  # not UTF-8: a ValueError naming the byte
+    return pl.read_csv(data, separator=csv_delimiter(first_line(data)), infer_schema=False)
 
 
 def _pseudonyms(column: pl.Series, secret: bytes) -> pl.Series:

@@ -98,7 +98,7 @@ def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
             Problem(name, "file_format", "not a CSV, XLSX or Parquet file (binary content)")
         )
     try:
-        data.decode("utf-8")  # the check only: Polars parses the bytes
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n")  # header is line 0 -> data row number
         raise ExtractRejected(
@@ -110,8 +110,8 @@ def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
             )
         ) from None
     data = data.removeprefix(b"\xef\xbb\xbf")
-    header = data[: data.find(b"\n")] if b"\n" in data else data
-    delimiter = ";" if header.count(b";") > header.count(b",") else ","
+    header = first_line(data)
+    delimiter = csv_delimiter(header)
     if header.count(delimiter.encode()) == 0 and len(contract_for(kind).columns) > 1:
         raise ExtractRejected(
             Problem(
@@ -120,11 +120,12 @@ def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
                 "not a CSV file: the first line has no comma or semicolon separated header",
             )
         )
-    quoted = b'"' in data
-    _check_field_counts(name, data, delimiter, quoted)
+    if '"' not in text:  # Polars parses the bytes; the decoded copy only serves quoted files
+        text = None
+    _check_field_counts(name, data, delimiter, text)
     try:
         return pl.read_csv(
-            io.StringIO(data.decode("utf-8")) if quoted else data,
+            data if text is None else io.StringIO(text),
             separator=delimiter,
             infer_schema=False,
             raise_if_empty=True,
@@ -137,10 +138,20 @@ def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
         ) from None
 
 
-def _check_field_counts(name: str, data: bytes, delimiter: str, quoted: bool) -> None:
-    """Every row has as many fields as the header: a short last row means a truncated file."""
-    if quoted:
-        text = data.decode("utf-8")
+def first_line(data: bytes) -> bytes:
+    end = data.find(b"\n")
+    return data if end < 0 else data[:end]
+
+
+def csv_delimiter(header: bytes) -> str:
+    """Semicolon when the header line has more semicolons than commas (Excel in many locales)."""
+    return ";" if header.count(b";") > header.count(b",") else ","
+
+
+def _check_field_counts(name: str, data: bytes, delimiter: str, text: str | None) -> None:
+    """Every row has as many fields as the header: a short last row means a truncated file.
+    `text` is the decoded file when it has quotes (then only a CSV parser can tell the fields)."""
+    if text is not None:
         rows = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
         try:
             width = len(next(rows))
