@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from psea.app_shell import run
+from psea.app.shell import run
 
 st.set_page_config(page_title="PSEA Oversight", page_icon=":material/shield:", layout="wide")
 run()

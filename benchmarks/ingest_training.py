@@ -66,7 +66,7 @@ def child(mode: str, path: str, warehouse: str) -> None:
         rows = frame.height
     else:
         from pipelines.load import ingest
-        from psea.warehouse import connect
+        from pipelines.warehouse import connect
 
         con = connect(warehouse)
         outcome = ingest(con, [Path(path)])[0]

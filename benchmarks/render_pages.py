@@ -46,7 +46,7 @@ def warehouse(folder: Path, scale: float) -> Path:
 def render_times(path: Path) -> dict[str, tuple[float, float]]:
     from streamlit.testing.v1 import AppTest
 
-    import psea.app_shell as shell
+    import psea.app.shell as shell
 
     shell.DEMO_WAREHOUSE = path
     shell.demo_warehouse.clear()
@@ -67,9 +67,9 @@ def render_times(path: Path) -> dict[str, tuple[float, float]]:
 
 
 def brief_time(path: Path) -> tuple[float, float]:
+    from pipelines.warehouse import connect
     from psea import brief_render
     from psea.brief import build_brief
-    from psea.warehouse import connect
 
     con = connect(path, read_only=True)
     started = time.perf_counter()

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from data_contracts.model import ENTITY_PATTERN, MONTH_PATTERN, REF_PATTERN, Contract
-from psea.reference import mission_codes
+from data_contracts.reference import mission_codes
 
 ROW_ENGINE_ONLY = (
     "reference",

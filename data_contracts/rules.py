@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from data_contracts.model import ENTITY_PATTERN, MONTH_PATTERN, REF_PATTERN, Contract
-from pipelines.problems import Problem
-from psea.reference import mission_codes
+from data_contracts.problems import Problem
+from data_contracts.reference import mission_codes
 
 EARLIEST = dt.date(2000, 1, 1)
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"

@@ -4,9 +4,9 @@ import polars as pl
 import streamlit as st
 
 from psea import charts
+from psea.app.page import breakdown_chart, bundle_download, page_context, show_chart
+from psea.disclosure.privacy import suppress_breakdown
 from psea.metrics import Period, cases, years_before
-from psea.privacy import suppress_breakdown
-from psea.ui import breakdown_chart, bundle_download, page_context, show_chart
 
 ctx = page_context("allegations")
 st.title("Allegations")

@@ -6,7 +6,8 @@ import datetime as dt
 import streamlit as st
 
 from psea import exports
-from psea.ui import audited, connection, dataframe, require_page
+from psea.app.page import audited, dataframe, require_page
+from psea.app.session import connection
 
 viewer = require_page("audit")
 con = connection()

@@ -9,8 +9,9 @@ import polars as pl
 import streamlit as st
 
 from psea import brief_render
+from psea.app.page import audited, dataframe, require_page
+from psea.app.session import connection, data_version
 from psea.brief import add_meeting, build_brief, meetings
-from psea.ui import audited, connection, data_version, dataframe, require_page
 
 viewer = require_page("briefs")
 con = connection()

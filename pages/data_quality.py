@@ -9,8 +9,9 @@ import streamlit as st
 
 from data_contracts import contract_for, contracts
 from psea import exports
-from psea.status import freshness, warehouse_status
-from psea.ui import audited, connection, dataframe, require_page
+from psea.app.page import audited, dataframe, require_page
+from psea.app.session import connection
+from psea.metrics.status import freshness, warehouse_status
 
 viewer = require_page("data_quality")
 con = connection()

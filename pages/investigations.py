@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from psea.metrics import cases
-from psea.ui import (
+from psea.app.page import (
     breakdown_chart,
     breakdown_table,
     bundle_download,
@@ -12,6 +11,7 @@ from psea.ui import (
     rate_metric,
     statistic_metric,
 )
+from psea.metrics import cases
 
 ctx = page_context("investigations")
 st.title("Investigations")

@@ -8,11 +8,12 @@ import polars as pl
 import streamlit as st
 
 from data_contracts import contracts
+from pipelines.audit import record
 from pipelines.load import ingest
 from psea import exports
-from psea.app_shell import login_configured
-from psea.audit import record
-from psea.ui import connection, dataframe, require_page
+from psea.app.page import dataframe, require_page
+from psea.app.session import connection
+from psea.app.shell import login_configured
 
 STATUS_TEXT = {
     "accepted": "accepted and loaded",

@@ -7,17 +7,16 @@ import polars as pl
 import streamlit as st
 
 from psea import charts
-from psea.metrics import managers, training
-from psea.ui import (
+from psea.app.page import (
     bundle_download,
-    connection,
-    data_version,
     dataframe,
     download_table,
     page_context,
     show_chart,
     show_table,
 )
+from psea.app.session import connection, data_version
+from psea.metrics import managers, training
 
 STATUS_MARK = {
     "green": "green",

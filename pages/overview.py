@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from psea.app.page import change_metric, count_metric, coverage_metric, page_context, rate_metric
 from psea.metrics import cases, training
-from psea.ui import change_metric, count_metric, coverage_metric, page_context, rate_metric
 
 ctx = page_context("overview")
 st.title("Overview")

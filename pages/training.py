@@ -6,18 +6,17 @@ import polars as pl
 import streamlit as st
 
 from psea import charts
-from psea.metrics import training
-from psea.ui import (
+from psea.app.page import (
     bundle_download,
-    connection,
     coverage_metric,
-    data_version,
     download_table,
     page_context,
     rate_metric,
     show_chart,
     show_table,
 )
+from psea.app.session import connection, data_version
+from psea.metrics import training
 
 ctx = page_context("training")
 st.title("Training and awareness")

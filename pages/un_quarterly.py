@@ -2,10 +2,11 @@
 
 import streamlit as st
 
+from pipelines.audit import record
 from psea import exports
-from psea.audit import record
+from psea.app.page import audited, dataframe, require_page
+from psea.app.session import connection
 from psea.metrics import un_quarterly
-from psea.ui import audited, connection, dataframe, require_page
 
 viewer = require_page("un_quarterly")
 con = connection()

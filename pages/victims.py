@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from psea.metrics import cases
-from psea.settings import settings
-from psea.ui import (
+from psea.app.page import (
     breakdown_chart,
     breakdown_table,
     bundle_download,
@@ -13,6 +11,8 @@ from psea.ui import (
     rate_metric,
     statistic_metric,
 )
+from psea.metrics import cases
+from psea.settings import settings
 
 ctx = page_context("victims")
 st.title("Victims and assistance")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from psea.metrics import quarter_start
-from psea.reference import reference_frame
+from data_contracts.reference import reference_frame
+from psea.calendar import last_complete_quarter_end
 
 ENTITY_SHARE = {"IOM": 1.0, "UNHCR": 0.30, "WFP": 0.25, "UNICEF": 0.20}
 ENTITY_MISSIONS = {"IOM": 170, "UNHCR": 110, "WFP": 90, "UNICEF": 100}
@@ -24,10 +24,6 @@ IOM_STAFF, IOM_AFFILIATES = 19_000, 5_600
 START = dt.date(2012, 1, 1)
 EPOCH = dt.date(1970, 1, 1)
 CBCM_MISSIONS = ["IRQ", "MWI", "YEM", "TCD", "NGA", "TUR", "LBN"]
-
-
-def last_complete_quarter_end(today: dt.date | None = None) -> dt.date:
-    return quarter_start(today or dt.date.today()) - dt.timedelta(days=1)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipelines import demo
 from pipelines.load import ingest
-from psea.warehouse import connect, mark_demo
+from pipelines.warehouse import connect, mark_demo
 
 
 def build_demo(

@@ -23,8 +23,8 @@ import duckdb
 import polars as pl
 
 from data_contracts import contract_for, kinds_in_load_order
+from data_contracts.problems import ExtractRejected, Problem
 from data_contracts.rules import check_rows
-from pipelines.problems import ExtractRejected, Problem
 from pipelines.read import RawExtract, detect_kind, read_extract
 from psea.settings import settings
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from data_contracts import contract_for, contracts
-from pipelines.problems import ExtractRejected, Problem
+from data_contracts.problems import ExtractRejected, Problem
 
 FILE_DATE = re.compile(r"_(\d{4}-\d{2}-\d{2})$")
 BLANK = re.compile(rb"[\xef\xbb\xbf \r\n\t]*")  # nothing but a BOM and white space

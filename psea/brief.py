@@ -14,8 +14,8 @@ import altair as alt
 import polars as pl
 
 from psea import charts
+from psea.disclosure.privacy import Line, count_label, statistic_label, suppress, suppress_breakdown
 from psea.metrics import Period, cases, managers, training, years_before
-from psea.privacy import Line, count_label, statistic_label, suppress, suppress_breakdown
 from psea.settings import settings, suppression_k
 
 FIRST_MEETING_LOOKBACK_YEARS = 1  # the first meeting on record has no previous one
@@ -35,7 +35,7 @@ def add_meeting(
     con, meeting_date: dt.date, title: str, notes: str | None, actor: str, role: str
 ) -> None:
     """A later meeting added by a focal point or the administrator (audit-logged)."""
-    from psea.audit import record
+    from pipelines.audit import record
 
     title = title.strip()
     if not title:

@@ -38,7 +38,7 @@ def _suppressed_band(frame: pl.DataFrame, x: alt.X, k: int, tooltip: list) -> li
 def breakdown_bars(
     frame: pl.DataFrame, category: str, value: str = "count", title: str = "", k: int = 5
 ) -> alt.Chart:
-    """Bars of a one-way breakdown; suppressed cells (from `psea.privacy`) are drawn as a "<K" band."""
+    """Bars of a one-way breakdown; suppressed cells (from `psea.disclosure.privacy`) are drawn as a "<K" band."""
     frame = _with_suppressed(frame)
     order = frame[category].to_list()
     x = alt.X(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30))

@@ -41,7 +41,7 @@ def _failure(message: str) -> None:
 
 
 def _open(warehouse: Path | None, read_only: bool = False):
-    from psea.warehouse import connect, warehouse_path
+    from pipelines.warehouse import connect, warehouse_path
 
     path = warehouse_path(warehouse)
     if read_only and not path.exists():
@@ -161,7 +161,7 @@ def check(
     from data_contracts import contracts
     from pipelines.load import expand_paths
     from pipelines.load import ingest as run_ingest
-    from psea.warehouse import connect, warehouse_path
+    from pipelines.warehouse import connect, warehouse_path
 
     _check_paths(paths)
     if kind and kind not in contracts():
@@ -187,7 +187,7 @@ def status(
     warehouse: WarehouseOption = None,
 ) -> None:
     """What the warehouse holds: rows and latest as_of per extract, accepted and rejected loads."""
-    from psea.status import warehouse_status
+    from psea.metrics.status import warehouse_status
 
     con = _open(warehouse, read_only=True)
     try:
@@ -229,7 +229,7 @@ def demo(
 ) -> None:
     """Build (or rebuild) a warehouse from the bundled synthetic generator. Nothing in it is real."""
     from pipelines.demo_build import build_demo
-    from psea.warehouse import warehouse_path
+    from pipelines.warehouse import warehouse_path
 
     if scale <= 0:
         _usage_error("--scale must be positive")
@@ -237,7 +237,7 @@ def demo(
         _usage_error("--extract-format is csv or xlsx")
     path = warehouse_path(warehouse)
     if path.exists():
-        from psea.warehouse import is_demo
+        from pipelines.warehouse import is_demo
 
         con = _open(path, read_only=True)
         try:
@@ -337,7 +337,7 @@ def _record(con, role: str | None, action: str, **detail) -> None:
     """An audit-log entry for a command run by the signed-in system user."""
     import getpass
 
-    from psea.audit import record
+    from pipelines.audit import record
 
     record(con, f"cli:{getpass.getuser()}", role, action, **detail)
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from psea.devserver import CHROMIUM_FLAGS, ROOT, chromium, running_app
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from devserver import CHROMIUM_FLAGS, ROOT, chromium, running_app
 
 PAGES = {  # page -> (role, what to wait for)
     "overview": "champion_office",

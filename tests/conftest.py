@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from extracts import write_all
 
-from psea.warehouse import connect
+from pipelines.warehouse import connect
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import psea.app_shell as shell
-from psea.access import PAGE_ROLES
+import psea.app.shell as shell
+from psea.app.access import PAGE_ROLES
 from psea.metrics import cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +58,8 @@ def test_every_page_of_every_role_renders_with_the_demo_banner(demo, role):
 
 def test_overview_metric_equals_the_metric_layer(demo):
     at = open_app("analyst")
-    from psea.ui import _connection, period_choices
+    from psea.app.page import period_choices
+    from psea.app.session import _connection
 
     con = _connection(str(demo)).cursor()  # the app's own connection: one configuration per file
 
@@ -137,15 +138,15 @@ def test_manager_page_withholds_small_teams_from_the_focal_point(demo):
 
 
 def test_manager_page_gives_the_analyst_the_metric_layer_figures(demo):
+    from psea.app.session import _connection
     from psea.metrics import managers
-    from psea.ui import _connection
 
     at = open_app("analyst")
     at.switch_page(str(ROOT / shell.PAGES["managers"][0])).run()
     assert not at.exception, [e.value for e in at.exception]
     con = _connection(str(demo)).cursor()
     cutoff = con.sql("select max(as_of) from cases").fetchall()[0][0]
-    from psea.ui import period_choices
+    from psea.app.page import period_choices
 
     period = period_choices(con, cutoff)[at.selectbox(key="period").value]
     expected = managers.scorecard(con, period.end, "IOM")
@@ -170,8 +171,8 @@ def test_manager_page_is_refused_to_the_champions_office(demo):
 def test_briefs_page_previews_the_brief_of_the_metric_layer_suppressed(demo):
     import datetime as dt
 
+    from psea.app.session import _connection
     from psea.brief import build_brief
-    from psea.ui import _connection
 
     at = open_app("focal_point")
     at.switch_page(str(ROOT / shell.PAGES["briefs"][0])).run()

@@ -15,12 +15,12 @@ from PIL import Image
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from pipelines.warehouse import connect
 from psea import brief_render
 from psea.brief import add_meeting, build_brief, meeting_period, meetings
 from psea.cli import app
+from psea.disclosure.privacy import count_label, statistic_label
 from psea.metrics import Period, cases, training
-from psea.privacy import count_label, statistic_label
-from psea.warehouse import connect
 
 MEETING = dt.date(2018, 4, 17)
 K = 5

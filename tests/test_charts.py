@@ -8,7 +8,7 @@ import json
 import polars as pl
 
 from psea import charts
-from psea.privacy import suppress_breakdown
+from psea.disclosure.privacy import suppress_breakdown
 
 K = 5
 

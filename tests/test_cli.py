@@ -15,8 +15,8 @@ from conftest import table_counts
 from extracts import AS_OF, VALID, write_all, write_csv
 from typer.testing import CliRunner
 
+from pipelines.warehouse import connect
 from psea.cli import app
-from psea.warehouse import connect
 
 runner = CliRunner()
 

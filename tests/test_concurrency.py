@@ -8,7 +8,7 @@ import threading
 from extracts import VALID, write_csv
 
 from pipelines.load import ingest
-from psea.warehouse import connect
+from pipelines.warehouse import connect
 
 
 def _training(folder, as_of: str, shift: int):

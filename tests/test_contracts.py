@@ -376,7 +376,7 @@ ROW = b"0000000000000001,IOM,2018-06-30,psea_mandatory,2017-02-01,online,IRQ"
     ids=["short row mid-file", "extra field, CRLF", "a \\x01 byte, short last row", "quoted"],
 )
 def test_every_row_has_the_header_s_field_count(tmp_path, body, rule, row):
-    from pipelines.problems import ExtractRejected
+    from data_contracts.problems import ExtractRejected
     from pipelines.read import read_extract
 
     path = tmp_path / f"training_{AS_OF}.csv"
@@ -477,7 +477,7 @@ def test_a_gx_failure_after_the_insert_rolls_the_load_back(tmp_path, loaded_ware
     """The suite runs while the rows are inserted; its failure must undo the insert."""
     from data_contracts import gx_suite
     from pipelines.load import ingest
-    from psea.warehouse import connect
+    from pipelines.warehouse import connect
 
     def failing(contract, typed, as_of, max_rows=None):
         return gx_suite.SuiteOutcome(
@@ -508,7 +508,7 @@ def test_a_gx_failure_after_the_insert_rolls_the_load_back(tmp_path, loaded_ware
 def test_a_gx_run_keeps_its_data_docs_page_without_data_values(tmp_path, warehouse):
     from data_contracts.gx_suite import data_docs
     from pipelines.load import ingest
-    from psea.warehouse import connect
+    from pipelines.warehouse import connect
 
     rows = mutate("training", 1)
     path = write_csv(tmp_path, f"training_{AS_OF}.csv", rows)

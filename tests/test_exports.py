@@ -13,7 +13,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from psea import charts, exports
-from psea.privacy import suppress_breakdown
+from psea.disclosure.privacy import suppress_breakdown
 
 TABLE = pl.DataFrame(
     {

@@ -10,7 +10,7 @@ from extracts import AS_OF, VALID, write_csv
 from streamlit.testing.v1 import AppTest
 from test_contracts import FILE_CASES, ROW_CASES, _latin1_cases
 
-import psea.app_shell as shell
+import psea.app.shell as shell
 from data_contracts import contracts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory, request):
     from pipelines.load import ingest
-    from psea.warehouse import connect
+    from pipelines.warehouse import connect
 
     folder = tmp_path_factory.mktemp("load_page")
     path = folder / "w.duckdb"
@@ -34,7 +34,7 @@ def warehouse(tmp_path_factory, request):
 
 
 def counts(path: Path) -> dict[str, int]:
-    from psea.ui import _connection
+    from psea.app.session import _connection
 
     con = _connection(str(path)).cursor()  # the app's own connection to this file
     return {k: con.sql(f"select count(*) from {k}").fetchall()[0][0] for k in contracts()}

@@ -16,9 +16,9 @@ from extracts import ref, write_csv
 from typer.testing import CliRunner
 
 from pipelines.load import ingest
+from pipelines.warehouse import connect
 from psea.cli import app
 from psea.metrics import managers
-from psea.warehouse import connect
 
 D = dt.date(2018, 6, 30)
 AS_OF = "2018-06-30"

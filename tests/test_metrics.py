@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pipelines.warehouse import connect
 from psea.metrics import Period, cases, training
-from psea.warehouse import connect
 
 PERIOD = Period(dt.date(2017, 12, 31), dt.date(2018, 6, 30))
 
 
 def test_breakdowns_list_rows_in_a_fixed_order(loaded_warehouse):
-    """By name (ordering by count is done on the published figures: psea.privacy)."""
+    """By name (ordering by count is done on the published figures: psea.disclosure.privacy)."""
     con = connect(loaded_warehouse, read_only=True)
     services = cases.services_by_type(con, PERIOD)
     assert services.rows() == [("medical", 1), ("psychosocial", 1)]

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from scipy.optimize import linprog
 
-from psea.privacy import (
+from psea.disclosure.privacy import (
     Line,
     count_label,
     rate_label,

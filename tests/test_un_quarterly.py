@@ -9,8 +9,8 @@ import csv
 from extracts import ref, write_csv
 from typer.testing import CliRunner
 
+from pipelines.warehouse import connect
 from psea.cli import app
-from psea.warehouse import connect
 
 AS_OF = "2018-06-30"
 GROUPS = (

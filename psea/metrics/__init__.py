@@ -2,7 +2,7 @@
 
 Each function takes a DuckDB connection, the period (start, end] whose end is the cut-off date, and
 optionally an entity; it returns exact figures as a typed Polars frame. Suppression is applied by the
-caller for the viewer's role (`psea.privacy`), never here, so that every output suppresses alike.
+caller for the viewer's role (`psea.disclosure.privacy`), never here, so that every output suppresses alike.
 """
 
 from __future__ import annotations
@@ -10,18 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from psea.calendar import quarter_start, years_before
 
-def quarter_start(day: dt.date) -> dt.date:
-    """The first day of the calendar quarter holding `day`."""
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def years_before(day: dt.date, years: int) -> dt.date:
-    """The same calendar day `years` earlier (28 February for a 29 February without one)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
+__all__ = ["Period", "last_complete_quarters", "quarter_start", "years_before"]
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from psea.devserver import CHROMIUM_FLAGS, chromium, running_app
+from devserver import CHROMIUM_FLAGS, chromium, running_app
 
 pytestmark = pytest.mark.browser
 
@@ -114,8 +113,8 @@ ROLES = {
 def test_each_role_signs_in_through_the_picker_and_opens_each_of_its_pages(server, page, role):
     from playwright.sync_api import expect
 
-    from psea.access import PAGE_ROLES
-    from psea.app_shell import PAGES
+    from psea.app.access import PAGE_ROLES
+    from psea.app.shell import PAGES
 
     page.goto(server)
     _ready(page, "Overview")

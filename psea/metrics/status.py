@@ -47,10 +47,10 @@ def freshness(con: duckdb.DuckDBPyConnection, today=None):
 
     import polars as pl
 
-    from psea.metrics import quarter_start
+    from psea.calendar import last_complete_quarter_end
 
     today = today or dt.date.today()
-    expected = quarter_start(today) - dt.timedelta(days=1)
+    expected = last_complete_quarter_end(today)
     frames = [
         con.sql(
             f"select '{kind}' as extract, entity, max(as_of) as latest_as_of, count(distinct as_of)::bigint as snapshots "
@@ -89,3 +89,12 @@ def freshness(con: duckdb.DuckDBPyConnection, today=None):
         )
         .sort("extract", "entity")
     )
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """What the warehouse holds, as a cache key: changes with every load and added meeting."""
+    row = con.sql(
+        """select coalesce((select max(finished_at) from load_manifest)::varchar, '') || '|' ||
+                  (select count(*) from sfp_meetings_added)::varchar"""
+    ).fetchall()[0][0]
+    return row or ""

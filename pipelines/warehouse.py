@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from data_contracts import contracts
-from psea.reference import REFERENCE_TABLES, reference_frame
+from data_contracts.reference import REFERENCE_TABLES, reference_frame
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 

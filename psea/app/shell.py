@@ -12,7 +12,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from psea.access import ROLE_LABELS, ROLES, Viewer, demo_viewer, lookup_role
+from pipelines.audit import record
+from pipelines.warehouse import warehouse_path
+from psea.app.access import ROLE_LABELS, ROLES, Viewer, demo_viewer, lookup_role
+from psea.app.session import connection
 
 DEMO_WAREHOUSE = Path(os.environ.get("PSEA_DEMO_WAREHOUSE", "data/demo.duckdb"))
 
@@ -96,18 +99,13 @@ def current_viewer() -> Viewer | None:
 
 def resolve_viewer() -> Viewer:
     """Who is looking, with what they see of it: the sign-in, or the demo banner and role picker,
-    and the links to the role's pages. Each page calls it once per run (psea.ui.require_page)."""
+    and the links to the role's pages. Each page calls it once per run (psea.app.page.require_page)."""
     if login_configured():
-        from psea.warehouse import warehouse_path
-
         viewer = _signed_in_viewer()
         st.session_state["warehouse"] = str(warehouse_path())
         st.sidebar.caption(f"Signed in as {viewer.identity} ({ROLE_LABELS[viewer.role]})")
         st.sidebar.button("Sign out", on_click=st.logout)
         if not st.session_state.get("signed_in_logged"):
-            from psea.audit import record
-            from psea.ui import connection
-
             record(connection(), viewer.identity, viewer.role, "sign_in")
             st.session_state["signed_in_logged"] = True
     else:
@@ -131,7 +129,7 @@ def run() -> None:
     ]
     # Streamlit's own page list stays hidden (client.showSidebarNavigation = false): with a pages/
     # folder beside app.py, a page URL may run that page without app.py, so the page itself
-    # resolves the viewer and draws the role's links (psea.ui.require_page).
+    # resolves the viewer and draws the role's links (psea.app.page.require_page).
     navigation = st.navigation(pages, position="hidden")
     navigation.run()
 

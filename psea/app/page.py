@@ -13,9 +13,11 @@ import polars as pl
 import streamlit as st
 
 from psea import charts
-from psea.access import Viewer
+from psea.app.access import Viewer
+from psea.app.session import connection, open_connection
+from psea.app.shell import resolve_viewer
+from psea.disclosure.privacy import count_label, rate_label, statistic_label, suppress_breakdown
 from psea.metrics import Period, last_complete_quarters
-from psea.privacy import count_label, rate_label, statistic_label, suppress_breakdown
 from psea.settings import suppression_k
 
 
@@ -55,22 +57,6 @@ class PageContext:
         )
 
 
-_OPEN: dict[str, duckdb.DuckDBPyConnection] = {}  # the same connections, for download threads
-
-
-@st.cache_resource
-def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    from psea.warehouse import connect
-
-    _OPEN[path] = connect(path)
-    return _OPEN[path]
-
-
-def connection() -> duckdb.DuckDBPyConnection:
-    """One cursor per rerun: a DuckDB connection is not thread-safe, Streamlit sessions are threads."""
-    return _connection(st.session_state["warehouse"]).cursor()
-
-
 def latest_cutoff(con) -> dt.date:
     row = con.sql("select max(as_of) from cases").fetchall()[0][0]
     return row or dt.date.today()
@@ -97,8 +83,6 @@ def period_choices(con, cutoff: dt.date) -> dict[str, Period]:
 
 def require_page(page: str) -> Viewer:
     """The data layer's refusal, for a page reached by URL outside the viewer's role."""
-    from psea.app_shell import resolve_viewer
-
     viewer = resolve_viewer()
     if not viewer.may_open(page):
         st.error("This page is not available for your role.")
@@ -218,7 +202,7 @@ def breakdown_chart(
 ) -> pl.DataFrame:
     """A case breakdown as a chart (and, with `table_column`, a table of the same published
     figures), suppressed for the viewer's role, with how it is counted; `by_count` orders the
-    bars by the published counts (psea.privacy.suppress_breakdown)."""
+    bars by the published counts (psea.disclosure.privacy.suppress_breakdown)."""
     published = suppress_breakdown(table, exact=ctx.viewer.exact, by_count=by_count)
     show_chart(ctx, charts.breakdown_bars(published, category, title=title, k=ctx.k), title)
     ctx.tables[title] = _table_view(published, category, table_column or "count")
@@ -237,10 +221,10 @@ def audited(viewer: Viewer, produce: Callable[[], bytes | str], **detail) -> Cal
     warehouse = st.session_state["warehouse"]
 
     def run() -> bytes:
-        from psea.audit import record
+        from pipelines.audit import record
 
         data = produce()
-        cursor = _OPEN[warehouse].cursor()
+        cursor = open_connection(warehouse).cursor()
         try:
             record(cursor, viewer.identity, viewer.role, "export", **detail)
         finally:
@@ -338,15 +322,6 @@ def bundle_download(ctx: PageContext, title: str, filters: dict | None = None) -
 def dataframe(frame: pl.DataFrame, **kwargs) -> None:
     """st.dataframe with dates shown as dates (YYYY-MM-DD), not as midnight timestamps."""
     st.dataframe(frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")), **kwargs)
-
-
-def data_version(con) -> str:
-    """What the warehouse holds, as a cache key: changes with every load and added meeting."""
-    row = con.sql(
-        """select coalesce((select max(finished_at) from load_manifest)::varchar, '') || '|' ||
-                  (select count(*) from sfp_meetings_added)::varchar"""
-    ).fetchall()[0][0]
-    return row or ""
 
 
 def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple = ()) -> None:

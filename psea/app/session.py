@@ -1,0 +1,33 @@
+"""The warehouse connection of a dashboard session: one per warehouse file for the process, one
+cursor per rerun (a DuckDB connection is not thread-safe, Streamlit sessions are threads)."""
+
+from __future__ import annotations
+
+import duckdb
+import streamlit as st
+
+from pipelines.warehouse import connect
+from psea.metrics.status import data_version as _data_version
+
+_OPEN: dict[str, duckdb.DuckDBPyConnection] = {}  # the same connections, for download threads
+
+
+@st.cache_resource
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    _OPEN[path] = connect(path)
+    return _OPEN[path]
+
+
+def open_connection(path: str) -> duckdb.DuckDBPyConnection:
+    """The process's connection to `path`, from a thread without Streamlit's context (downloads)."""
+    return _OPEN[path]
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """A cursor of this session's warehouse, for one rerun."""
+    return _connection(st.session_state["warehouse"]).cursor()
+
+
+def data_version(con) -> str:
+    """What the warehouse holds, as a cache key: changes with every load and added meeting."""
+    return _data_version(con)
