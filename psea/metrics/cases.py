@@ -9,46 +9,14 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from psea.metrics import Period
+from psea.metrics import Period, facts
 from psea.settings import settings
 
-BREAKDOWNS = {
-    "category": "c.category",
-    "personnel_group": "c.personnel_group",
-    "reporting_channel": "c.reporting_channel",
-    "mission": "c.mission",
-    "region": "m.region",
-    "entity": "c.entity",
-    "incident_year": "coalesce(left(c.incident_month, 4), 'unknown')",
-}
-UN_VICTIM_GROUPS = [
-    "women",
-    "girls",
-    "females_unknown_age",
-    "men",
-    "boys",
-    "males_unknown_age",
-    "unknown",
-]
-STATUSES = [
-    "received",
-    "preliminary_assessment",
-    "under_investigation",
-    "under_review_limited_information",
-    "substantiated",
-    "unsubstantiated",
-    "closed",
-]
-# A victim's UN reporting group, from a case_victims row aliased `v` (the one definition).
-UN_VICTIM_GROUP = """case
-    when v.sex = 'female' and v.age_group = 'adult' then 'women'
-    when v.sex = 'female' and v.age_group = 'child' then 'girls'
-    when v.sex = 'female' then 'females_unknown_age'
-    when v.sex = 'male' and v.age_group = 'adult' then 'men'
-    when v.sex = 'male' and v.age_group = 'child' then 'boys'
-    when v.sex = 'male' then 'males_unknown_age'
-    else 'unknown' end"""
-DELAY_BUCKETS = ["0-3 months", "4-12 months", "13-24 months", "more than 24 months", "unknown"]
+BREAKDOWNS = ("category", "personnel_group", "reporting_channel", "region", "incident_year")
+STATUSES = list(facts.STATUSES)
+UN_VICTIM_GROUPS = list(facts.UN_VICTIM_GROUPS)
+UN_VICTIM_GROUP = facts.UN_VICTIM_GROUP
+DELAY_BUCKETS = list(facts.DELAY_BUCKETS)
 
 DEFINITIONS = {
     "allegations_received": "Allegations (cases) whose date received falls in the period (start excluded, end included), "
@@ -58,8 +26,9 @@ DEFINITIONS = {
     "child_victims": "Victims whose age group is child (under 18 at the time of the incident), of allegations received in the period.",
     "subjects": "Alleged perpetrators (rows of case_subjects) of the allegations received in the period, by gender.",
     "status": "Each case's status at the cut-off; for a snapshot newer than the cut-off, its stage follows from its stage dates.",
-    "funnel": "Of allegations received in the period: assessed (assessment completed by the cut-off), investigated (investigation "
-    "opened), finding (investigation completed), substantiated, and with an action on at least one subject.",
+    "funnel": "Of allegations received in the period, by their status at the cut-off: assessed (past preliminary assessment), "
+    "investigated (under investigation or a finding), finding (substantiated or unsubstantiated), substantiated, and substantiated "
+    "with an action on at least one alleged perpetrator.",
     "substantiation_rate": "Substantiated / (substantiated + unsubstantiated) among cases whose investigation completed in the period.",
     "days_to_assessment": "Assessment completed on minus date received, for cases assessed in the period: median and 90th percentile.",
     "investigation_duration": "Investigation completed on minus opened on, for investigations completed in the period: median, 90th "
@@ -69,18 +38,13 @@ DEFINITIONS = {
     "0-3, 4-12, 13-24, more than 24 months, or unknown incident month.",
     "referrals": "Allegations received in the period referred to national authorities, and with interim measures.",
     "actions": "Actions on the subjects of cases substantiated in the period.",
-    "victims_assisted": "Victims with at least one service provided, among services referred in the period.",
+    "victims_assisted": "Victims of the allegations received in the period with at least one assistance service provided "
+    "by the cut-off, out of all victims of those allegations.",
     "services": "Assistance services referred in the period, by type (support provided, never a sum of money).",
-    "days_to_needs_assessment": "Needs assessed on minus the case's date received, for victims whose needs were assessed in the period: "
+    "days_to_needs_assessment": "First needs assessment minus the case's date received, for the victims of the allegations received "
+    "in the period whose needs were assessed by the cut-off: "
     "median and the share within the target (default 7 days; policy says 'as soon as possible').",
 }
-
-CASES_IN_PERIOD = """
-    from cases_at($cutoff) c
-    left join ref_missions m on m.code = c.mission
-    where c.date_received > $start and c.date_received <= $end
-      and ($entity is null or c.entity = $entity)
-"""
 
 
 def _sql(con: duckdb.DuckDBPyConnection, query: str, params: dict) -> pl.DataFrame:
@@ -92,128 +56,75 @@ def _params(period: Period, entity: str | None, **more) -> dict:
     return {**period.params, "entity": entity, **more}
 
 
+def _groups(frame: pl.DataFrame, by: str) -> dict[str, int]:
+    return dict(zip(frame[by].to_list(), frame["count"].to_list(), strict=True))
+
+
 def allegations_received(
     con, period: Period, entity: str | None = None, by: str | None = None
 ) -> pl.DataFrame:
     """Allegations received in the period, in total or by one of the fixed breakdowns."""
-    if by is None:
-        return _sql(
-            con, f"select count(*)::bigint as count {CASES_IN_PERIOD}", _params(period, entity)
-        )
-    group = BREAKDOWNS[by]  # fixed breakdowns only: no free filters on case figures
-    return _sql(
-        con,
-        f"select {group} as {by}, count(*)::bigint as count {CASES_IN_PERIOD} group by all order by 1",
-        _params(period, entity),
-    )
+    if by is not None and by not in (*BREAKDOWNS, "mission", "entity"):
+        raise ValueError(f"no breakdown {by!r}: fixed breakdowns only on case figures")
+    return facts.count(con, "allegations", period, entity, by)
 
 
-def allegations_by_quarter(
-    con, period: Period, entity: str | None = None, by: str | None = None
-) -> pl.DataFrame:
-    group = f", {BREAKDOWNS[by]} as {by}" if by else ""
+def allegations_by_quarter(con, period: Period, entity: str | None = None) -> pl.DataFrame:
+    """Allegations received per calendar quarter of the period (quarters without any left out)."""
     return _sql(
         con,
-        f"""select date_trunc('quarter', c.date_received)::date as quarter{group}, count(*)::bigint as count
-            {CASES_IN_PERIOD} group by all order by all""",
+        f"""with f as ({facts.family("allegations").sql})
+            select date_trunc('quarter', day)::date as quarter, count(*)::bigint as count from f
+            where day > $start and day <= $end and ($entity is null or entity = $entity)
+            group by all order by all""",
         _params(period, entity),
     )
 
 
 def victims_by_un_group(con, period: Period, entity: str | None = None) -> pl.DataFrame:
-    out = _sql(
-        con,
-        f"""
-        with period_cases as (select c.entity, c.case_ref {CASES_IN_PERIOD}),
-        victims as (
-            select {UN_VICTIM_GROUP} as un_group
-            from case_victims_at($cutoff) v join period_cases using (entity, case_ref)
-        )
-        select un_group, count(*)::bigint as count from victims group by all
-        """,
-        _params(period, entity),
-    )
-    return (
-        pl.DataFrame({"un_group": UN_VICTIM_GROUPS})
-        .join(out, on="un_group", how="left", maintain_order="left")
-        .fill_null(0)
-    )
+    return facts.count(con, "victims", period, entity, "un_group")
 
 
 def child_victims(con, period: Period, entity: str | None = None) -> int:
-    out = _sql(
-        con,
-        f"""with period_cases as (select c.entity, c.case_ref {CASES_IN_PERIOD})
-            select count(*)::bigint from case_victims_at($cutoff) v join period_cases using (entity, case_ref)
-            where v.age_group = 'child'""",
-        _params(period, entity),
-    )
-    return int(out.item())
+    return _groups(facts.count(con, "victims", period, entity, "child"), "child")["child"]
 
 
 def subjects_by_gender(con, period: Period, entity: str | None = None) -> pl.DataFrame:
-    out = _sql(
-        con,
-        f"""with period_cases as (select c.entity, c.case_ref {CASES_IN_PERIOD})
-            select s.gender, count(*)::bigint as count from case_subjects_at($cutoff) s join period_cases using (entity, case_ref)
-            group by all""",
-        _params(period, entity),
-    )
-    return (
-        pl.DataFrame({"gender": ["man", "woman", "unknown"]})
-        .join(out, on="gender", how="left", maintain_order="left")
-        .fill_null(0)
-    )
+    return facts.count(con, "subjects", period, entity, "gender")
 
 
 def status_counts(con, period: Period, entity: str | None = None) -> pl.DataFrame:
     """Status at the cut-off of the allegations received in the period."""
-    out = _sql(
-        con,
-        f"select c.status, count(*)::bigint as count {CASES_IN_PERIOD} group by all",
-        _params(period, entity),
-    )
-    return (
-        pl.DataFrame({"status": STATUSES})
-        .join(out, on="status", how="left", maintain_order="left")
-        .fill_null(0)
+    return facts.count(con, "allegations", period, entity, "status")
+
+
+FUNNEL_STAGES = {  # stage -> the statuses at the cut-off that have reached it
+    "received": STATUSES,
+    "assessed": STATUSES[2:],
+    "investigated": ["under_investigation", "substantiated", "unsubstantiated"],
+    "finding": ["substantiated", "unsubstantiated"],
+    "substantiated": ["substantiated"],
+}
+
+
+def funnel_from(statuses: dict[str, int], action: int) -> pl.DataFrame:
+    """The funnel as sums of the status counts (and the substantiated cases with an action)."""
+    stages = {s: sum(statuses[x] for x in members) for s, members in FUNNEL_STAGES.items()}
+    return pl.DataFrame(
+        {"stage": [*stages, "action"], "count": [*stages.values(), action]},
+        schema={"stage": pl.String, "count": pl.Int64},
     )
 
 
 def funnel(con, period: Period, entity: str | None = None) -> pl.DataFrame:
-    out = _sql(
-        con,
-        f"""
-        with period_cases as (select c.* {CASES_IN_PERIOD}),
-        acted as (
-            select distinct s.entity, s.case_ref from case_subjects_at($cutoff) s
-            where s.action not in ('pending', 'none')
-        )
-        select count(*)::bigint as received,
-               count(*) filter (where assessed)::bigint as assessed,
-               count(*) filter (where investigated)::bigint as investigated,
-               count(*) filter (where finding_reached)::bigint as finding,
-               count(*) filter (where status = 'substantiated')::bigint as substantiated,
-               count(*) filter (where status = 'substantiated' and a.case_ref is not null)::bigint as action
-        from period_cases c left join acted a using (entity, case_ref)
-        """,
-        _params(period, entity),
-    )
-    return out.unpivot(variable_name="stage", value_name="count")
+    statuses = _groups(status_counts(con, period, entity), "status")
+    acted = _groups(facts.count(con, "allegations", period, entity, "action_taken"), "action_taken")
+    return funnel_from(statuses, acted["substantiated_with_action"])
 
 
 def substantiation(con, period: Period, entity: str | None = None) -> dict:
-    row = _sql(
-        con,
-        """select count(*) filter (where status = 'substantiated')::bigint as substantiated,
-                  count(*) filter (where status = 'unsubstantiated')::bigint as unsubstantiated
-           from cases_at($cutoff)
-           where investigation_completed_on > $start and investigation_completed_on <= $end
-             and ($entity is null or entity = $entity)""",
-        _params(period, entity),
-    ).row(0, named=True)
-    row["completed"] = row["substantiated"] + row["unsubstantiated"]
-    return row
+    row = _groups(facts.count(con, "findings", period, entity, "finding"), "finding")
+    return {**row, "completed": row["substantiated"] + row["unsubstantiated"]}
 
 
 def days_to_assessment(con, period: Period, entity: str | None = None) -> dict:
@@ -230,30 +141,29 @@ def days_to_assessment(con, period: Period, entity: str | None = None) -> dict:
 
 
 def investigation_duration(con, period: Period, entity: str | None = None) -> dict:
+    """Median and p90 over the findings of the period, and how many within the UN's aims."""
     short, long = settings()["investigations"]["aims_days"]
-    return _sql(
+    stats = _sql(
         con,
-        f"""select count(*)::bigint as n,
-                  median(investigation_completed_on - investigation_opened_on)::double as median_days,
-                  quantile_cont(investigation_completed_on - investigation_opened_on, 0.9)::double as p90_days,
-                  count(*) filter (where investigation_completed_on - investigation_opened_on <= {int(short)})::bigint as within_90,
-                  count(*) filter (where investigation_completed_on - investigation_opened_on <= {int(long)})::bigint as within_180
-           from cases_at($cutoff)
-           where investigation_completed_on > $start and investigation_completed_on <= $end
-             and ($entity is null or entity = $entity)""",
+        """with f as (select c.investigation_completed_on - c.investigation_opened_on as days
+                       from cases_at($cutoff) c where c.status in ('substantiated', 'unsubstantiated')
+                         and c.investigation_completed_on > $start and c.investigation_completed_on <= $end
+                         and ($entity is null or c.entity = $entity))
+            select count(*)::bigint as n, median(days)::double as median_days,
+                   quantile_cont(days, 0.9)::double as p90_days from f""",
         _params(period, entity),
     ).row(0, named=True)
+    buckets = _groups(facts.count(con, "findings", period, entity, "duration"), "duration")
+    within_short = buckets[f"within_{short}_days"]
+    return {
+        **stats,
+        f"within_{short}": within_short,
+        f"within_{long}": within_short + buckets[f"{short + 1}_to_{long}_days"],
+    }
 
 
 def investigations_opened(con, period: Period, entity: str | None = None) -> int:
-    return int(
-        _sql(
-            con,
-            """select count(*)::bigint from cases_at($cutoff)
-        where investigation_opened_on > $start and investigation_opened_on <= $end and ($entity is null or entity = $entity)""",
-            _params(period, entity),
-        ).item()
-    )
+    return facts.total(con, "investigations_opened", period, entity)
 
 
 def overdue_investigations(con, cutoff, entity: str | None = None) -> int:
@@ -261,94 +171,66 @@ def overdue_investigations(con, cutoff, entity: str | None = None) -> int:
     return int(
         _sql(
             con,
-            f"""select count(*)::bigint from cases_at($cutoff)
-        where investigated and not finding_reached and investigation_opened_on < $end - interval {days} day
+            """select count(*)::bigint from cases_at($cutoff)
+        where investigated and not finding_reached and investigation_opened_on < $cutoff - to_days($days)
           and ($entity is null or entity = $entity)""",
-            {"cutoff": cutoff, "end": cutoff, "entity": entity},
+            {"cutoff": cutoff, "entity": entity, "days": days},
         ).item()
     )
 
 
 def reporting_delay(con, period: Period, entity: str | None = None) -> pl.DataFrame:
-    out = _sql(
-        con,
-        f"""
-        with period_cases as (select c.* {CASES_IN_PERIOD}),
-        delays as (
-            select case when incident_month is null then null
-                   else datediff('month', strptime(incident_month || '-01', '%Y-%m-%d')::date,
-                                 date_trunc('month', date_received)::date) end as months
-            from period_cases
-        )
-        select case when months is null then 'unknown'
-                    when months <= 3 then '0-3 months'
-                    when months <= 12 then '4-12 months'
-                    when months <= 24 then '13-24 months'
-                    else 'more than 24 months' end as delay, count(*)::bigint as count
-        from delays group by all
-        """,
-        _params(period, entity),
-    )
-    return (
-        pl.DataFrame({"delay": DELAY_BUCKETS})
-        .join(out, on="delay", how="left", maintain_order="left")
-        .fill_null(0)
-    )
+    return facts.count(con, "allegations", period, entity, "delay")
 
 
 def referrals(con, period: Period, entity: str | None = None) -> dict:
-    return _sql(
-        con,
-        f"""select count(*)::bigint as received,
-                   count(*) filter (where referred_national_authorities)::bigint as referred,
-                   count(*) filter (where interim_measures)::bigint as interim_measures
-            {CASES_IN_PERIOD}""",
-        _params(period, entity),
-    ).row(0, named=True)
+    referred = _groups(facts.count(con, "allegations", period, entity, "referred"), "referred")
+    interim = _groups(
+        facts.count(con, "allegations", period, entity, "interim_measures"), "interim_measures"
+    )
+    return {
+        "received": referred["yes"] + referred["no"],
+        "referred": referred["yes"],
+        "interim_measures": interim["yes"],
+    }
 
 
 def actions_on_substantiated(con, period: Period, entity: str | None = None) -> pl.DataFrame:
-    return _sql(
-        con,
-        """select s.action, count(*)::bigint as count
-           from case_subjects_at($cutoff) s join cases_at($cutoff) c using (entity, case_ref)
-           where c.status = 'substantiated' and c.investigation_completed_on > $start
-             and c.investigation_completed_on <= $end and ($entity is null or c.entity = $entity)
-           group by all order by s.action""",
-        _params(period, entity),
-    )
+    return facts.count(con, "actions", period, entity, "action")
 
 
 def victim_assistance(con, period: Period, entity: str | None = None) -> dict:
+    """Of the victims of the allegations received in the period: assisted (a service provided),
+    needs assessed, and the days from the allegation to the needs assessment."""
     target = int(settings()["victim_assistance"]["needs_assessment_target_days"])
-    return _sql(
+    victims = {
+        by: _groups(facts.count(con, "victims", period, entity, by), by)
+        for by in ("assisted", "needs_assessed", "declined")
+    }
+    days = _sql(
         con,
-        f"""
-        with services as (
-            select a.* from victim_assistance_at($cutoff) a
-            where a.referred_on > $start and a.referred_on <= $end and ($entity is null or a.entity = $entity)
-        ),
-        needs as (
-            select distinct a.entity, a.case_ref, a.victim_ref, a.needs_assessed_on - c.date_received as days
-            from victim_assistance_at($cutoff) a join cases_at($cutoff) c using (entity, case_ref)
-            where a.needs_assessed_on > $start and a.needs_assessed_on <= $end and ($entity is null or a.entity = $entity)
-        )
-        select
-            (select count(distinct (entity, case_ref, victim_ref)) from services where status = 'provided')::bigint as victims_assisted,
-            (select count(*) from services)::bigint as services,
-            (select count(*) from needs)::bigint as needs_assessed,
-            (select median(days) from needs)::double as median_days_to_needs_assessment,
-            (select count(*) filter (where days <= {target}) from needs)::bigint as needs_within_target
-        """,
+        f"""with needs as (
+                select a.entity, a.case_ref, a.victim_ref,
+                       min(a.needs_assessed_on) - any_value(c.date_received) as days
+                from victim_assistance_at($cutoff) a join cases_at($cutoff) c using (entity, case_ref)
+                where c.date_received > $start and c.date_received <= $end
+                  and a.needs_assessed_on is not null and ($entity is null or a.entity = $entity)
+                group by all
+            )
+            select median(days)::double as median_days_to_needs_assessment,
+                   count(*) filter (where days <= {target})::bigint as needs_within_target
+            from needs""",
         _params(period, entity),
     ).row(0, named=True)
+    return {
+        "victims": victims["assisted"]["yes"] + victims["assisted"]["no"],
+        "victims_assisted": victims["assisted"]["yes"],
+        "needs_assessed": victims["needs_assessed"]["yes"],
+        "declined": victims["declined"]["yes"],
+        "services": facts.total(con, "services", period, entity),
+        **days,
+    }
 
 
 def services_by_type(con, period: Period, entity: str | None = None) -> pl.DataFrame:
-    return _sql(
-        con,
-        """select service, count(*)::bigint as count from victim_assistance_at($cutoff)
-           where referred_on > $start and referred_on <= $end and ($entity is null or entity = $entity)
-           group by all order by service""",
-        _params(period, entity),
-    )
+    return facts.count(con, "services", period, entity, "service")

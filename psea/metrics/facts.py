@@ -1,0 +1,260 @@
+"""The case figures' one definition: a family of rows per figure, each row dated and grouped.
+
+Every case count the dashboard shows is "how many rows of a family fall in a period", in total or by
+one of the family's breakdowns. The family's SQL is written once, here; `count` counts it over any
+period at any cut-off (the analysts' exact figures), `count_by_quarter` over the quarter grid (the
+protected release of psea.disclosure). Each breakdown partitions its family: its groups add up to
+the family's total, which is what the release's linked suppression relies on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from psea.metrics import Period
+from psea.settings import settings
+
+# A victim's UN reporting group, from a case_victims row aliased `v` (the one definition).
+UN_VICTIM_GROUP = """case
+    when v.sex = 'female' and v.age_group = 'adult' then 'women'
+    when v.sex = 'female' and v.age_group = 'child' then 'girls'
+    when v.sex = 'female' then 'females_unknown_age'
+    when v.sex = 'male' and v.age_group = 'adult' then 'men'
+    when v.sex = 'male' and v.age_group = 'child' then 'boys'
+    when v.sex = 'male' then 'males_unknown_age'
+    else 'unknown' end"""
+
+_YES_NO = "case when {} then 'yes' else 'no' end"
+
+
+def _buckets(expr: str, bounds: tuple[int, int], unit: str) -> str:
+    low, high = bounds
+    return (
+        f"case when {expr} <= {low} then 'within_{low}_{unit}' "
+        f"when {expr} <= {high} then '{low + 1}_to_{high}_{unit}' else 'over_{high}_{unit}' end"
+    )
+
+
+@dataclass(frozen=True)
+class Family:
+    """Rows dated by `day`, with an `entity` and one column per breakdown (each a partition)."""
+
+    name: str
+    sql: str  # selects entity, day and the breakdown columns, at $cutoff
+    breakdowns: tuple[str, ...]
+    groups: dict[str, tuple[str, ...]]  # fixed group lists (others come from the data)
+
+
+def _families() -> dict[str, Family]:
+    aims = settings()["investigations"]["aims_days"]
+    return {
+        f.name: f
+        for f in (
+            Family(
+                "allegations",
+                f"""
+                with acted as (
+                    select distinct s.entity, s.case_ref from case_subjects_at($cutoff) s
+                    where s.action not in ('pending', 'none')
+                ),
+                delays as (
+                    select c.*, case when c.incident_month is null then null
+                        else datediff('month', strptime(c.incident_month || '-01', '%Y-%m-%d')::date,
+                                      date_trunc('month', c.date_received)::date) end as delay_months
+                    from cases_at($cutoff) c
+                )
+                select c.entity, c.date_received as day, c.case_ref,
+                    c.category, c.personnel_group, c.reporting_channel,
+                    coalesce(m.region, 'unknown') as region,
+                    coalesce(left(c.incident_month, 4), 'unknown') as incident_year,
+                    case when delay_months is null then 'unknown'
+                         when delay_months <= 3 then '0-3 months'
+                         when delay_months <= 12 then '4-12 months'
+                         when delay_months <= 24 then '13-24 months'
+                         else 'more than 24 months' end as delay,
+                    c.status,
+                    case when c.status <> 'substantiated' then 'not_substantiated'
+                         when a.case_ref is not null then 'substantiated_with_action'
+                         else 'substantiated_no_action' end as action_taken,
+                    {_YES_NO.format("c.referred_national_authorities")} as referred,
+                    {_YES_NO.format("c.interim_measures")} as interim_measures
+                from delays c
+                left join ref_missions m on m.code = c.mission
+                left join acted a on a.entity = c.entity and a.case_ref = c.case_ref
+                """,
+                (
+                    "category",
+                    "personnel_group",
+                    "reporting_channel",
+                    "region",
+                    "incident_year",
+                    "delay",
+                    "status",
+                    "action_taken",
+                    "referred",
+                    "interim_measures",
+                ),
+                {
+                    "category": ("sexual_exploitation", "sexual_abuse", "other", "unknown"),
+                    "status": STATUSES,
+                    "delay": DELAY_BUCKETS,
+                    "action_taken": (
+                        "substantiated_with_action",
+                        "substantiated_no_action",
+                        "not_substantiated",
+                    ),
+                    "referred": ("yes", "no"),
+                    "interim_measures": ("yes", "no"),
+                },
+            ),
+            Family(
+                "victims",
+                f"""
+                with help as (
+                    select entity, case_ref, victim_ref,
+                        bool_or(needs_assessed_on is not null) as assessed,
+                        bool_or(status = 'provided') as provided,
+                        bool_or(status = 'declined') as declined
+                    from victim_assistance_at($cutoff) group by all
+                )
+                select c.entity, c.date_received as day, {UN_VICTIM_GROUP} as un_group,
+                    case when v.age_group = 'child' then 'child' else 'not_child' end as child,
+                    {_YES_NO.format("coalesce(h.assessed, false)")} as needs_assessed,
+                    {_YES_NO.format("coalesce(h.provided, false)")} as assisted,
+                    {_YES_NO.format("coalesce(h.declined, false)")} as declined
+                from case_victims_at($cutoff) v
+                join cases_at($cutoff) c using (entity, case_ref)
+                left join help h using (entity, case_ref, victim_ref)
+                """,
+                ("un_group", "child", "needs_assessed", "assisted", "declined"),
+                {
+                    "un_group": UN_VICTIM_GROUPS,
+                    "child": ("child", "not_child"),
+                    "needs_assessed": ("yes", "no"),
+                    "assisted": ("yes", "no"),
+                    "declined": ("yes", "no"),
+                },
+            ),
+            Family(
+                "subjects",
+                """select c.entity, c.date_received as day, s.gender
+                   from case_subjects_at($cutoff) s join cases_at($cutoff) c using (entity, case_ref)""",
+                ("gender",),
+                {"gender": ("man", "woman", "unknown")},
+            ),
+            Family(
+                "investigations_opened",
+                """select entity, investigation_opened_on as day from cases_at($cutoff)
+                   where investigation_opened_on <= $cutoff""",
+                (),
+                {},
+            ),
+            Family(
+                "findings",
+                f"""select entity, investigation_completed_on as day, status as finding,
+                        {_buckets("investigation_completed_on - investigation_opened_on", tuple(aims), "days")} as duration
+                    from cases_at($cutoff)
+                    where status in ('substantiated', 'unsubstantiated')
+                      and investigation_completed_on <= $cutoff""",
+                ("finding", "duration"),
+                {
+                    "finding": ("substantiated", "unsubstantiated"),
+                    "duration": tuple(
+                        f"within_{aims[0]}_days {aims[0] + 1}_to_{aims[1]}_days over_{aims[1]}_days".split()
+                    ),
+                },
+            ),
+            Family(
+                "actions",
+                """select c.entity, c.investigation_completed_on as day, s.action
+                   from case_subjects_at($cutoff) s join cases_at($cutoff) c using (entity, case_ref)
+                   where c.status = 'substantiated' and c.investigation_completed_on <= $cutoff""",
+                ("action",),
+                {},
+            ),
+            Family(
+                "services",
+                """select entity, referred_on as day, service from victim_assistance_at($cutoff)""",
+                ("service",),
+                {},
+            ),
+        )
+    }
+
+
+STATUSES = (
+    "received",
+    "preliminary_assessment",
+    "under_investigation",
+    "under_review_limited_information",
+    "substantiated",
+    "unsubstantiated",
+    "closed",
+)
+UN_VICTIM_GROUPS = (
+    "women",
+    "girls",
+    "females_unknown_age",
+    "men",
+    "boys",
+    "males_unknown_age",
+    "unknown",
+)
+DELAY_BUCKETS = ("0-3 months", "4-12 months", "13-24 months", "more than 24 months", "unknown")
+
+
+def family(name: str) -> Family:
+    return _families()[name]
+
+
+def families() -> dict[str, Family]:
+    return _families()
+
+
+def count(
+    con, name: str, period: Period, entity: str | None = None, by: str | None = None
+) -> pl.DataFrame:
+    """Rows of the family in the period (start, end] as of its cut-off: `count`, or `by` and
+    `count` with every fixed group present (zero where none)."""
+    fam = family(name)
+    group = f"{by} as {by}, " if by else ""
+    out = con.sql(
+        f"""with f as ({fam.sql})
+            select {group}count(*)::bigint as count from f
+            where day > $start and day <= $end and ($entity is null or entity = $entity)
+            {"group by all order by 1" if by else ""}""",
+        params={"cutoff": period.as_of, "start": period.start, "end": period.end, "entity": entity},
+    ).pl()
+    if by and by in fam.groups:
+        out = (
+            pl.DataFrame({by: list(fam.groups[by])})
+            .join(out, on=by, how="full", coalesce=True, maintain_order="left")
+            .with_columns(pl.col("count").fill_null(0))
+        )
+    return out
+
+
+def total(con, name: str, period: Period, entity: str | None = None) -> int:
+    return int(count(con, name, period, entity).item())
+
+
+def count_by_quarter(con, name: str, cutoff: dt.date) -> pl.DataFrame:
+    """Every entity's rows per calendar quarter of `day`, in total and by each breakdown, as of
+    the cut-off: entity, quarter (its first day), breakdown ('total' for the total), group, count."""
+    fam = family(name)
+    sets = ", ".join(["(entity, quarter)", *[f"(entity, quarter, {b})" for b in fam.breakdowns]])
+    pick = " ".join(f"when {b} is not null then '{b}'" for b in fam.breakdowns)
+    grp = " ".join(f"when {b} is not null then {b}::varchar" for b in fam.breakdowns)
+    return con.sql(
+        f"""with f as ({fam.sql}),
+            q as (select *, date_trunc('quarter', day)::date as quarter from f where day <= $cutoff)
+            select entity, quarter,
+                   {f"case {pick} else 'total' end" if fam.breakdowns else "'total'"} as breakdown,
+                   {f"case {grp} else 'total' end" if fam.breakdowns else "'total'"} as "group",
+                   count(*)::bigint as count
+            from q group by grouping sets ({sets})""",
+        params={"cutoff": cutoff},
+    ).pl()
