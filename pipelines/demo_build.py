@@ -1,56 +1,5 @@
-"""Build the demo warehouse: generate, write extract files, and load them through the real pipeline."""
+"""Where `build_demo` used to live; its importers outside the demo package still import it here."""
 
-from __future__ import annotations
+from pipelines.demo.build import build_demo
 
-import datetime as dt
-import tempfile
-from pathlib import Path
-
-from pipelines import demo
-from pipelines.load import ingest
-from pipelines.warehouse import connect, mark_demo
-
-
-def build_demo(
-    path: Path,
-    seed: int = 7,
-    scale: float = 1.0,
-    extracts_dir: Path | None = None,
-    extract_format: str = "csv",
-    end: dt.date | None = None,
-) -> dict:
-    """(Re)build the warehouse at `path` from synthetic extracts loaded through the contracts.
-
-    The new warehouse is built beside the old one and swapped in at the end, so a failed build
-    leaves the previous demo in place. The row engine checks every demo file; the GX suite is skipped
-    here for speed (`psea check` on `--write-extracts` files runs both).
-    """
-    extracts = demo.generate(seed=seed, scale=scale, end=end)
-    path = Path(path)
-    partial = path.with_name(path.name + ".building")
-    for leftover in (partial, Path(f"{partial}.wal")):
-        leftover.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="psea-demo-") as tmp:
-        files = demo.write_extracts(extracts, Path(tmp), "parquet")
-        con = connect(partial)
-        try:
-            outcomes = ingest(con, files, actor="psea demo", run_gx=False)
-            rejected = [o for o in outcomes if o.status != "accepted"]
-            if rejected:
-                raise RuntimeError(
-                    f"a demo extract was rejected (a generator bug): {rejected[0].problems[:3]}"
-                )
-            mark_demo(con, seed, scale)
-            rows = {
-                kind: con.sql(f"select count(*)::bigint from {kind}_current").fetchall()[0][0]
-                for kind in extracts.snapshots
-            }
-            con.execute("checkpoint")
-        finally:
-            con.close()
-    for old in (path, Path(f"{path}.wal")):
-        old.unlink(missing_ok=True)
-    partial.rename(path)
-    if extracts_dir:
-        demo.write_extracts(extracts, Path(extracts_dir), extract_format)
-    return {"end": extracts.end.isoformat(), "rows": rows}
+__all__ = ["build_demo"]
