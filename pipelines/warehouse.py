@@ -34,6 +34,22 @@ create table if not exists audit_log (
     logged_at timestamp not null default current_timestamp, actor varchar not null, role varchar,
     action varchar not null, detail json
 );
+-- the protected release (psea.disclosure.release): published cells only, never a hidden value
+create table if not exists releases (
+    release_id varchar primary key, purpose varchar not null, meeting_date date, cutoff date not null,
+    coverage json, status varchar not null,  -- published | superseded | failed
+    cells bigint, hidden bigint, primary_hidden bigint, audit json, seconds double,
+    data_key varchar, built_at timestamp, built_by varchar
+);
+create table if not exists release_cells (
+    release_id varchar not null, family varchar not null, breakdown varchar not null,
+    "group" varchar not null, scope varchar not null, period varchar not null,
+    value bigint, hidden boolean not null
+);
+create table if not exists release_statistics (
+    release_id varchar not null, statistic varchar not null, measure varchar not null,
+    scope varchar not null, period varchar not null, n bigint, value double, withheld boolean not null
+);
 create table if not exists sfp_meetings_added (
     meeting_date date primary key, title varchar not null, notes varchar,
     added_by varchar, added_at timestamp default current_timestamp

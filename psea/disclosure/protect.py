@@ -1,0 +1,259 @@
+"""Linked-table protection of a release: primary and secondary suppression over every additive
+relation among its cells, and the audit that proves no hidden cell can be worked out.
+
+A relation says `total = sum(members)`. Primary: counts 1..K-1 are hidden (0 is shown). Secondary:
+a relation with exactly one hidden cell, or whose hidden members (total shown) add up to 1..K-1,
+gets its smallest shown non-zero cell hidden too, until nothing changes. The audit then solves, per
+connected component of hidden cells, linear programs over the published relations (scipy's HiGHS):
+every hidden cell must be able to move by at least 1 and must be able to reach 0 or K, i.e. the
+range of values consistent with everything published is neither one value nor inside 1..K-1.
+Cells it cannot prove are hidden further (their relations' smallest shown cells) and the audit runs
+again; the release is published only when it passes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
+
+CEILING = 1e7  # an upper bound for the programs (a cell free upwards reaches it)
+TOLERANCE = 1e-6
+MIN_HIDDEN = 2  # hidden cells a relation must hold once it holds one
+RANDOM_DIRECTIONS = 6  # extra programs per component before proving cells one by one
+
+
+@dataclass(frozen=True)
+class Relation:
+    total: int
+    members: tuple[int, ...]
+
+    @property
+    def cells(self) -> tuple[int, ...]:
+        return (self.total, *self.members)
+
+
+@dataclass
+class AuditResult:
+    passed: bool
+    cells: int
+    hidden: int
+    components: int
+    largest_component: int
+    programs: int
+    failed: list[int] = field(default_factory=list)
+    narrowest: tuple[float, float] | None = None  # the narrowest range proven for a hidden cell
+    widest: tuple[float, float] | None = None
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "passed": self.passed,
+            "cells": self.cells,
+            "hidden": self.hidden,
+            "components": self.components,
+            "largest_component": self.largest_component,
+            "linear_programs": self.programs,
+            "failed": len(self.failed),
+            "narrowest_proven_range": self.narrowest,
+            "widest_proven_range": self.widest,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _index(relations: list[Relation], n: int) -> list[list[int]]:
+    of_cell: list[list[int]] = [[] for _ in range(n)]
+    for r, rel in enumerate(relations):
+        for c in rel.cells:
+            of_cell[c].append(r)
+    return of_cell
+
+
+def secondary(
+    values: np.ndarray,
+    hidden: np.ndarray,
+    relations: list[Relation],
+    k: int,
+    of_cell: list[list[int]] | None = None,
+    start: list[int] | None = None,
+) -> np.ndarray:
+    """Hide further cells until every relation is safe (see the module's rule); returns `hidden`."""
+    of_cell = of_cell or _index(relations, len(values))
+    queue = deque(start if start is not None else range(len(relations)))
+    queued = set(queue)
+    while queue:
+        r = queue.popleft()
+        queued.discard(r)
+        rel = relations[r]
+        shut = [c for c in rel.cells if hidden[c]]
+        if not shut:
+            continue
+        members_sum = sum(int(values[c]) for c in shut if c != rel.total)
+        few = len(shut) < min(MIN_HIDDEN, len(rel.cells))
+        unsafe = few or (not hidden[rel.total] and 0 < members_sum < k)
+        if not unsafe:
+            continue
+        shown = [c for c in rel.cells if not hidden[c]]
+        # the smallest shown non-zero cell; a zero only when nothing else is left
+        pick = min(
+            shown, key=lambda c: (values[c] == 0, values[c], c == rel.total, c), default=None
+        )
+        if pick is None:
+            continue
+        hidden[pick] = True
+        for other in of_cell[pick]:
+            if other not in queued:
+                queue.append(other)
+                queued.add(other)
+        if r not in queued:
+            queue.append(r)
+            queued.add(r)
+    return hidden
+
+
+def protect(
+    values: np.ndarray, relations: list[Relation], k: int, max_rounds: int = 50
+) -> tuple[np.ndarray, AuditResult]:
+    """Primary and secondary suppression, then audit and repair until the audit passes."""
+    values = np.asarray(values, dtype=np.int64)
+    of_cell = _index(relations, len(values))
+    hidden = (values > 0) & (values < k)
+    secondary(values, hidden, relations, k, of_cell)
+    result = audit(values, hidden, relations, k, of_cell)
+    rounds = 0
+    while not result.passed and rounds < max_rounds:
+        rounds += 1
+        touched: list[int] = []
+        for cell in result.failed:
+            # a zero beside the cell lets it trade with that zero: the cheapest cell to withhold
+            options = [c for r in of_cell[cell] for c in relations[r].cells if not hidden[c]]
+            if options:
+                pick = min(options, key=lambda c: (values[c], c))
+                hidden[pick] = True
+                touched += of_cell[pick]
+        if not touched:
+            break  # nothing left to hide near the failing cells
+        secondary(values, hidden, relations, k, of_cell, start=touched)
+        result = audit(values, hidden, relations, k, of_cell)
+    return hidden, result
+
+
+def audit(
+    values: np.ndarray,
+    hidden: np.ndarray,
+    relations: list[Relation],
+    k: int,
+    of_cell: list[list[int]] | None = None,
+) -> AuditResult:
+    """For every hidden cell, prove by linear programs over what is published that its value can
+    move by 1 and can reach 0 or K (the true values are one feasible solution)."""
+    clock = time.perf_counter()
+    of_cell = of_cell or _index(relations, len(values))
+    shut = np.flatnonzero(hidden)
+    position = {int(c): i for i, c in enumerate(shut)}
+    rows, cols = [], []
+    active: list[int] = []
+    for r, rel in enumerate(relations):
+        inside = [position[c] for c in rel.cells if hidden[c]]
+        if inside:
+            active.append(r)
+        for a, b in zip(inside, inside[1:], strict=False):
+            rows.append(a)
+            cols.append(b)
+    n = len(shut)
+    graph = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    count, labels = connected_components(graph, directed=False) if n else (0, np.array([]))
+    by_component: dict[int, list[int]] = defaultdict(list)
+    for r in active:
+        first = next(c for c in relations[r].cells if hidden[c])
+        by_component[int(labels[position[first]])].append(r)
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, c in enumerate(shut):
+        members[int(labels[i])].append(int(c))
+    failed: list[int] = []
+    ranges: list[tuple[float, float]] = []
+    programs = 0
+    for comp, cells in members.items():
+        bad, spans, solved = _prove_component(
+            values, hidden, relations, by_component[comp], cells, k
+        )
+        failed += bad
+        ranges += spans
+        programs += solved
+    widths = [hi - lo for lo, hi in ranges]
+    return AuditResult(
+        passed=not failed,
+        cells=len(values),
+        hidden=n,
+        components=count,
+        largest_component=max((len(c) for c in members.values()), default=0),
+        programs=programs,
+        failed=failed,
+        narrowest=ranges[int(np.argmin(widths))] if ranges else None,
+        widest=ranges[int(np.argmax(widths))] if ranges else None,
+        seconds=time.perf_counter() - clock,
+    )
+
+
+def _prove_component(values, hidden, relations, rel_ids, cells, k):
+    """Greedy proof for one component: push all unproven cells up together, then down together,
+    then each remaining one up and down alone; every solution found widens every cell's range."""
+    col = {c: j for j, c in enumerate(cells)}
+    truth = values[cells].astype(float)
+    if not rel_ids:  # in no relation at all: free in [0, ceiling]
+        return [], [(0.0, CEILING)] * len(cells), 0
+    data, r_idx, c_idx, rhs = [], [], [], []
+    for i, r in enumerate(rel_ids):
+        rel = relations[r]
+        b = 0.0
+        for c, sign in ((rel.total, -1.0), *((m, 1.0) for m in rel.members)):
+            if hidden[c]:
+                data.append(sign)
+                r_idx.append(i)
+                c_idx.append(col[c])
+            else:
+                b -= sign * values[c]
+        rhs.append(b)
+    a_eq = sparse.csr_matrix((data, (r_idx, c_idx)), shape=(len(rel_ids), len(cells)))
+    lo, hi = truth.copy(), truth.copy()
+    small = (truth > 0) & (truth < k)
+
+    def proven() -> np.ndarray:
+        moves = hi - lo >= 1 - TOLERANCE
+        reaches = ~small | (hi >= k - TOLERANCE) | (lo <= TOLERANCE)
+        return moves & reaches
+
+    solved = 0
+
+    def solve(objective: np.ndarray) -> None:
+        nonlocal solved, lo, hi
+        solved += 1
+        res = linprog(objective, A_eq=a_eq, b_eq=rhs, bounds=(0, CEILING), method="highs")
+        if res.status == 0:
+            lo, hi = np.minimum(lo, res.x), np.maximum(hi, res.x)
+
+    for sign in (-1.0, 1.0):  # all unproven up, then all unproven down
+        todo = ~proven()
+        if todo.any():
+            solve(np.where(todo, sign, 0.0))
+    rng = np.random.default_rng(len(cells))
+    for _ in range(RANDOM_DIRECTIONS):  # random directions reach other corners, many cells at once
+        todo = ~proven()
+        if not todo.any() or todo.sum() <= 2:
+            break
+        solve(np.where(todo, rng.choice((-1.0, 1.0), len(cells)) * rng.random(len(cells)), 0.0))
+    for j in np.flatnonzero(~proven()):
+        for sign in (-1.0, 1.0):
+            if proven()[j]:
+                break
+            objective = np.zeros(len(cells))
+            objective[j] = sign
+            solve(objective)
+    ok = proven()
+    failed = [cells[j] for j in np.flatnonzero(~ok)]
+    return failed, list(zip(lo.tolist(), hi.tolist(), strict=True)), solved

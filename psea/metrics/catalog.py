@@ -1,0 +1,69 @@
+"""What the warehouse holds, asked once: the entities, each entity's case coverage, the meeting
+calendar, the milestones, and the key of the case data a figure rests on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+CASE_KINDS = ("cases", "case_victims", "case_subjects", "victim_assistance")
+
+
+def case_entities(con) -> list[str]:
+    """Entities with case data, alphabetically."""
+    return [r[0] for r in con.sql("select distinct entity from cases order by 1").fetchall()]
+
+
+def known_entities(con) -> list[str]:
+    """Entities with case or personnel data, alphabetically."""
+    return [
+        r[0]
+        for r in con.sql(
+            "select distinct entity from roster union select distinct entity from cases order by 1"
+        ).fetchall()
+    ]
+
+
+def latest_case_as_of(con) -> dt.date | None:
+    return con.sql("select max(as_of) from cases").fetchall()[0][0]
+
+
+def case_coverage(con, at: dt.date | None = None) -> dict[str, dt.date]:
+    """Per entity, the as_of of the case snapshot that figures as of `at` rest on (the latest not
+    after `at`, else the earliest; default: the latest)."""
+    if at is None:
+        query, params = "select entity, max(as_of) from cases group by 1 order by 1", {}
+    else:
+        query = "select entity, max(as_of) from cases_snapshot($at) group by 1 order by 1"
+        params = {"at": at}
+    return dict(con.sql(query, params=params).fetchall())
+
+
+def case_data_key(con, at: dt.date | None = None) -> str:
+    """The loads of the case snapshots read at `at` (default: the latest): changes with any load
+    that changes case figures."""
+    source = "{kind}_snapshot($at)" if at is not None else "{kind}_current"
+    union = " union ".join(
+        f"select distinct load_id from {source.format(kind=kind)}" for kind in CASE_KINDS
+    )
+    row = con.sql(
+        f"select coalesce(string_agg(load_id, ',' order by load_id), '') from ({union})",
+        params={"at": at} if at is not None else {},
+    ).fetchall()
+    return row[0][0]
+
+
+def meeting_dates(con) -> list[dt.date]:
+    return [r[0] for r in con.sql("select meeting_date from sfp_meetings order by 1").fetchall()]
+
+
+def meetings(con) -> pl.DataFrame:
+    """The calendar: the seed's meetings and those added in the app, oldest first."""
+    return con.sql(
+        "select meeting_date, date_precision, title, notes, source from sfp_meetings order by meeting_date"
+    ).pl()
+
+
+def milestones(con) -> pl.DataFrame:
+    return con.sql("select date, label from ref_milestones order by date").pl()
