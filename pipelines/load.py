@@ -24,7 +24,7 @@ import polars as pl
 
 from data_contracts import contract_for, kinds_in_load_order
 from data_contracts.problems import ExtractRejected, Problem
-from data_contracts.rules import check_rows
+from data_contracts.rules import RowCheck, check_rows
 from pipelines.read import RawExtract, detect_kind, read_extract
 from psea.settings import settings
 
@@ -161,9 +161,6 @@ def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutc
 
     note(raw.name, "checking rules")
     contract = contract_for(raw.kind)
-    # The Great Expectations suite (the safety net, on a fixed sample) runs in the background while
-    # the row engine checks every row and the rows are inserted: the commit waits for its verdict.
-    gx = _start_gx(raw, contract) if run_gx else None
     checked = check_rows(raw.frame, contract, raw.name, raw.file_date, batch.lookup)
     outcome = FileOutcome(
         raw.name,
@@ -181,6 +178,9 @@ def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutc
         outcome.problem_count = 1
 
     if outcome.problem_count == 0:
+        # The Great Expectations suite (the safety net) validates the rows the engine typed and
+        # accepted, in the background while they are inserted: the commit waits for its verdict.
+        gx = _start_gx(contract, checked) if run_gx else None
         if load and con is not None:
             note(raw.name, "loading")
             outcome.status = _load_accepted(con, raw, checked.frame, outcome, started, actor, gx)
@@ -242,18 +242,15 @@ class _Background:
         return self._result
 
 
-def _start_gx(raw: RawExtract, contract) -> _Background | None:
-    """The GX suite on the file's fixed sample (typed by the row engine's parser), started now."""
+def _start_gx(contract, checked: RowCheck) -> _Background:
+    """The GX suite on the file's typed rows (a fixed sample of them above gx_max_rows), started now.
+    Cross-row rules (references, managers, cycles) are the row engine's, checked on the whole file."""
     max_rows = settings()["ingest"]["gx_max_rows"]
-    sample = raw.frame if raw.frame.height <= max_rows else raw.frame.sample(max_rows, seed=0)
-    typed = check_rows(sample, contract, raw.name, raw.file_date, None)
-    if typed.as_of is None:
-        return None
 
     def run():
         from data_contracts.gx_suite import run_suite
 
-        return run_suite(contract, typed.frame, typed.as_of)
+        return run_suite(contract, checked.frame, checked.as_of, max_rows)
 
     return _Background(run)
 

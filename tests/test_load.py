@@ -1,0 +1,124 @@
+"""The loading path on files of real size: the GX safety net validates what the row engine typed
+and accepted, and any unexpected failure rejects the file cleanly instead of ending in a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from extracts import ref, write_csv
+from typer.testing import CliRunner
+
+from pipelines.warehouse import connect
+from psea.cli import app
+from psea.settings import DEFAULT_SETTINGS, settings
+
+runner = CliRunner()
+GX_SAMPLE = 200
+AS_OF = "2026-09-30"
+
+
+@pytest.fixture
+def small_gx_sample(tmp_path, monkeypatch) -> int:
+    """Settings with a GX sample of 200 rows, so that a file of 1,000 rows is sampled."""
+    values = yaml.safe_load(DEFAULT_SETTINGS.read_text(encoding="utf-8"))
+    values["ingest"]["gx_max_rows"] = GX_SAMPLE
+    path = tmp_path / "settings.yaml"
+    path.write_text(yaml.safe_dump(values), encoding="utf-8")
+    monkeypatch.setenv("PSEA_SETTINGS", str(path))
+    settings.cache_clear()
+    yield GX_SAMPLE
+    settings.cache_clear()
+
+
+def large_roster(people: int = 1_000, managers: int = 60) -> list[dict]:
+    """One chief, `managers` managers under them, everyone else spread over the managers' teams:
+    a sample of a few hundred rows keeps persons whose manager it leaves out."""
+    base = dict(entity="IOM", as_of=AS_OF, mission="IRQ", staff_category="staff", contract_end="")
+    rows = [
+        {
+            **base,
+            "person_ref": ref(1),
+            "is_manager": "true",
+            "role": "chief_of_mission",
+            "manager_ref": "",
+            "contract_start": "2010-01-01",
+        }
+    ]
+    rows += [
+        {
+            **base,
+            "person_ref": ref(2 + m),
+            "is_manager": "true",
+            "role": "manager",
+            "manager_ref": ref(1),
+            "contract_start": "2012-03-01",
+        }
+        for m in range(managers)
+    ]
+    rows += [
+        {
+            **base,
+            "person_ref": ref(10_000 + p),
+            "is_manager": "false",
+            "role": "personnel",
+            "manager_ref": ref(2 + p % managers),
+            "contract_start": "2017-05-01",
+        }
+        for p in range(people - 1 - managers)
+    ]
+    return rows
+
+
+def test_a_roster_larger_than_the_gx_sample_is_accepted(tmp_path, small_gx_sample):
+    wh = tmp_path / "w.duckdb"
+    path = write_csv(tmp_path, f"roster_{AS_OF}.csv", large_roster())
+    result = runner.invoke(app, ["ingest", str(path), "--warehouse", str(wh), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)["files"][0]
+    assert (report["status"], report["rows_loaded"]) == ("accepted", 1_000)
+    con = connect(wh, read_only=True)
+    gx_result = con.sql("select gx_result from load_manifest").fetchall()[0][0]
+    con.close()
+    assert json.loads(gx_result)["rows_validated"] == small_gx_sample
+    assert json.loads(gx_result)["success"] is True
+
+
+@pytest.mark.slow
+def test_every_demo_template_at_scale_1_ingests_into_an_empty_warehouse(tmp_path):
+    """`psea demo --write-extracts DIR` then `psea ingest DIR`: every template data owners copy
+    passes the whole pipeline, GX included; the roster (~102,000 rows) is larger than the GX sample."""
+    report = demo_templates_ingested(tmp_path, scale=1.0, every_snapshot=True)
+    roster = next(f for f in report if f["kind"] == "roster")
+    assert roster["rows_loaded"] > settings()["ingest"]["gx_max_rows"]
+
+
+def test_the_latest_demo_templates_ingest_with_a_roster_larger_than_the_gx_sample(
+    tmp_path, small_gx_sample
+):
+    report = demo_templates_ingested(tmp_path, scale=0.05, every_snapshot=False)
+    assert len(report) == 9
+    roster = next(f for f in report if f["kind"] == "roster")
+    assert roster["rows_loaded"] > small_gx_sample
+
+
+def demo_templates_ingested(tmp_path, scale: float, every_snapshot: bool) -> list[dict]:
+    """The JSON report of `psea ingest` of the demo's templates (the folder, or its latest files)
+    into an empty warehouse, each file checked to have been accepted."""
+    templates = tmp_path / "templates"
+    args = ["--scale", str(scale), "--warehouse", str(tmp_path / "demo.duckdb")]
+    demo = runner.invoke(app, ["demo", *args, "--write-extracts", str(templates)])
+    assert demo.exit_code == 0, demo.output
+    files = sorted(templates.glob("*.csv"))
+    if not every_snapshot:
+        latest = max(p.stem.rsplit("_", 1)[1] for p in files)
+        files = [p for p in files if p.stem.endswith(latest)]
+    paths = [str(templates)] if every_snapshot else [str(p) for p in files]
+    warehouse = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["ingest", *paths, "--warehouse", str(warehouse), "--json"])
+    assert result.exit_code == 0, result.output[:2000]
+    report = json.loads(result.output)["files"]
+    assert {f["status"] for f in report} == {"accepted"}
+    assert sorted(f["file"] for f in report) == [p.name for p in files]
+    return report
