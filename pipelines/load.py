@@ -25,7 +25,7 @@ import polars as pl
 from data_contracts import contract_for, kinds_in_load_order
 from data_contracts.problems import ExtractRejected, Problem
 from data_contracts.rules import RowCheck, check_rows
-from pipelines.read import RawExtract, detect_kind, read_extract
+from pipelines.read import RawExtract, detect_kind, read_extract_as
 from psea.settings import settings
 
 EXTRACT_SUFFIXES = {".csv", ".xlsx", ".parquet", ".txt"}
@@ -81,12 +81,18 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def _load_rank(path: Path, kind: str | None) -> tuple[int, str]:
-    order = kinds_in_load_order()
+def _detect(path: Path, kind: str | None) -> str | ExtractRejected:
+    """The file's kind, or why it has none: decided once per file."""
     try:
-        return order.index(detect_kind(path, kind)), path.name
-    except ExtractRejected:
-        return len(order), path.name
+        return detect_kind(path, kind)
+    except ExtractRejected as rejected:
+        return rejected
+
+
+def _load_rank(file: tuple[Path, str | ExtractRejected]) -> tuple[int, str]:
+    path, kind = file
+    order = kinds_in_load_order()
+    return (order.index(kind) if isinstance(kind, str) else len(order)), path.name
 
 
 class _Batch:
@@ -112,6 +118,18 @@ class _Batch:
         return pl.concat([p.cast(schema) for p in parts]) if parts else pl.DataFrame(schema=schema)
 
 
+@dataclass
+class _Run:
+    """What every file of one `ingest` call shares."""
+
+    con: duckdb.DuckDBPyConnection | None
+    writes: bool  # loading into the warehouse (else checking only)
+    actor: str
+    batch: _Batch
+    note: ProgressCallback
+    run_gx: bool
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection | None,
     paths: Iterable[Path],
@@ -122,46 +140,42 @@ def ingest(
     run_gx: bool = True,
 ) -> list[FileOutcome]:
     """Check each file against its contract and, with `load`, load what passes (cases before victims)."""
-    files = sorted(expand_paths(paths), key=lambda p: _load_rank(p, kind))
-    batch = _Batch(con)
-    return [_one_file(con, path, kind, load, actor, batch, progress, run_gx) for path in files]
+    files = sorted(((path, _detect(path, kind)) for path in expand_paths(paths)), key=_load_rank)
+    note = progress or (lambda _f, _s: None)
+    run = _Run(con, load and con is not None, actor, _Batch(con), note, run_gx)
+    return [_one_file(run, path, detected) for path, detected in files]
 
 
-def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutcome:
+def _one_file(run: _Run, path: Path, detected: str | ExtractRejected) -> FileOutcome:
     started = dt.datetime.now()
     clock = time.perf_counter()
-    note = progress or (lambda _f, _s: None)
-    note(path.name, "reading")
+    run.note(path.name, "reading")
     try:
-        raw = read_extract(path, kind)
+        if isinstance(detected, ExtractRejected):
+            raise detected
+        raw = read_extract_as(path, detected)
     except ExtractRejected as rejected:
         outcome = FileOutcome(
             path.name, None, "rejected", problem_count=1, problems=[rejected.problem]
         )
-        if load and con is not None:
-            _record_rejection(
-                con,
-                outcome,
-                sha256=_sha(path),
-                started=started,
-                actor=actor,
-                kind=_kind_or_none(path, kind),
-            )
+        if run.writes:
+            kind = detected if isinstance(detected, str) else None
+            _record_rejection(run, outcome, _sha(path), started, kind)
         outcome.seconds = time.perf_counter() - clock
         return outcome
+    outcome = _check_and_load(run, raw, started)
+    if outcome.status == "rejected" and run.writes:
+        _record_rejection(run, outcome, raw.sha256, started, raw.kind, raw.file_format)
+    outcome.seconds = time.perf_counter() - clock
+    return outcome
 
-    if load and con is not None and _already_loaded(con, raw.sha256):
-        return FileOutcome(
-            raw.name,
-            raw.kind,
-            "already_loaded",
-            rows_in=raw.frame.height,
-            seconds=time.perf_counter() - clock,
-        )
 
-    note(raw.name, "checking rules")
+def _check_and_load(run: _Run, raw: RawExtract, started: dt.datetime) -> FileOutcome:
+    if run.writes and _already_loaded(run.con, raw.sha256):
+        return FileOutcome(raw.name, raw.kind, "already_loaded", rows_in=raw.frame.height)
+    run.note(raw.name, "checking rules")
     contract = contract_for(raw.kind)
-    checked = check_rows(raw.frame, contract, raw.name, raw.file_date, batch.lookup)
+    checked = check_rows(raw.frame, contract, raw.name, raw.file_date, run.batch.lookup)
     outcome = FileOutcome(
         raw.name,
         raw.kind,
@@ -176,22 +190,19 @@ def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutc
     if checked.as_of is None and not outcome.problems:
         outcome.problems.append(Problem(raw.name, "required", "no as_of date", column="as_of"))
         outcome.problem_count = 1
-
-    if outcome.problem_count == 0:
-        # The Great Expectations suite (the safety net) validates the rows the engine typed and
-        # accepted, in the background while they are inserted: the commit waits for its verdict.
-        gx = _start_gx(contract, checked) if run_gx else None
-        if load and con is not None:
-            note(raw.name, "loading")
-            outcome.status = _load_accepted(con, raw, checked.frame, outcome, started, actor, gx)
-        else:
-            _gx_verdict(raw, gx, outcome)
-            outcome.status = "rejected" if outcome.problem_count else "valid"
-        if outcome.status in ("valid", "accepted"):
-            batch.frames[raw.kind].append(checked.frame)
-    if outcome.status == "rejected" and load and con is not None:
-        _record_rejection(con, outcome, raw.sha256, started, actor, raw.kind, raw.file_format)
-    outcome.seconds = time.perf_counter() - clock
+    if outcome.problem_count:
+        return outcome
+    # The Great Expectations suite (the safety net) validates the rows the engine typed and
+    # accepted, in the background while they are inserted: the commit waits for its verdict.
+    gx = _start_gx(contract, checked) if run.run_gx else None
+    if run.writes:
+        run.note(raw.name, "loading")
+        outcome.status = _load_accepted(run, raw, checked.frame, outcome, started, gx)
+    else:
+        _gx_verdict(raw, gx, outcome)
+        outcome.status = "rejected" if outcome.problem_count else "valid"
+    if outcome.status in ("valid", "accepted"):
+        run.batch.frames[raw.kind].append(checked.frame)
     return outcome
 
 
@@ -199,13 +210,6 @@ def _sha(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-
-
-def _kind_or_none(path: Path, kind: str | None) -> str | None:
-    try:
-        return detect_kind(path, kind)
-    except (ExtractRejected, KeyError):
-        return None
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
@@ -289,19 +293,20 @@ _WRITE_LOCK = threading.RLock()
 
 
 def _load_accepted(
-    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx
+    run: _Run, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, gx
 ) -> str:
     """Load the checked rows and their manifest row in one transaction: "accepted", "rejected"
     (the GX suite failed: rolled back), or "already_loaded" (another session loaded the file)."""
     with _WRITE_LOCK:
-        if _already_loaded(con, raw.sha256):
+        if _already_loaded(run.con, raw.sha256):
             return "already_loaded"
-        return _write_load(con, raw, frame, outcome, started, actor, gx)
+        return _write_load(run, raw, frame, outcome, started, gx)
 
 
 def _write_load(
-    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx
+    run: _Run, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, gx
 ) -> str:
+    con = run.con
     load_id = _new_load_id(started, raw.sha256)
     contract = contract_for(raw.kind)
     rows = frame.select(contract.column_names)  # noqa: F841 - scanned by DuckDB
@@ -345,7 +350,7 @@ def _write_load(
                 contract.version,
                 json.dumps(gx_result) if gx_result else None,
                 started,
-                actor,
+                run.actor,
             ],
         )
         if validation:  # its Data Docs page is rendered from it when someone asks for it
@@ -370,7 +375,7 @@ def _pause_for_fault_injection() -> None:
 
 
 def _record_rejection(
-    con, outcome: FileOutcome, sha256: str, started, actor, kind=None, file_format=None
+    run: _Run, outcome: FileOutcome, sha256: str, started, kind=None, file_format=None
 ) -> None:
     load_id = _new_load_id(started, sha256 or "0" * 8)
     problems = pl.DataFrame(
@@ -392,13 +397,12 @@ def _record_rejection(
         },
     )
     with _WRITE_LOCK:
-        _write_rejection(con, outcome, sha256, started, actor, kind, file_format, load_id, problems)
+        _write_rejection(run, outcome, sha256, started, kind, file_format, load_id, problems)
     outcome.load_id = load_id
 
 
-def _write_rejection(
-    con, outcome, sha256, started, actor, kind, file_format, load_id, problems
-) -> None:
+def _write_rejection(run, outcome, sha256, started, kind, file_format, load_id, problems) -> None:
+    con = run.con
     first = outcome.problems[0] if outcome.problems else None
     con.execute("begin transaction")
     try:
@@ -417,7 +421,7 @@ def _write_rejection(
                 str(first) if first else None,
                 contract_for(kind).version if kind else None,
                 started,
-                actor,
+                run.actor,
             ],
         )
         con.execute("insert into load_problems select * from problems")

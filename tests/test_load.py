@@ -7,9 +7,11 @@ import json
 
 import pytest
 import yaml
-from extracts import ref, write_csv
+from extracts import ref, write_all, write_csv
 from typer.testing import CliRunner
 
+import pipelines.load
+import pipelines.read
 from pipelines.warehouse import connect
 from psea.cli import app
 from psea.settings import DEFAULT_SETTINGS, settings
@@ -122,3 +124,30 @@ def demo_templates_ingested(tmp_path, scale: float, every_snapshot: bool) -> lis
     assert {f["status"] for f in report} == {"accepted"}
     assert sorted(f["file"] for f in report) == [p.name for p in files]
     return report
+
+
+def test_each_file_is_told_its_kind_and_checked_once(tmp_path, monkeypatch):
+    calls: dict[str, list[str]] = {"detect_kind": [], "check_rows": []}
+
+    def counted(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name].append(args[0].name if name == "detect_kind" else args[2])
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    detect = counted("detect_kind", pipelines.read.detect_kind)
+    monkeypatch.setattr(pipelines.read, "detect_kind", detect)
+    monkeypatch.setattr(pipelines.load, "detect_kind", detect)
+    monkeypatch.setattr(
+        pipelines.load, "check_rows", counted("check_rows", pipelines.load.check_rows)
+    )
+    (tmp_path / "in").mkdir()
+    files = write_all(tmp_path / "in")
+    result = runner.invoke(
+        app, ["ingest", str(tmp_path / "in"), "--warehouse", str(tmp_path / "w")]
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in files)
+    assert sorted(calls["detect_kind"]) == names
+    assert sorted(calls["check_rows"]) == names
