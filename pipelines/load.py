@@ -30,6 +30,10 @@ from psea.settings import settings
 
 EXTRACT_SUFFIXES = {".csv", ".xlsx", ".parquet", ".txt"}
 ProgressCallback = Callable[[str, str], None]  # (file name, stage)
+# Any other failure while checking or loading a file rejects that file, with this message only: an
+# exception's text may quote a cell of the file. (Polars' Rust panics are BaseExceptions.)
+UNEXPECTED = (Exception, pl.exceptions.PanicException)
+INTERNAL_ERROR = "an internal error stopped the check of this file; nothing was loaded"
 
 
 @dataclass
@@ -149,25 +153,27 @@ def ingest(
 def _one_file(run: _Run, path: Path, detected: str | ExtractRejected) -> FileOutcome:
     started = dt.datetime.now()
     clock = time.perf_counter()
+    kind = detected if isinstance(detected, str) else None
+    raw: RawExtract | None = None
     run.note(path.name, "reading")
     try:
         if isinstance(detected, ExtractRejected):
             raise detected
         raw = read_extract_as(path, detected)
+        outcome = _check_and_load(run, raw, started)
     except ExtractRejected as rejected:
-        outcome = FileOutcome(
-            path.name, None, "rejected", problem_count=1, problems=[rejected.problem]
-        )
-        if run.writes:
-            kind = detected if isinstance(detected, str) else None
-            _record_rejection(run, outcome, _sha(path), started, kind)
-        outcome.seconds = time.perf_counter() - clock
-        return outcome
-    outcome = _check_and_load(run, raw, started)
+        outcome = _rejected(path, None, rejected.problem)
+    except UNEXPECTED:  # a bug or a broken dependency: this file is rejected, the others go on
+        outcome = _rejected(path, kind, Problem(path.name, "internal_error", INTERNAL_ERROR))
     if outcome.status == "rejected" and run.writes:
-        _record_rejection(run, outcome, raw.sha256, started, raw.kind, raw.file_format)
+        sha256, file_format = (raw.sha256, raw.file_format) if raw else (_sha(path), None)
+        _record_rejection(run, outcome, sha256, started, kind, file_format)
     outcome.seconds = time.perf_counter() - clock
     return outcome
+
+
+def _rejected(path: Path, kind: str | None, problem: Problem) -> FileOutcome:
+    return FileOutcome(path.name, kind, "rejected", problem_count=1, problems=[problem])
 
 
 def _check_and_load(run: _Run, raw: RawExtract, started: dt.datetime) -> FileOutcome:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 import yaml
-from extracts import ref, write_all, write_csv
+from conftest import table_counts
+from extracts import VALID, ref, write_all, write_csv
 from typer.testing import CliRunner
 
 import pipelines.load
@@ -151,3 +153,57 @@ def test_each_file_is_told_its_kind_and_checked_once(tmp_path, monkeypatch):
     names = sorted(p.name for p in files)
     assert sorted(calls["detect_kind"]) == names
     assert sorted(calls["check_rows"]) == names
+
+
+def _failing_step(where: str, secret: str, monkeypatch) -> None:
+    """Make one step of the loading path fail with a message quoting a value of the file."""
+    from data_contracts import gx_suite
+
+    def fail(*_args, **_kwargs):
+        if where == "rules":  # what a bug in Polars' Rust code raises: not an Exception
+            raise pl.exceptions.PanicException(f"panicked at {secret}")
+        raise RuntimeError(f"unexpected value {secret}")
+
+    step = {"gx": (gx_suite, "run_suite"), "rules": (pipelines.load, "check_rows")}[where]
+    monkeypatch.setattr(*step, fail)
+
+
+@pytest.mark.parametrize("where", ["gx", "rules"])
+def test_an_unexpected_failure_rejects_the_file_and_changes_nothing(
+    tmp_path, loaded_warehouse, monkeypatch, where
+):
+    rows = [{**r, "as_of": "2018-09-30"} for r in VALID["awareness_sessions"]()]
+    path = write_csv(tmp_path, "awareness_sessions_2018-09-30.csv", rows)
+    secret = rows[0]["session_ref"]
+    _failing_step(where, secret, monkeypatch)
+    before = table_counts(loaded_warehouse)
+    result = runner.invoke(
+        app, ["ingest", str(path), "--warehouse", str(loaded_warehouse), "--json"]
+    )
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.exception
+    assert secret not in result.output
+    report = json.loads(result.output)["files"][0]
+    assert report["status"] == "rejected"
+    assert [(p["rule"], p["row"], p["column"], p["value"]) for p in report["problems"]] == [
+        ("internal_error", None, None, None)
+    ]
+    assert report["problems"][0]["message"] == pipelines.load.INTERNAL_ERROR
+    assert table_counts(loaded_warehouse) == before
+    con = connect(loaded_warehouse, read_only=True)
+    manifest = con.sql(
+        "select status, kind, message from load_manifest where file_name = ?", params=[path.name]
+    ).fetchall()
+    problems = con.sql(
+        "select p.rule, p.value from load_problems p join load_manifest m using (load_id) "
+        "where m.file_name = ?",
+        params=[path.name],
+    ).fetchall()
+    con.close()
+    assert manifest == [
+        (
+            "rejected",
+            "awareness_sessions",
+            f"{path.name}: file: internal_error: " + pipelines.load.INTERNAL_ERROR,
+        )
+    ]
+    assert problems == [("internal_error", None)]
