@@ -340,28 +340,29 @@ def _write_load(
             return "rejected"
         validation = gx_result.pop("validation", None) if gx_result else None
         _pause_for_fault_injection()
-        con.execute(
-            "insert into load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'accepted', null, ?, ?, ?, ?, current_timestamp, ?)",
-            [
-                load_id,
-                raw.name,
-                raw.sha256,
-                raw.kind,
-                raw.file_format,
-                ",".join(outcome.entities),
-                outcome.as_of,
-                outcome.rows_in,
-                frame.height,
-                "; ".join(outcome.notes) or None,
-                contract.version,
-                json.dumps(gx_result) if gx_result else None,
-                started,
-                run.actor,
-            ],
+        _insert_manifest(
+            con,
+            load_id=load_id,
+            file_name=raw.name,
+            sha256=raw.sha256,
+            kind=raw.kind,
+            file_format=raw.file_format,
+            entities=",".join(outcome.entities),
+            as_of=outcome.as_of,
+            rows_in=outcome.rows_in,
+            rows_loaded=frame.height,
+            rows_rejected=0,
+            status="accepted",
+            notes="; ".join(outcome.notes) or None,
+            contract_version=contract.version,
+            gx_result=json.dumps(gx_result) if gx_result else None,
+            started_at=started,
+            loaded_by=run.actor,
         )
         if validation:  # its Data Docs page is rendered from it when someone asks for it
             con.execute(
-                "insert into gx_validations values (?, ?)", [load_id, json.dumps(validation)]
+                "insert into gx_validations (load_id, result) values (?, ?)",
+                [load_id, json.dumps(validation)],
             )
         con.execute("commit")
     except BaseException:
@@ -412,26 +413,36 @@ def _write_rejection(run, outcome, sha256, started, kind, file_format, load_id, 
     first = outcome.problems[0] if outcome.problems else None
     con.execute("begin transaction")
     try:
-        con.execute(
-            "insert into load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'rejected', ?, null, ?, null, ?, current_timestamp, ?)",
-            [
-                load_id,
-                outcome.file,
-                sha256,
-                kind,
-                file_format,
-                ",".join(outcome.entities) or None,
-                outcome.as_of,
-                outcome.rows_in,
-                outcome.rows_in,
-                str(first) if first else None,
-                contract_for(kind).version if kind else None,
-                started,
-                run.actor,
-            ],
+        _insert_manifest(
+            con,
+            load_id=load_id,
+            file_name=outcome.file,
+            sha256=sha256,
+            kind=kind,
+            file_format=file_format,
+            entities=",".join(outcome.entities) or None,
+            as_of=outcome.as_of,
+            rows_in=outcome.rows_in,
+            rows_loaded=0,
+            rows_rejected=outcome.rows_in,
+            status="rejected",
+            message=str(first) if first else None,
+            contract_version=contract_for(kind).version if kind else None,
+            started_at=started,
+            loaded_by=run.actor,
         )
-        con.execute("insert into load_problems select * from problems")
+        con.execute("insert into load_problems by name select * from problems")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def _insert_manifest(con: duckdb.DuckDBPyConnection, **row) -> None:
+    """One `load_manifest` row, its columns named; finished now."""
+    columns = ", ".join(row)
+    values = ", ".join(f"${name}" for name in row)
+    con.execute(
+        f"insert into load_manifest ({columns}, finished_at) values ({values}, current_timestamp)",
+        row,
+    )

@@ -207,3 +207,32 @@ def test_an_unexpected_failure_rejects_the_file_and_changes_nothing(
         )
     ]
     assert problems == [("internal_error", None)]
+
+
+def test_the_manifest_and_the_problems_are_written_by_column_name(tmp_path):
+    """A warehouse whose bookkeeping tables list their columns in another order loads the same."""
+    wh = tmp_path / "w.duckdb"
+    con = connect(wh)
+    for table in ("load_manifest", "load_problems"):
+        columns = [r[0] for r in con.sql(f"describe {table}").fetchall()]
+        reversed_columns = ", ".join(reversed(columns))
+        con.execute(f"create or replace table {table} as select {reversed_columns} from {table}")
+    con.close()
+    good = write_csv(tmp_path, "roster_2018-06-30.csv", VALID["roster"]())
+    bad_rows = VALID["cases"]()
+    bad_rows[1]["category"] = "harassment"
+    bad = write_csv(tmp_path, "cases_2018-06-30.csv", bad_rows)
+    result = runner.invoke(app, ["ingest", str(good), str(bad), "--warehouse", str(wh)])
+    assert result.exit_code == 1, result.output
+    con = connect(wh, read_only=True)
+    manifest = con.sql(
+        "select file_name, kind, file_format, status, as_of::varchar, rows_in, rows_loaded, "
+        "rows_rejected from load_manifest order by file_name"
+    ).fetchall()
+    problems = con.sql("select row_number, column_name, rule, value from load_problems").fetchall()
+    con.close()
+    assert manifest == [
+        (bad.name, "cases", "csv", "rejected", "2018-06-30", 3, 0, 3),
+        (good.name, "roster", "csv", "accepted", "2018-06-30", 3, 3, 0),
+    ]
+    assert problems == [(2, "category", "allowed_values", "harassment")]
