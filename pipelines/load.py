@@ -25,6 +25,7 @@ import polars as pl
 from data_contracts import contract_for, kinds_in_load_order
 from data_contracts.problems import ExtractRejected, Problem
 from data_contracts.rules import RowCheck, check_rows
+from pipelines.audit import record
 from pipelines.read import RawExtract, detect_kind, read_extract_as
 from psea.settings import settings
 
@@ -129,6 +130,7 @@ class _Run:
     con: duckdb.DuckDBPyConnection | None
     writes: bool  # loading into the warehouse (else checking only)
     actor: str
+    role: str | None
     batch: _Batch
     note: ProgressCallback
     run_gx: bool
@@ -142,11 +144,13 @@ def ingest(
     actor: str = "cli",
     progress: ProgressCallback | None = None,
     run_gx: bool = True,
+    role: str | None = None,
 ) -> list[FileOutcome]:
-    """Check each file against its contract and, with `load`, load what passes (cases before victims)."""
+    """Check each file against its contract and, with `load`, load what passes (cases before victims).
+    A load writes its audit-log entry (as `actor` in `role`) in the transaction of its manifest row."""
     files = sorted(((path, _detect(path, kind)) for path in expand_paths(paths)), key=_load_rank)
     note = progress or (lambda _f, _s: None)
-    run = _Run(con, load and con is not None, actor, _Batch(con), note, run_gx)
+    run = _Run(con, load and con is not None, actor, role, _Batch(con), note, run_gx)
     return [_one_file(run, path, detected) for path, detected in files]
 
 
@@ -168,6 +172,9 @@ def _one_file(run: _Run, path: Path, detected: str | ExtractRejected) -> FileOut
     if outcome.status == "rejected" and run.writes:
         sha256, file_format = (raw.sha256, raw.file_format) if raw else (_sha(path), None)
         _record_rejection(run, outcome, sha256, started, kind, file_format)
+    elif outcome.status == "already_loaded" and run.writes:
+        with _WRITE_LOCK:
+            _audit(run, outcome, outcome.kind, None, rows_loaded=0)
     outcome.seconds = time.perf_counter() - clock
     return outcome
 
@@ -359,6 +366,7 @@ def _write_load(
             started_at=started,
             loaded_by=run.actor,
         )
+        _audit(run, outcome, raw.kind, load_id, rows_loaded=frame.height, status="accepted")
         if validation:  # its Data Docs page is rendered from it when someone asks for it
             con.execute(
                 "insert into gx_validations (load_id, result) values (?, ?)",
@@ -431,6 +439,7 @@ def _write_rejection(run, outcome, sha256, started, kind, file_format, load_id, 
             started_at=started,
             loaded_by=run.actor,
         )
+        _audit(run, outcome, kind, load_id, rows_loaded=0)
         con.execute("insert into load_problems by name select * from problems")
         con.execute("commit")
     except BaseException:
@@ -445,4 +454,23 @@ def _insert_manifest(con: duckdb.DuckDBPyConnection, **row) -> None:
     con.execute(
         f"insert into load_manifest ({columns}, finished_at) values ({values}, current_timestamp)",
         row,
+    )
+
+
+def _audit(
+    run: _Run, outcome: FileOutcome, kind, load_id, rows_loaded: int, status: str | None = None
+) -> None:
+    """The audit-log entry of a file loaded or rejected: names and counts, no value of the file."""
+    status = status or outcome.status
+    record(
+        run.con,
+        run.actor,
+        run.role,
+        "load_rejected" if status == "rejected" else "load",
+        file=outcome.file,
+        kind=kind,
+        load_id=load_id,
+        status=status,
+        rows_in=outcome.rows_in,
+        rows_loaded=rows_loaded,
     )

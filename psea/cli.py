@@ -137,7 +137,9 @@ def ingest(
     files = expand_paths(paths)
     progress = _Progress(len(files), "loading")
     try:
-        outcomes = run_ingest(con, files, kind=kind, load=True, progress=progress)
+        outcomes = run_ingest(
+            con, files, kind=kind, load=True, actor=_actor(), role="analyst", progress=progress
+        )
     finally:
         progress.close()
         con.close()
@@ -333,13 +335,18 @@ def report_un_quarterly(
     )
 
 
-def _record(con, role: str | None, action: str, **detail) -> None:
-    """An audit-log entry for a command run by the signed-in system user."""
+def _actor() -> str:
+    """Who runs a command, in the audit log and the load manifest: the signed-in system user."""
     import getpass
 
+    return f"cli:{getpass.getuser()}"
+
+
+def _record(con, role: str | None, action: str, **detail) -> None:
+    """An audit-log entry for a command run by the signed-in system user."""
     from pipelines.audit import record
 
-    record(con, f"cli:{getpass.getuser()}", role, action, **detail)
+    record(con, _actor(), role, action, **detail)
 
 
 def _date(value: str, option: str) -> dt.date:

@@ -207,6 +207,9 @@ def test_an_unexpected_failure_rejects_the_file_and_changes_nothing(
         )
     ]
     assert problems == [("internal_error", None)]
+    assert audit_entries(loaded_warehouse, path.name) == [
+        ("load_rejected", "rejected", manifest_load_id(loaded_warehouse, path.name))
+    ]
 
 
 def test_the_manifest_and_the_problems_are_written_by_column_name(tmp_path):
@@ -236,3 +239,69 @@ def test_the_manifest_and_the_problems_are_written_by_column_name(tmp_path):
         (good.name, "roster", "csv", "accepted", "2018-06-30", 3, 3, 0),
     ]
     assert problems == [(2, "category", "allowed_values", "harassment")]
+
+
+def audit_entries(warehouse, file_name: str) -> list[tuple]:
+    con = connect(warehouse, read_only=True)
+    rows = con.sql(
+        "select action, detail->>'status', detail->>'load_id' from audit_log "
+        "where detail->>'file' = ? order by rowid",
+        params=[file_name],
+    ).fetchall()
+    con.close()
+    return rows
+
+
+def manifest_load_id(warehouse, file_name: str) -> str:
+    con = connect(warehouse, read_only=True)
+    rows = con.sql("select load_id from load_manifest where file_name = ?", params=[file_name])
+    ((load_id,),) = rows.fetchall()
+    con.close()
+    return load_id
+
+
+def test_every_load_and_every_rejected_file_writes_one_audit_entry(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    good = write_csv(tmp_path, "roster_2018-06-30.csv", VALID["roster"]())
+    bad_rows = VALID["cases"]()
+    bad_rows[1]["category"] = "harassment"
+    bad = write_csv(tmp_path, "cases_2018-06-30.csv", bad_rows)
+    con = connect(wh)
+    outcomes = pipelines.load.ingest(con, [good, bad], actor="ana@example.org", role="analyst")
+    again = pipelines.load.ingest(con, [good], actor="ana@example.org", role="analyst")
+    logged = con.sql("select actor, role, action, detail from audit_log order by rowid").fetchall()
+    con.close()
+    assert [(o.file, o.status) for o in [*outcomes, *again]] == [
+        (bad.name, "rejected"),  # cases load before the roster
+        (good.name, "accepted"),
+        (good.name, "already_loaded"),
+    ]
+
+    def entry(action, outcome, kind, rows_loaded):
+        detail = {"file": outcome.file, "kind": kind, "load_id": outcome.load_id}
+        detail |= {"status": outcome.status, "rows_in": 3, "rows_loaded": rows_loaded}
+        return ("ana@example.org", "analyst", action, detail)
+
+    assert [(a, r, action, json.loads(d)) for a, r, action, d in logged] == [
+        entry("load_rejected", outcomes[0], "cases", 0),
+        entry("load", outcomes[1], "roster", 3),
+        entry("load", again[0], "roster", 0),
+    ]
+    assert "harassment" not in str(logged)
+    assert outcomes[0].load_id and outcomes[1].load_id and again[0].load_id is None
+
+
+def test_psea_ingest_logs_its_loads_as_the_system_user_and_check_logs_nothing(tmp_path):
+    import getpass
+
+    wh = tmp_path / "w.duckdb"
+    path = write_csv(tmp_path, "roster_2018-06-30.csv", VALID["roster"]())
+    assert runner.invoke(app, ["check", str(path), "--warehouse", str(wh)]).exit_code == 0
+    assert runner.invoke(app, ["ingest", str(path), "--warehouse", str(wh)]).exit_code == 0
+    con = connect(wh, read_only=True)
+    logged = con.sql("select actor, role, action from audit_log").fetchall()
+    loaded_by = con.sql("select loaded_by from load_manifest").fetchall()
+    con.close()
+    actor = f"cli:{getpass.getuser()}"
+    assert logged == [(actor, "analyst", "load")]
+    assert loaded_by == [(actor,)]
