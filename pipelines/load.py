@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -305,6 +303,11 @@ def _gx_verdict(raw: RawExtract, gx: _Background | None, outcome: FileOutcome) -
 _WRITE_LOCK = threading.RLock()
 
 
+def before_commit() -> None:
+    """Called in a load's transaction with everything written, just before COMMIT: nothing here;
+    the seam where tests interrupt a load (a failure, a killed process) to see it leave no trace."""
+
+
 def _load_accepted(
     run: _Run, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, gx
 ) -> str:
@@ -346,7 +349,6 @@ def _write_load(
             con.execute("rollback")
             return "rejected"
         validation = gx_result.pop("validation", None) if gx_result else None
-        _pause_for_fault_injection()
         _insert_manifest(
             con,
             load_id=load_id,
@@ -372,6 +374,7 @@ def _write_load(
                 "insert into gx_validations (load_id, result) values (?, ?)",
                 [load_id, json.dumps(validation)],
             )
+        before_commit()
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -379,14 +382,6 @@ def _write_load(
     outcome.load_id = load_id
     outcome.rows_loaded = frame.height
     return "accepted"
-
-
-def _pause_for_fault_injection() -> None:
-    """Tests kill the process here, mid-transaction, to prove a half-done load leaves no trace."""
-    pause = os.environ.get("PSEA_FAULT_PAUSE_BEFORE_COMMIT")
-    if pause:
-        print("psea: rows inserted, commit pending", file=sys.stderr, flush=True)
-        time.sleep(float(pause))
 
 
 def _record_rejection(

@@ -164,11 +164,15 @@ def _failing_step(where: str, secret: str, monkeypatch) -> None:
             raise pl.exceptions.PanicException(f"panicked at {secret}")
         raise RuntimeError(f"unexpected value {secret}")
 
-    step = {"gx": (gx_suite, "run_suite"), "rules": (pipelines.load, "check_rows")}[where]
-    monkeypatch.setattr(*step, fail)
+    steps = {
+        "gx": (gx_suite, "run_suite"),
+        "rules": (pipelines.load, "check_rows"),
+        "commit": (pipelines.load, "before_commit"),  # rows, manifest and audit entry written
+    }
+    monkeypatch.setattr(*steps[where], fail)
 
 
-@pytest.mark.parametrize("where", ["gx", "rules"])
+@pytest.mark.parametrize("where", ["gx", "rules", "commit"])
 def test_an_unexpected_failure_rejects_the_file_and_changes_nothing(
     tmp_path, loaded_warehouse, monkeypatch, where
 ):
