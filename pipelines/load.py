@@ -14,7 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -22,10 +22,10 @@ import polars as pl
 
 from data_contracts import contract_for, kinds_in_load_order
 from data_contracts.problems import ExtractRejected, Problem
-from data_contracts.rules import RowCheck, check_rows
+from data_contracts.rules import check_rows
 from pipelines.audit import record
 from pipelines.read import RawExtract, detect_kind, read_extract_as
-from psea.settings import settings
+from pipelines.safety_net import SafetyNet
 
 EXTRACT_SUFFIXES = {".csv", ".xlsx", ".parquet", ".txt"}
 ProgressCallback = Callable[[str, str], None]  # (file name, stage)
@@ -33,6 +33,14 @@ ProgressCallback = Callable[[str, str], None]  # (file name, stage)
 # exception's text may quote a cell of the file. (Polars' Rust panics are BaseExceptions.)
 UNEXPECTED = (Exception, pl.exceptions.PanicException)
 INTERNAL_ERROR = "an internal error stopped the check of this file; nothing was loaded"
+PROBLEM_SCHEMA = {  # a Problem's fields, as load_problems keeps them
+    "file": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+}
 
 
 @dataclass
@@ -51,20 +59,7 @@ class FileOutcome:
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "kind": self.kind,
-            "status": self.status,
-            "rows_in": self.rows_in,
-            "rows_loaded": self.rows_loaded,
-            "problem_count": self.problem_count,
-            "problems": [p.as_dict() for p in self.problems],
-            "load_id": self.load_id,
-            "as_of": self.as_of,
-            "entities": self.entities,
-            "notes": self.notes,
-            "seconds": round(self.seconds, 3),
-        }
+        return asdict(self) | {"seconds": round(self.seconds, 3)}  # problems as dicts too
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -203,14 +198,12 @@ def _check_and_load(run: _Run, raw: RawExtract, started: dt.datetime) -> FileOut
         outcome.problem_count = 1
     if outcome.problem_count:
         return outcome
-    # The Great Expectations suite (the safety net) validates the rows the engine typed and
-    # accepted, in the background while they are inserted: the commit waits for its verdict.
-    gx = _start_gx(contract, checked) if run.run_gx else None
+    gx = SafetyNet(contract, checked) if run.run_gx else None  # GX, while the rows are inserted
     if run.writes:
         run.note(raw.name, "loading")
         outcome.status = _load_accepted(run, raw, checked.frame, outcome, started, gx)
     else:
-        _gx_verdict(raw, gx, outcome)
+        _gx_verdict(gx, outcome)
         outcome.status = "rejected" if outcome.problem_count else "valid"
     if outcome.status in ("valid", "accepted"):
         run.batch.frames[raw.kind].append(checked.frame)
@@ -235,66 +228,14 @@ def _new_load_id(started: dt.datetime, sha256: str) -> str:
     return f"L{started:%Y%m%d%H%M%S%f}-{sha256[:8]}"
 
 
-class _Background:
-    """A function running in a daemon thread; result() waits for it (and re-raises its error)."""
-
-    def __init__(self, fn: Callable[[], object]):
-        self._result: object = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn) -> None:
-        try:
-            self._result = fn()
-        except BaseException as err:  # handed to the caller of result()
-            self._error = err
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
-
-
-def _start_gx(contract, checked: RowCheck) -> _Background:
-    """The GX suite on the file's typed rows (a fixed sample of them above gx_max_rows), started now.
-    Cross-row rules (references, managers, cycles) are the row engine's, checked on the whole file."""
-    max_rows = settings()["ingest"]["gx_max_rows"]
-
-    def run():
-        from data_contracts.gx_suite import run_suite
-
-        return run_suite(contract, checked.frame, checked.as_of, max_rows)
-
-    return _Background(run)
-
-
-def _gx_verdict(raw: RawExtract, gx: _Background | None, outcome: FileOutcome) -> dict | None:
+def _gx_verdict(gx: SafetyNet | None, outcome: FileOutcome) -> dict | None:
     """Wait for the suite; its failures become the file's problems. The result for the manifest."""
     if gx is None:
         return None
-    suite = gx.result()
-    contract = contract_for(raw.kind)
-    for failure in suite.failed:  # a safety net: the row engine should have caught these first
-        outcome.problems.append(
-            Problem(
-                raw.name,
-                f"gx:{failure['expectation']}",
-                f"{failure['unexpected_count']} unexpected value(s)",
-                column=failure["column"],
-            )
-        )
-        outcome.problem_count += 1
-    return {
-        "success": suite.success,
-        "evaluated": suite.evaluated,
-        "rows_validated": suite.rows_validated,
-        "failed": suite.failed,
-        "expectations": suite.expectations,
-        "suite": f"{contract.kind}_contract_v{contract.version}",
-        "validation": suite.validation,
-    }
+    problems, result = gx.verdict(outcome.file)
+    outcome.problems.extend(problems)
+    outcome.problem_count += len(problems)
+    return result
 
 
 # One writer at a time within the process: the dashboard's sessions are threads sharing one DuckDB
@@ -344,7 +285,7 @@ def _write_load(
             f"insert into {raw.kind} ({cols}, load_id) select {cols}, $load_id from rows",
             {"load_id": load_id},
         )
-        gx_result = _gx_verdict(raw, gx, outcome)
+        gx_result = _gx_verdict(gx, outcome)
         if outcome.problem_count:
             con.execute("rollback")
             return "rejected"
@@ -388,31 +329,18 @@ def _record_rejection(
     run: _Run, outcome: FileOutcome, sha256: str, started, kind=None, file_format=None
 ) -> None:
     load_id = _new_load_id(started, sha256 or "0" * 8)
-    problems = pl.DataFrame(
-        {
-            "load_id": [load_id] * len(outcome.problems),
-            "row_number": [p.row for p in outcome.problems],
-            "column_name": [p.column for p in outcome.problems],
-            "rule": [p.rule for p in outcome.problems],
-            "message": [p.message for p in outcome.problems],
-            "value": [p.value for p in outcome.problems],
-        },
-        schema={
-            "load_id": pl.String,
-            "row_number": pl.Int64,
-            "column_name": pl.String,
-            "rule": pl.String,
-            "message": pl.String,
-            "value": pl.String,
-        },
-    )
     with _WRITE_LOCK:
-        _write_rejection(run, outcome, sha256, started, kind, file_format, load_id, problems)
+        _write_rejection(run, outcome, sha256, started, kind, file_format, load_id)
     outcome.load_id = load_id
 
 
-def _write_rejection(run, outcome, sha256, started, kind, file_format, load_id, problems) -> None:
+def _write_rejection(run, outcome, sha256, started, kind, file_format, load_id) -> None:
     con = run.con
+    problems = (  # noqa: F841 - scanned by DuckDB
+        pl.DataFrame([p.as_dict() for p in outcome.problems], schema=PROBLEM_SCHEMA, orient="row")
+        .select(pl.lit(load_id).alias("load_id"), pl.exclude("file"))
+        .rename({"row": "row_number", "column": "column_name"})
+    )
     first = outcome.problems[0] if outcome.problems else None
     con.execute("begin transaction")
     try:
