@@ -25,7 +25,7 @@ from data_contracts.problems import ExtractRejected, Problem
 from data_contracts.rules import check_rows
 from pipelines.audit import record
 from pipelines.read import RawExtract, detect_kind, read_extract_as
-from pipelines.safety_net import SafetyNet
+from pipelines.safety_net import SafetyNet, import_in_background
 
 EXTRACT_SUFFIXES = {".csv", ".xlsx", ".parquet", ".txt"}
 ProgressCallback = Callable[[str, str], None]  # (file name, stage)
@@ -142,6 +142,8 @@ def ingest(
     """Check each file against its contract and, with `load`, load what passes (cases before victims).
     A load writes its audit-log entry (as `actor` in `role`) in the transaction of its manifest row."""
     files = sorted(((path, _detect(path, kind)) for path in expand_paths(paths)), key=_load_rank)
+    if run_gx and files:
+        import_in_background()
     note = progress or (lambda _f, _s: None)
     run = _Run(con, load and con is not None, actor, role, _Batch(con), note, run_gx)
     return [_one_file(run, path, detected) for path, detected in files]

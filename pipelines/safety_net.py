@@ -7,6 +7,7 @@ verdict. Cross-row rules (references, managers, cycles) are the row engine's, on
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -14,6 +15,17 @@ from data_contracts.model import Contract
 from data_contracts.problems import Problem
 from data_contracts.rules import RowCheck
 from psea.settings import settings
+
+
+def import_in_background() -> None:
+    """Start importing Great Expectations (~2.5 s in a fresh process) while the first file is read
+    and checked, so that its suite does not wait for the import after the row engine."""
+    threading.Thread(target=_import_gx, daemon=True, name="gx-import").start()
+
+
+def _import_gx() -> None:
+    with contextlib.suppress(Exception):  # a failure shows when the suite itself imports it
+        import great_expectations  # noqa: F401
 
 
 class SafetyNet:
