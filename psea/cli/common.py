@@ -72,7 +72,10 @@ def actor() -> str:
     """Who runs a command, in the audit log and the load manifest: the signed-in system user."""
     import getpass
 
-    return f"cli:{getpass.getuser()}"
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name and no password-file entry for this uid
+        return "cli:unknown"
 
 
 def record(con, role: str | None, action: str, **detail) -> None:
