@@ -8,7 +8,6 @@ import polars as pl
 import streamlit as st
 
 from data_contracts import contracts
-from pipelines.audit import record
 from pipelines.load import ingest
 from psea import exports
 from psea.app.page import dataframe, require_page
@@ -76,6 +75,7 @@ if files and st.button("Check and load", type="primary", key="load_go"):
                 kind=None if kind == "from the file name" else kind,
                 load=True,
                 actor=viewer.identity,
+                role=viewer.role,
                 progress=progress,
             )
             rejected = sum(o.status == "rejected" for o in outcomes)
@@ -84,18 +84,6 @@ if files and st.button("Check and load", type="primary", key="load_go"):
                 state="error" if rejected else "complete",
                 expanded=False,
             )
-    for outcome in outcomes:
-        record(
-            con,
-            viewer.identity,
-            viewer.role,
-            "load",
-            file=outcome.file,
-            kind=outcome.kind,
-            status=outcome.status,
-            load_id=outcome.load_id,
-            rows_loaded=outcome.rows_loaded,
-        )
     st.session_state["load_results"] = [o.as_dict() for o in outcomes]
 
 for result in st.session_state.get("load_results", []):

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -25,11 +23,24 @@ import polars as pl
 from data_contracts import contract_for, kinds_in_load_order
 from data_contracts.problems import ExtractRejected, Problem
 from data_contracts.rules import check_rows
-from pipelines.read import RawExtract, detect_kind, read_extract
-from psea.settings import settings
+from pipelines.audit import record
+from pipelines.read import RawExtract, detect_kind, read_extract_as
+from pipelines.safety_net import SafetyNet, import_in_background
 
 EXTRACT_SUFFIXES = {".csv", ".xlsx", ".parquet", ".txt"}
 ProgressCallback = Callable[[str, str], None]  # (file name, stage)
+# Any other failure while checking or loading a file rejects that file, with this message only: an
+# exception's text may quote a cell of the file. (Polars' Rust panics are BaseExceptions.)
+UNEXPECTED = (Exception, pl.exceptions.PanicException)
+INTERNAL_ERROR = "an internal error stopped the check of this file; nothing was loaded"
+PROBLEM_SCHEMA = {  # a Problem's fields, as load_problems keeps them
+    "file": pl.String,
+    "rule": pl.String,
+    "message": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+}
 
 
 @dataclass
@@ -48,20 +59,7 @@ class FileOutcome:
     seconds: float = 0.0
 
     def as_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "kind": self.kind,
-            "status": self.status,
-            "rows_in": self.rows_in,
-            "rows_loaded": self.rows_loaded,
-            "problem_count": self.problem_count,
-            "problems": [p.as_dict() for p in self.problems],
-            "load_id": self.load_id,
-            "as_of": self.as_of,
-            "entities": self.entities,
-            "notes": self.notes,
-            "seconds": round(self.seconds, 3),
-        }
+        return asdict(self) | {"seconds": round(self.seconds, 3)}  # problems as dicts too
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -81,12 +79,18 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def _load_rank(path: Path, kind: str | None) -> tuple[int, str]:
-    order = kinds_in_load_order()
+def _detect(path: Path, kind: str | None) -> str | ExtractRejected:
+    """The file's kind, or why it has none: decided once per file."""
     try:
-        return order.index(detect_kind(path, kind)), path.name
-    except ExtractRejected:
-        return len(order), path.name
+        return detect_kind(path, kind)
+    except ExtractRejected as rejected:
+        return rejected
+
+
+def _load_rank(file: tuple[Path, str | ExtractRejected]) -> tuple[int, str]:
+    path, kind = file
+    order = kinds_in_load_order()
+    return (order.index(kind) if isinstance(kind, str) else len(order)), path.name
 
 
 class _Batch:
@@ -112,6 +116,19 @@ class _Batch:
         return pl.concat([p.cast(schema) for p in parts]) if parts else pl.DataFrame(schema=schema)
 
 
+@dataclass
+class _Run:
+    """What every file of one `ingest` call shares."""
+
+    con: duckdb.DuckDBPyConnection | None
+    writes: bool  # loading into the warehouse (else checking only)
+    actor: str
+    role: str | None
+    batch: _Batch
+    note: ProgressCallback
+    run_gx: bool
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection | None,
     paths: Iterable[Path],
@@ -120,51 +137,53 @@ def ingest(
     actor: str = "cli",
     progress: ProgressCallback | None = None,
     run_gx: bool = True,
+    role: str | None = None,
 ) -> list[FileOutcome]:
-    """Check each file against its contract and, with `load`, load what passes (cases before victims)."""
-    files = sorted(expand_paths(paths), key=lambda p: _load_rank(p, kind))
-    batch = _Batch(con)
-    return [_one_file(con, path, kind, load, actor, batch, progress, run_gx) for path in files]
+    """Check each file against its contract and, with `load`, load what passes (cases before victims).
+    A load writes its audit-log entry (as `actor` in `role`) in the transaction of its manifest row."""
+    files = sorted(((path, _detect(path, kind)) for path in expand_paths(paths)), key=_load_rank)
+    if run_gx and files:
+        import_in_background()
+    note = progress or (lambda _f, _s: None)
+    run = _Run(con, load and con is not None, actor, role, _Batch(con), note, run_gx)
+    return [_one_file(run, path, detected) for path, detected in files]
 
 
-def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutcome:
+def _one_file(run: _Run, path: Path, detected: str | ExtractRejected) -> FileOutcome:
     started = dt.datetime.now()
     clock = time.perf_counter()
-    note = progress or (lambda _f, _s: None)
-    note(path.name, "reading")
+    kind = detected if isinstance(detected, str) else None
+    raw: RawExtract | None = None
+    run.note(path.name, "reading")
     try:
-        raw = read_extract(path, kind)
+        if isinstance(detected, ExtractRejected):
+            raise detected
+        raw = read_extract_as(path, detected)
+        outcome = _check_and_load(run, raw, started)
     except ExtractRejected as rejected:
-        outcome = FileOutcome(
-            path.name, None, "rejected", problem_count=1, problems=[rejected.problem]
-        )
-        if load and con is not None:
-            _record_rejection(
-                con,
-                outcome,
-                sha256=_sha(path),
-                started=started,
-                actor=actor,
-                kind=_kind_or_none(path, kind),
-            )
-        outcome.seconds = time.perf_counter() - clock
-        return outcome
+        outcome = _rejected(path, None, rejected.problem)
+    except UNEXPECTED:  # a bug or a broken dependency: this file is rejected, the others go on
+        outcome = _rejected(path, kind, Problem(path.name, "internal_error", INTERNAL_ERROR))
+    if outcome.status == "rejected" and run.writes:
+        sha256, file_format = (raw.sha256, raw.file_format) if raw else (_sha(path), None)
+        _record_rejection(run, outcome, sha256, started, kind, file_format)
+    elif outcome.status == "already_loaded" and run.writes:
+        with _WRITE_LOCK:
+            _audit(run, outcome, outcome.kind, None, rows_loaded=0)
+    outcome.seconds = time.perf_counter() - clock
+    return outcome
 
-    if load and con is not None and _already_loaded(con, raw.sha256):
-        return FileOutcome(
-            raw.name,
-            raw.kind,
-            "already_loaded",
-            rows_in=raw.frame.height,
-            seconds=time.perf_counter() - clock,
-        )
 
-    note(raw.name, "checking rules")
+def _rejected(path: Path, kind: str | None, problem: Problem) -> FileOutcome:
+    return FileOutcome(path.name, kind, "rejected", problem_count=1, problems=[problem])
+
+
+def _check_and_load(run: _Run, raw: RawExtract, started: dt.datetime) -> FileOutcome:
+    if run.writes and _already_loaded(run.con, raw.sha256):
+        return FileOutcome(raw.name, raw.kind, "already_loaded", rows_in=raw.frame.height)
+    run.note(raw.name, "checking rules")
     contract = contract_for(raw.kind)
-    # The Great Expectations suite (the safety net, on a fixed sample) runs in the background while
-    # the row engine checks every row and the rows are inserted: the commit waits for its verdict.
-    gx = _start_gx(raw, contract) if run_gx else None
-    checked = check_rows(raw.frame, contract, raw.name, raw.file_date, batch.lookup)
+    checked = check_rows(raw.frame, contract, raw.name, raw.file_date, run.batch.lookup)
     outcome = FileOutcome(
         raw.name,
         raw.kind,
@@ -179,19 +198,17 @@ def _one_file(con, path, kind, load, actor, batch, progress, run_gx) -> FileOutc
     if checked.as_of is None and not outcome.problems:
         outcome.problems.append(Problem(raw.name, "required", "no as_of date", column="as_of"))
         outcome.problem_count = 1
-
-    if outcome.problem_count == 0:
-        if load and con is not None:
-            note(raw.name, "loading")
-            outcome.status = _load_accepted(con, raw, checked.frame, outcome, started, actor, gx)
-        else:
-            _gx_verdict(raw, gx, outcome)
-            outcome.status = "rejected" if outcome.problem_count else "valid"
-        if outcome.status in ("valid", "accepted"):
-            batch.frames[raw.kind].append(checked.frame)
-    if outcome.status == "rejected" and load and con is not None:
-        _record_rejection(con, outcome, raw.sha256, started, actor, raw.kind, raw.file_format)
-    outcome.seconds = time.perf_counter() - clock
+    if outcome.problem_count:
+        return outcome
+    gx = SafetyNet(contract, checked) if run.run_gx else None  # GX, while the rows are inserted
+    if run.writes:
+        run.note(raw.name, "loading")
+        outcome.status = _load_accepted(run, raw, checked.frame, outcome, started, gx)
+    else:
+        _gx_verdict(gx, outcome)
+        outcome.status = "rejected" if outcome.problem_count else "valid"
+    if outcome.status in ("valid", "accepted"):
+        run.batch.frames[raw.kind].append(checked.frame)
     return outcome
 
 
@@ -199,13 +216,6 @@ def _sha(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-
-
-def _kind_or_none(path: Path, kind: str | None) -> str | None:
-    try:
-        return detect_kind(path, kind)
-    except (ExtractRejected, KeyError):
-        return None
 
 
 def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
@@ -220,69 +230,14 @@ def _new_load_id(started: dt.datetime, sha256: str) -> str:
     return f"L{started:%Y%m%d%H%M%S%f}-{sha256[:8]}"
 
 
-class _Background:
-    """A function running in a daemon thread; result() waits for it (and re-raises its error)."""
-
-    def __init__(self, fn: Callable[[], object]):
-        self._result: object = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn) -> None:
-        try:
-            self._result = fn()
-        except BaseException as err:  # handed to the caller of result()
-            self._error = err
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
-
-
-def _start_gx(raw: RawExtract, contract) -> _Background | None:
-    """The GX suite on the file's fixed sample (typed by the row engine's parser), started now."""
-    max_rows = settings()["ingest"]["gx_max_rows"]
-    sample = raw.frame if raw.frame.height <= max_rows else raw.frame.sample(max_rows, seed=0)
-    typed = check_rows(sample, contract, raw.name, raw.file_date, None)
-    if typed.as_of is None:
-        return None
-
-    def run():
-        from data_contracts.gx_suite import run_suite
-
-        return run_suite(contract, typed.frame, typed.as_of)
-
-    return _Background(run)
-
-
-def _gx_verdict(raw: RawExtract, gx: _Background | None, outcome: FileOutcome) -> dict | None:
+def _gx_verdict(gx: SafetyNet | None, outcome: FileOutcome) -> dict | None:
     """Wait for the suite; its failures become the file's problems. The result for the manifest."""
     if gx is None:
         return None
-    suite = gx.result()
-    contract = contract_for(raw.kind)
-    for failure in suite.failed:  # a safety net: the row engine should have caught these first
-        outcome.problems.append(
-            Problem(
-                raw.name,
-                f"gx:{failure['expectation']}",
-                f"{failure['unexpected_count']} unexpected value(s)",
-                column=failure["column"],
-            )
-        )
-        outcome.problem_count += 1
-    return {
-        "success": suite.success,
-        "evaluated": suite.evaluated,
-        "rows_validated": suite.rows_validated,
-        "failed": suite.failed,
-        "expectations": suite.expectations,
-        "suite": f"{contract.kind}_contract_v{contract.version}",
-        "validation": suite.validation,
-    }
+    problems, result = gx.verdict(outcome.file)
+    outcome.problems.extend(problems)
+    outcome.problem_count += len(problems)
+    return result
 
 
 # One writer at a time within the process: the dashboard's sessions are threads sharing one DuckDB
@@ -291,20 +246,26 @@ def _gx_verdict(raw: RawExtract, gx: _Background | None, outcome: FileOutcome) -
 _WRITE_LOCK = threading.RLock()
 
 
+def before_commit() -> None:
+    """Called in a load's transaction with everything written, just before COMMIT: nothing here;
+    the seam where tests interrupt a load (a failure, a killed process) to see it leave no trace."""
+
+
 def _load_accepted(
-    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx
+    run: _Run, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, gx
 ) -> str:
     """Load the checked rows and their manifest row in one transaction: "accepted", "rejected"
     (the GX suite failed: rolled back), or "already_loaded" (another session loaded the file)."""
     with _WRITE_LOCK:
-        if _already_loaded(con, raw.sha256):
+        if _already_loaded(run.con, raw.sha256):
             return "already_loaded"
-        return _write_load(con, raw, frame, outcome, started, actor, gx)
+        return _write_load(run, raw, frame, outcome, started, gx)
 
 
 def _write_load(
-    con, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, actor, gx
+    run: _Run, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, gx
 ) -> str:
+    con = run.con
     load_id = _new_load_id(started, raw.sha256)
     contract = contract_for(raw.kind)
     rows = frame.select(contract.column_names)  # noqa: F841 - scanned by DuckDB
@@ -326,35 +287,37 @@ def _write_load(
             f"insert into {raw.kind} ({cols}, load_id) select {cols}, $load_id from rows",
             {"load_id": load_id},
         )
-        gx_result = _gx_verdict(raw, gx, outcome)
+        gx_result = _gx_verdict(gx, outcome)
         if outcome.problem_count:
             con.execute("rollback")
             return "rejected"
         validation = gx_result.pop("validation", None) if gx_result else None
-        _pause_for_fault_injection()
-        con.execute(
-            "insert into load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'accepted', null, ?, ?, ?, ?, current_timestamp, ?)",
-            [
-                load_id,
-                raw.name,
-                raw.sha256,
-                raw.kind,
-                raw.file_format,
-                ",".join(outcome.entities),
-                outcome.as_of,
-                outcome.rows_in,
-                frame.height,
-                "; ".join(outcome.notes) or None,
-                contract.version,
-                json.dumps(gx_result) if gx_result else None,
-                started,
-                actor,
-            ],
+        _insert_manifest(
+            con,
+            load_id=load_id,
+            file_name=raw.name,
+            sha256=raw.sha256,
+            kind=raw.kind,
+            file_format=raw.file_format,
+            entities=",".join(outcome.entities),
+            as_of=outcome.as_of,
+            rows_in=outcome.rows_in,
+            rows_loaded=frame.height,
+            rows_rejected=0,
+            status="accepted",
+            notes="; ".join(outcome.notes) or None,
+            contract_version=contract.version,
+            gx_result=json.dumps(gx_result) if gx_result else None,
+            started_at=started,
+            loaded_by=run.actor,
         )
+        _audit(run, outcome, raw.kind, load_id, rows_loaded=frame.height, status="accepted")
         if validation:  # its Data Docs page is rendered from it when someone asks for it
             con.execute(
-                "insert into gx_validations values (?, ?)", [load_id, json.dumps(validation)]
+                "insert into gx_validations (load_id, result) values (?, ?)",
+                [load_id, json.dumps(validation)],
             )
+        before_commit()
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -364,67 +327,75 @@ def _write_load(
     return "accepted"
 
 
-def _pause_for_fault_injection() -> None:
-    """Tests kill the process here, mid-transaction, to prove a half-done load leaves no trace."""
-    pause = os.environ.get("PSEA_FAULT_PAUSE_BEFORE_COMMIT")
-    if pause:
-        print("psea: rows inserted, commit pending", file=sys.stderr, flush=True)
-        time.sleep(float(pause))
-
-
 def _record_rejection(
-    con, outcome: FileOutcome, sha256: str, started, actor, kind=None, file_format=None
+    run: _Run, outcome: FileOutcome, sha256: str, started, kind=None, file_format=None
 ) -> None:
     load_id = _new_load_id(started, sha256 or "0" * 8)
-    problems = pl.DataFrame(
-        {
-            "load_id": [load_id] * len(outcome.problems),
-            "row_number": [p.row for p in outcome.problems],
-            "column_name": [p.column for p in outcome.problems],
-            "rule": [p.rule for p in outcome.problems],
-            "message": [p.message for p in outcome.problems],
-            "value": [p.value for p in outcome.problems],
-        },
-        schema={
-            "load_id": pl.String,
-            "row_number": pl.Int64,
-            "column_name": pl.String,
-            "rule": pl.String,
-            "message": pl.String,
-            "value": pl.String,
-        },
-    )
     with _WRITE_LOCK:
-        _write_rejection(con, outcome, sha256, started, actor, kind, file_format, load_id, problems)
+        _write_rejection(run, outcome, sha256, started, kind, file_format, load_id)
     outcome.load_id = load_id
 
 
-def _write_rejection(
-    con, outcome, sha256, started, actor, kind, file_format, load_id, problems
-) -> None:
+def _write_rejection(run, outcome, sha256, started, kind, file_format, load_id) -> None:
+    con = run.con
+    problems = (  # noqa: F841 - scanned by DuckDB
+        pl.DataFrame([p.as_dict() for p in outcome.problems], schema=PROBLEM_SCHEMA, orient="row")
+        .select(pl.lit(load_id).alias("load_id"), pl.exclude("file"))
+        .rename({"row": "row_number", "column": "column_name"})
+    )
     first = outcome.problems[0] if outcome.problems else None
     con.execute("begin transaction")
     try:
-        con.execute(
-            "insert into load_manifest values (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'rejected', ?, null, ?, null, ?, current_timestamp, ?)",
-            [
-                load_id,
-                outcome.file,
-                sha256,
-                kind,
-                file_format,
-                ",".join(outcome.entities) or None,
-                outcome.as_of,
-                outcome.rows_in,
-                outcome.rows_in,
-                str(first) if first else None,
-                contract_for(kind).version if kind else None,
-                started,
-                actor,
-            ],
+        _insert_manifest(
+            con,
+            load_id=load_id,
+            file_name=outcome.file,
+            sha256=sha256,
+            kind=kind,
+            file_format=file_format,
+            entities=",".join(outcome.entities) or None,
+            as_of=outcome.as_of,
+            rows_in=outcome.rows_in,
+            rows_loaded=0,
+            rows_rejected=outcome.rows_in,
+            status="rejected",
+            message=str(first) if first else None,
+            contract_version=contract_for(kind).version if kind else None,
+            started_at=started,
+            loaded_by=run.actor,
         )
-        con.execute("insert into load_problems select * from problems")
+        _audit(run, outcome, kind, load_id, rows_loaded=0)
+        con.execute("insert into load_problems by name select * from problems")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def _insert_manifest(con: duckdb.DuckDBPyConnection, **row) -> None:
+    """One `load_manifest` row, its columns named; finished now."""
+    columns = ", ".join(row)
+    values = ", ".join(f"${name}" for name in row)
+    con.execute(
+        f"insert into load_manifest ({columns}, finished_at) values ({values}, current_timestamp)",
+        row,
+    )
+
+
+def _audit(
+    run: _Run, outcome: FileOutcome, kind, load_id, rows_loaded: int, status: str | None = None
+) -> None:
+    """The audit-log entry of a file loaded or rejected: names and counts, no value of the file."""
+    status = status or outcome.status
+    record(
+        run.con,
+        run.actor,
+        run.role,
+        "load_rejected" if status == "rejected" else "load",
+        file=outcome.file,
+        kind=kind,
+        load_id=load_id,
+        status=status,
+        rows_in=outcome.rows_in,
+        rows_loaded=rows_loaded,
+    )

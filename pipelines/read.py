@@ -66,8 +66,13 @@ def sniff_format(data: bytes) -> str:
 
 
 def read_extract(path: Path, kind: str | None = None) -> RawExtract:
+    """Read a file whose kind `--kind` or its name tells."""
+    return read_extract_as(path, detect_kind(path, kind))
+
+
+def read_extract_as(path: Path, kind: str) -> RawExtract:
+    """Read a file as an extract of `kind` (already decided by `detect_kind`)."""
     data = path.read_bytes()
-    kind = detect_kind(path, kind)
     if BLANK.fullmatch(data):
         raise ExtractRejected(
             Problem(path.name, "empty_file", "the file is empty (zero bytes or no header)")

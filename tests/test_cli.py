@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -98,12 +97,11 @@ def test_a_load_killed_half_way_leaves_the_warehouse_as_it_was(tmp_path):
         connect(wh, read_only=True).sql("select count(*) from load_manifest").fetchall()
     )
     path = write_csv(tmp_path, f"training_{AS_OF}.csv", VALID["training"]())
-    env = {**os.environ, "PSEA_FAULT_PAUSE_BEFORE_COMMIT": "60"}
+    paused = Path(__file__).with_name("paused_load.py")  # psea, paused before each commit
     proc = subprocess.Popen(
-        [sys.executable, "-m", "psea", "ingest", str(path), "--warehouse", str(wh)],
+        [sys.executable, str(paused), "60", "ingest", str(path), "--warehouse", str(wh)],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
-        env=env,
         text=True,
     )
     deadline = time.time() + 60

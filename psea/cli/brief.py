@@ -1,0 +1,65 @@
+"""`psea brief`: the SFP meeting brief (suppressed figures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from psea.cli.common import (
+    WarehouseOption,
+    check_entity,
+    open_warehouse,
+    parse_date,
+    record,
+    usage_error,
+)
+
+
+def brief(
+    meeting: Annotated[
+        str, typer.Option("--meeting", help="The meeting date, YYYY-MM-DD (calendar or ad hoc).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the brief into.")],
+    entity: Annotated[
+        str | None,
+        typer.Option("--entity", help="One entity (default: all, the Champion's office variant)."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--formats", help="Comma-separated: docx, pdf, md.")
+    ] = "docx,pdf,md",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """The SFP meeting brief for the period since the previous meeting (suppressed figures)."""
+    from psea import brief_render
+    from psea.brief import build_brief
+
+    day = parse_date(meeting, "--meeting")
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = sorted(set(chosen) - set(brief_render.FORMATS))
+    if unknown or not chosen:
+        usage_error(
+            f"unknown format(s) {', '.join(unknown) or '(none)'}; known: {', '.join(brief_render.FORMATS)}"
+        )
+    con = open_warehouse(warehouse)
+    try:
+        check_entity(con, entity)
+        document = build_brief(con, day, entity)
+        paths = brief_render.write(document, out, chosen)
+        record(
+            con,
+            None,
+            "export",
+            what="sfp_brief",
+            meeting=day,
+            entity=entity,
+            formats=chosen,
+        )
+    finally:
+        con.close()
+    typer.echo(
+        f"brief for {document.meeting_title}, period {document.period.label}, {document.scope}:"
+    )
+    for path in paths:
+        typer.echo(f"  {path}")

@@ -1,0 +1,109 @@
+"""`psea ingest` and `psea check`: one validation of extract files against their contracts, which
+`ingest` follows with the load of what passes and `check` does not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from psea.cli.common import (
+    JsonOption,
+    Progress,
+    WarehouseOption,
+    actor,
+    check_paths,
+    open_warehouse,
+    usage_error,
+)
+
+PathsArgument = Annotated[
+    list[Path], typer.Argument(help="Extract files, or folders of extract files.")
+]
+KindOption = Annotated[
+    str | None, typer.Option("--kind", help="Extract kind, when the file name does not say it.")
+]
+LABELS = {
+    "accepted": "accepted",
+    "rejected": "REJECTED",
+    "already_loaded": "already loaded",
+    "valid": "valid",
+}
+
+
+def ingest(
+    paths: PathsArgument,
+    kind: KindOption = None,
+    as_json: JsonOption = False,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Validate each file against its contract and load what passes (one transaction per file)."""
+    _check_arguments(paths, kind)
+    _validate(open_warehouse(warehouse), paths, kind, as_json, load=True)
+
+
+def check(
+    paths: PathsArgument,
+    kind: KindOption = None,
+    as_json: JsonOption = False,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """The same validation as `ingest`, loading nothing (references are checked against the warehouse if it exists)."""
+    from pipelines.warehouse import connect, warehouse_path
+
+    _check_arguments(paths, kind)
+    path = warehouse_path(warehouse)
+    con = connect(path, read_only=True) if path.exists() else None
+    _validate(con, paths, kind, as_json, load=False)
+
+
+def _check_arguments(paths: list[Path], kind: str | None) -> None:
+    from data_contracts import contracts
+
+    check_paths(paths)
+    if kind and kind not in contracts():
+        usage_error(f"unknown --kind {kind!r}; known: {', '.join(sorted(contracts()))}")
+
+
+def _validate(con, paths: list[Path], kind: str | None, as_json: bool, load: bool) -> None:
+    """Check (and with `load`, load) every file, report each, exit 1 if any was rejected."""
+    from pipelines.load import expand_paths
+    from pipelines.load import ingest as run_ingest
+
+    files = expand_paths(paths)
+    progress = Progress(len(files), "loading" if load else "checking")
+    try:
+        outcomes = run_ingest(
+            con, files, kind=kind, load=load, actor=actor(), role="analyst", progress=progress
+        )
+    finally:
+        progress.close()
+        if con is not None:
+            con.close()
+    _report(outcomes, as_json)
+
+
+def _report(outcomes, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps({"files": [o.as_dict() for o in outcomes]}, indent=2))
+    else:
+        for o in outcomes:
+            detail = (
+                f"{o.rows_loaded or o.rows_in} rows"
+                if o.status != "rejected"
+                else f"{o.problem_count} problem(s)"
+            )
+            suffix = f", as_of {o.as_of}" if o.as_of else ""
+            typer.echo(
+                f"{o.file}: {LABELS[o.status]} ({o.kind or 'unknown kind'}, {detail}{suffix})"
+            )
+            for problem in o.problems[:10]:
+                typer.echo(f"  {problem}")
+            if o.problem_count > 10:
+                typer.echo(f"  … and {o.problem_count - 10} more")
+            for note in o.notes:
+                typer.echo(f"  note: {note}")
+    if any(o.status == "rejected" for o in outcomes):
+        raise typer.Exit(1)
