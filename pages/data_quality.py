@@ -1,5 +1,6 @@
 """Data quality (analysts, administrators): freshness of each extract, the load history with each
-load's contract results, the contract suites, and the rows loaded over time."""
+load's contract results, the contract suites, and the rows loaded over time. An analyst sees the
+loads of their own entity only; files no entity is known of, only the administrator."""
 
 import json
 
@@ -11,10 +12,15 @@ from data_contracts import contract_for, contracts
 from psea import exports
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
-from psea.metrics.status import freshness, warehouse_status
+from psea.metrics.status import freshness
+
+# the viewer's loads: load_manifest.entities lists a file's entities; $entity null = every load
+OWN_LOADS = """($entity is null
+    or list_contains(list_transform(string_split(entities, ','), lambda e: trim(e)), $entity))"""
 
 viewer = require_page("data_quality")
 con = connection()
+own = {"entity": viewer.entity}
 st.title("Data quality")
 
 st.subheader("Freshness")
@@ -23,19 +29,27 @@ st.caption(
     "the last quarter end before today."
 )
 fresh = freshness(con)
+if viewer.entity is not None:
+    fresh = fresh.filter(pl.col("entity") == viewer.entity)
 late = fresh.filter(pl.col("quarters_behind") > 0)
 c1, c2, c3 = st.columns(3)
-report = warehouse_status(con)
-c1.metric("Accepted loads", f"{report['loads']['accepted']:,}")
-c2.metric("Rejected loads", f"{report['loads']['rejected']:,}")
+accepted, rejected = con.sql(
+    f"""select count(*) filter (where status in ('accepted', 'superseded')),
+              count(*) filter (where status = 'rejected')
+       from load_manifest where {OWN_LOADS}""",
+    params=own,
+).fetchall()[0]
+c1.metric("Accepted loads", f"{accepted:,}")
+c2.metric("Rejected loads", f"{rejected:,}")
 c3.metric("Extracts late", f"{late.height:,} of {fresh.height:,}")
 dataframe(fresh, hide_index=True)
 
 st.subheader("Load history")
 history = con.sql(
-    """select load_id, file_name, kind, as_of, status, rows_in, rows_loaded, rows_rejected,
+    f"""select load_id, file_name, kind, as_of, status, rows_in, rows_loaded, rows_rejected,
               message, loaded_by, finished_at
-       from load_manifest order by finished_at desc limit 1000"""
+       from load_manifest where {OWN_LOADS} order by finished_at desc limit 1000""",
+    params=own,
 ).pl()
 status_filter = st.multiselect(
     "Status",
@@ -70,18 +84,35 @@ else:
         ),
     )
     load = con.sql(
-        "select status, kind, gx_result, message from load_manifest where load_id = $id",
-        params={"id": load_id},
+        f"""select status, kind, gx_result, message from load_manifest
+            where load_id = $id and {OWN_LOADS}""",
+        params={"id": load_id, **own},
     ).fetchall()[0]
     status, kind, gx_result, message = load
     if status == "rejected":
-        st.error(f"Rejected: {message}")
+        st.error("Rejected: nothing of this file was loaded. Why, and the problems by row:")
+        st.text(message or "")  # plain text: a message may carry a file's text, never Markdown
         problems = con.sql(
-            """select row_number as row, column_name as column, rule, message, value
-               from load_problems where load_id = $id order by rule, row""",
-            params={"id": load_id},
+            f"""select row_number as row, column_name as column, rule, message, value
+               from load_problems where load_id = $id
+                 and load_id in (select load_id from load_manifest where {OWN_LOADS})
+               order by rule, row""",
+            params={"id": load_id, **own},
         ).pl()
         dataframe(problems, hide_index=True)
+        st.download_button(
+            "Download the problems (CSV)",
+            audited(
+                viewer,
+                lambda: exports.table_bytes(problems, "csv"),
+                what="load_problems",
+                load_id=load_id,
+            ),
+            file_name=f"problems_{load_id}.csv",
+            mime="text/csv",
+            key="dl-problems",
+            on_click="ignore",
+        )
     else:
         st.success("Every rule of the contract passed on every row (the row engine).")
     result = json.loads(gx_result) if gx_result else None
@@ -198,8 +229,9 @@ if st.toggle("Show the Great Expectations suite built from this contract", key="
 
 st.subheader("Rows loaded over time")
 over_time = con.sql(
-    """select kind, as_of, sum(rows_loaded)::bigint as rows_loaded from load_manifest
-       where status in ('accepted', 'superseded') group by all order by all"""
+    f"""select kind, as_of, sum(rows_loaded)::bigint as rows_loaded from load_manifest
+       where status in ('accepted', 'superseded') and {OWN_LOADS} group by all order by all""",
+    params=own,
 ).pl()
 if over_time.height:
     st.altair_chart(

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory, request):
     from pipelines.load import ingest
-    from pipelines.warehouse import connect
+    from pipelines.warehouse import connect, mark_demo
 
     folder = tmp_path_factory.mktemp("load_page")
     path = folder / "w.duckdb"
@@ -29,6 +29,8 @@ def warehouse(tmp_path_factory, request):
     src = folder / "valid"
     src.mkdir()
     assert all(o.status == "accepted" for o in ingest(con, write_all(src), run_gx=False))
+    # synthetic test extracts: demo mode opens only a warehouse marked demo
+    mark_demo(con, seed=0, scale=0)
     con.close()
     return path
 

@@ -23,9 +23,14 @@ def open_connection(path: str) -> duckdb.DuckDBPyConnection:
     return _OPEN[path]
 
 
+def warehouse_cursor(path: str) -> duckdb.DuckDBPyConnection:
+    """A cursor of the process's connection to `path`, before a session's warehouse is chosen."""
+    return _connection(path).cursor()
+
+
 def connection() -> duckdb.DuckDBPyConnection:
     """A cursor of this session's warehouse, for one rerun."""
-    return _connection(st.session_state["warehouse"]).cursor()
+    return warehouse_cursor(st.session_state["warehouse"])
 
 
 def data_version(con) -> str:

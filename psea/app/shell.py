@@ -1,21 +1,36 @@
 """The app shell: which warehouse, who is signed in, which pages they may open.
 
 With an identity provider configured (`[auth]` in .streamlit/secrets.toml), users sign in with
-`st.login` and their role comes from the server-side users file. Without one, the app runs in demo
-mode on the bundled synthetic warehouse only, with a banner on every page and a role picker.
+`st.login` and their role comes from the server-side users file. Demo mode, chosen explicitly
+(psea.app.deployment), runs on the bundled synthetic warehouse only, with a banner on every page and
+a role picker. A configuration the app cannot trust stops it with a message for the operator.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import streamlit as st
 
 from pipelines.audit import record
-from pipelines.warehouse import warehouse_path
-from psea.app.access import ROLE_LABELS, ROLES, Viewer, demo_viewer, lookup_role
-from psea.app.session import connection
+from pipelines.warehouse import is_demo, warehouse_path
+from psea.app.access import (
+    ROLE_LABELS,
+    ROLES,
+    SignInDenied,
+    UsersFileError,
+    Viewer,
+    demo_viewer,
+    load_users,
+    sign_in,
+)
+from psea.app.deployment import ConfigurationError, Mode, deployment_mode
+from psea.app.session import connection, warehouse_cursor
+
+log = logging.getLogger(__name__)
 
 DEMO_WAREHOUSE = Path(os.environ.get("PSEA_DEMO_WAREHOUSE", "data/demo.duckdb"))
 
@@ -35,19 +50,60 @@ PAGES = {
 
 
 def login_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
+    """Login is configured and complete; raises ConfigurationError for a configuration that is
+    neither a complete login nor an explicit demo."""
+    return deployment_mode() == "login"
 
 
 @st.cache_resource(show_spinner="Building the synthetic demo warehouse (first start only)…")
 def demo_warehouse() -> str:
+    """The demo warehouse, built on first start; one not marked demo (it may hold loaded real
+    extracts) is never opened in demo mode."""
     from pipelines.demo_build import build_demo
 
     if not DEMO_WAREHOUSE.exists():
         build_demo(DEMO_WAREHOUSE)
+    try:
+        demo = is_demo(warehouse_cursor(str(DEMO_WAREHOUSE)))
+    except Exception as err:  # not a warehouse at all: refuse it the same way
+        raise ConfigurationError("The demo warehouse cannot be opened.") from err
+    if not demo:
+        raise ConfigurationError(
+            "The demo warehouse (PSEA_DEMO_WAREHOUSE, else data/demo.duckdb) is not one built by "
+            "`psea demo`: demo mode never opens a warehouse that may hold real extracts. Point "
+            "PSEA_DEMO_WAREHOUSE at a warehouse built by `psea demo`, or unset it."
+        )
     return str(DEMO_WAREHOUSE)
+
+
+def _claims() -> Mapping:
+    """The signed-in user's identity claims (st.user; AppTest sets them through `AppTest.user`)."""
+    return st.user.to_dict()
+
+
+def _stop_for_operator(err: Exception) -> None:
+    """The app closed: what the operator must fix, and nothing else (no figures, no role picker)."""
+    log.error("PSEA Oversight stopped: %s", err, exc_info=err.__cause__)
+    st.title("PSEA Oversight is closed")
+    st.error("The app's configuration cannot be trusted, so nothing is shown. For the operator:")
+    problems = err.problems if isinstance(err, UsersFileError) else ()
+    where = f"The users file ({err.path}) is refused:" if problems else str(err)
+    st.text("\n".join([where, *problems, "Fix it and reload this page; the server log has more."]))
+    st.stop()
+
+
+def _mode() -> Mode:
+    """The deployment's mode, its configuration checked on every rerun (cheaply: the secrets are
+    parsed once, the users file once per change); an untrusted configuration stops the app here."""
+    try:
+        mode = deployment_mode()
+        if mode == "login":
+            load_users()
+        else:
+            demo_warehouse()
+    except (ConfigurationError, UsersFileError) as err:
+        _stop_for_operator(err)
+    return mode
 
 
 def _demo_role_chosen() -> str:
@@ -82,32 +138,46 @@ def _signed_in_viewer() -> Viewer:
         st.write("Sign in with your organization's account to continue.")
         st.button("Sign in", on_click=st.login, type="primary")
         st.stop()
-    viewer = lookup_role(st.user.to_dict())
-    if viewer is None:
-        st.error("Your account has no role in PSEA Oversight. Ask the administrator to add you.")
+    outcome = sign_in(_claims(), load_users())
+    if isinstance(outcome, SignInDenied):
+        _record_once(
+            "sign_in_denied", outcome.identity, None, claim=outcome.claim, reason=outcome.reason
+        )
+        # the same words for every reason: the screen never tells whether an account is listed
+        st.error("No access: your account has no role in PSEA Oversight. Ask the administrator.")
         st.button("Sign out", on_click=st.logout)
         st.stop()
-    return viewer
+    return outcome
+
+
+def _record_once(action: str, actor: str, role: str | None, **detail) -> None:
+    """An audit entry once per session and identity, not on every rerun."""
+    if st.session_state.get(f"{action}_logged") != actor:
+        record(connection(), actor, role, action, **detail)
+        st.session_state[f"{action}_logged"] = actor
 
 
 def current_viewer() -> Viewer | None:
-    """Who is looking, from server-side state only (renders nothing); None before sign-in."""
-    if login_configured():
-        return lookup_role(st.user.to_dict()) if st.user.is_logged_in else None
+    """Who is looking, from server-side state only; None before sign-in or for a user let in
+    nowhere. Renders nothing, unless the configuration stops the app."""
+    if _mode() == "login":
+        if not st.user.is_logged_in:
+            return None
+        outcome = sign_in(_claims(), load_users())
+        return None if isinstance(outcome, SignInDenied) else outcome
     return demo_viewer(_demo_role_chosen())
 
 
 def resolve_viewer() -> Viewer:
     """Who is looking, with what they see of it: the sign-in, or the demo banner and role picker,
     and the links to the role's pages. Each page calls it once per run (psea.app.page.require_page)."""
-    if login_configured():
-        viewer = _signed_in_viewer()
+    if _mode() == "login":
         st.session_state["warehouse"] = str(warehouse_path())
-        st.sidebar.caption(f"Signed in as {viewer.identity} ({ROLE_LABELS[viewer.role]})")
+        viewer = _signed_in_viewer()
+        # plain text: the identity is the provider's claim, never rendered as Markdown
+        st.sidebar.text(f"Signed in as {viewer.identity} ({ROLE_LABELS[viewer.role]})")
         st.sidebar.button("Sign out", on_click=st.logout)
-        if not st.session_state.get("signed_in_logged"):
-            record(connection(), viewer.identity, viewer.role, "sign_in")
-            st.session_state["signed_in_logged"] = True
+        _record_once("sign_in", viewer.identity, viewer.role)
     else:
         st.session_state["warehouse"] = demo_warehouse()
         viewer = demo_viewer(_demo_role())
