@@ -29,3 +29,15 @@ def test_the_same_seed_gives_the_same_extracts_and_another_seed_others():
 def test_cases_come_as_year_end_snapshots_then_the_cut_off():
     as_ofs = [as_of for as_of, _ in _demo(7).snapshots["cases"]]
     assert as_ofs == [*(dt.date(y, 12, 31) for y in range(2012, 2016)), END]
+
+
+def test_no_appraisal_rating_is_sent_before_its_cycle_closes():
+    snapshots = _demo(7).snapshots["appraisals"]
+    assert [as_of for as_of, _ in snapshots] == [
+        *(dt.date(y, 3, 31) for y in range(2012, 2017)),
+        END,
+    ]
+    for as_of, ratings in snapshots:
+        closed = dt.date(ratings["year"].max() + 1, 3, 31)
+        assert closed <= as_of, f"a {closed.year - 1} rating is in the snapshot of {as_of}"
+        assert ratings["year"].max() == as_of.year - 1  # each close brings its year's ratings

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from data_contracts.reference import reference_frame
-from pipelines.demo.appraisals import manager_appraisals
+from pipelines.demo.appraisals import appraisal_snapshots, manager_appraisals
 from pipelines.demo.cases import CASE_KINDS, case_histories, case_snapshot
 from pipelines.demo.contracts import entity_contracts
 from pipelines.demo.roster import entity_roster
@@ -25,7 +25,7 @@ from pipelines.demo.training import training_records
 from psea.calendar import last_complete_quarter_end
 
 # sent once, at the cut-off, each holding its whole history
-FULL_HISTORY_KINDS = ("roster", "training", "awareness_sessions", "appraisals", "contracts")
+FULL_HISTORY_KINDS = ("roster", "training", "awareness_sessions", "contracts")
 
 
 @dataclass
@@ -41,7 +41,7 @@ def generate(seed: int = 7, scale: float = 1.0, end: dt.date | None = None) -> D
     end = end or last_complete_quarter_end()
     rng = np.random.default_rng(seed)
     missions = reference_frame("missions")
-    parts: dict[str, list[pl.DataFrame]] = {k: [] for k in FULL_HISTORY_KINDS}
+    parts: dict[str, list[pl.DataFrame]] = {k: [] for k in (*FULL_HISTORY_KINDS, "appraisals")}
     histories: list[tuple[str, dict]] = []
     for entity, share in ENTITY_SHARE.items():
         codes, weights = _duty_stations(rng, entity, missions)
@@ -59,9 +59,11 @@ def generate(seed: int = 7, scale: float = 1.0, end: dt.date | None = None) -> D
         histories.append((entity, case_histories(rng, entity, per_year, codes, weights, end)))
 
     snapshots: dict[str, list[tuple[dt.date, pl.DataFrame]]] = {
-        kind: [(end, pl.concat(frames).with_columns(pl.lit(end).alias("as_of")))]
-        for kind, frames in parts.items()
+        kind: [(end, pl.concat(parts[kind]).with_columns(pl.lit(end).alias("as_of")))]
+        for kind in FULL_HISTORY_KINDS
     }
+    # appraisals are sent once each year's cycle has closed
+    snapshots["appraisals"] = appraisal_snapshots(pl.concat(parts["appraisals"]), end)
     year_ends = [
         dt.date(y, 12, 31) for y in range(START.year, end.year) if dt.date(y, 12, 31) < end
     ]
