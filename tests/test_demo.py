@@ -1,4 +1,5 @@
-"""The synthetic demo is reproducible: a seed names one demo, row for row."""
+"""The synthetic demo is reproducible (a seed names one demo, row for row) and sends its extracts
+as the data owners would: case snapshots every quarter, appraisals once the cycle has closed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from pipelines.demo.operations import OPERATION_SIZE
 
 # a short span at a small scale keeps each run to a fraction of a second
 END = dt.date(2016, 6, 30)
+QUARTER_ENDS = [
+    dt.date(y, m, d) for y in range(2012, 2017) for m, d in ((3, 31), (6, 30), (9, 30), (12, 31))
+]
 
 
 def _demo(seed: int, scale: float = 0.05) -> DemoExtracts:
@@ -30,9 +34,25 @@ def test_the_same_seed_gives_the_same_extracts_and_another_seed_others():
         assert not snaps[-1][1].equals(other.snapshots[kind][-1][1]), f"{kind} ignores the seed"
 
 
-def test_cases_come_as_year_end_snapshots_then_the_cut_off():
-    as_ofs = [as_of for as_of, _ in _demo(7).snapshots["cases"]]
-    assert as_ofs == [*(dt.date(y, 12, 31) for y in range(2012, 2016)), END]
+def test_case_extracts_come_at_every_quarter_end_each_a_full_snapshot_at_its_date():
+    demo = _demo(7)
+    for kind in ("cases", "case_victims", "case_subjects", "victim_assistance"):
+        assert [as_of for as_of, _ in demo.snapshots[kind]] == [d for d in QUARTER_ENDS if d <= END]
+    latest = demo.snapshots["cases"][-1][1]
+    for as_of, cases in demo.snapshots["cases"][:-1]:
+        dates = cases.select(pl.col("^(.*_on|date_received)$"))
+        latest_dates = dates.select((pl.all().max() <= as_of).fill_null(True))
+        assert latest_dates.row(0) == (True,) * dates.width, f"a date after {as_of}"
+        # the same cases as the cut-off's snapshot received by then, no more, no fewer
+        assert set(cases["case_ref"]) == set(
+            latest.filter(pl.col("date_received") <= as_of)["case_ref"]
+        )
+        # a stage reached by then is dated as the cut-off's snapshot dates it
+        both = cases.join(latest, on="case_ref", suffix="_later")
+        opened = both.filter(pl.col("investigation_opened_on").is_not_null())
+        assert opened["investigation_opened_on"].equals(opened["investigation_opened_on_later"])
+    statuses = {as_of: frame["status"].value_counts() for as_of, frame in demo.snapshots["cases"]}
+    assert len({str(s) for s in statuses.values()}) > 1, "statuses never move on"
 
 
 def test_no_appraisal_rating_is_sent_before_its_cycle_closes():

@@ -17,7 +17,7 @@ from pipelines.demo.scenario import ENTITY_CASES_2018, ENTITY_SHARE, START
 from pipelines.demo.sessions import awareness_sessions
 from pipelines.demo.stations import duty_stations
 from pipelines.demo.training import training_records
-from psea.calendar import last_complete_quarter_end
+from psea.calendar import last_complete_quarter_end, quarter_start
 
 # sent once, at the cut-off, each holding its whole history
 FULL_HISTORY_KINDS = ("roster", "training", "awareness_sessions", "contracts")
@@ -33,7 +33,8 @@ class DemoExtracts:
 
 def generate(seed: int = 7, scale: float = 1.0, end: dt.date | None = None) -> DemoExtracts:
     """The same seed, scale and end give the same extracts, row for row. Case extracts come at
-    every year end and the cut-off; appraisals at each cycle's close."""
+    every quarter end (the UN's quarterly rhythm) and the cut-off; appraisals at each cycle's
+    close."""
     end = end or last_complete_quarter_end()
     rng = np.random.default_rng(seed)
     missions = reference_frame("missions")
@@ -61,10 +62,14 @@ def generate(seed: int = 7, scale: float = 1.0, end: dt.date | None = None) -> D
     }
     snapshots["appraisals"] = appraisal_snapshots(pl.concat(parts["appraisals"]), end)
     history = merge_histories(histories)
-    year_ends = [
-        dt.date(y, 12, 31) for y in range(START.year, end.year) if dt.date(y, 12, 31) < end
-    ]
-    cuts = [(as_of, case_snapshot(history, as_of)) for as_of in [*year_ends, end]]
+    cuts = [(as_of, case_snapshot(history, as_of)) for as_of in [*quarter_ends(START, end), end]]
     for kind in cuts[0][1]:
         snapshots[kind] = [(as_of, frames[kind]) for as_of, frames in cuts]
     return DemoExtracts(snapshots=snapshots, end=end)
+
+
+def quarter_ends(first: dt.date, end: dt.date) -> list[dt.date]:
+    """The quarter ends from `first` up to, not including, `end`."""
+    starts = pl.date_range(quarter_start(first), end, interval="3mo", eager=True)
+    days = starts.dt.offset_by("3mo").dt.offset_by("-1d")
+    return [d for d in days.to_list() if d < end]
