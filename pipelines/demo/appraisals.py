@@ -1,4 +1,10 @@
-"""The demo appraisals: each manager's yearly PSEA indicator rating."""
+"""The demo appraisals: each manager's yearly PSEA indicator rating, sent once the year's cycle
+has closed.
+
+The demo assumes the appraisal cycle of year Y closes on 31 March of Y + 1: the rating for Y is
+in the appraisal snapshots from that date on, never in an earlier one (so a cut-off in April 2018
+sees the 2017 ratings, not 2018's).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,13 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from pipelines.demo.scenario import START
+FIRST_YEAR = 2011  # the PSEA indicator's first year in the demo (the Champion's first year)
+RATINGS = np.array(["met", "partially_met", "not_met", "not_rated"])
+
+
+def last_closed_year(as_of: dt.date) -> int:
+    """The latest year whose appraisal cycle has closed on `as_of`."""
+    return as_of.year - 1 if as_of >= dt.date(as_of.year, 3, 31) else as_of.year - 2
 
 
 def manager_appraisals(
@@ -17,15 +29,23 @@ def manager_appraisals(
     irregular: set[str],
     end: dt.date,
 ) -> pl.DataFrame:
-    """Ratings are weaker in the irregular missions, and some appraisals are missing."""
+    """Every rating of a closed cycle; weaker in the irregular missions, and some are missing."""
     managers = roster.filter(pl.col("is_manager"))
-    rows = []
-    for year in range(START.year, end.year + (1 if end.month == 12 and end.day == 31 else 0)):
-        y1 = dt.date(year, 12, 31)
+    rows = [
+        pl.DataFrame(
+            schema={
+                "person_ref": pl.String,
+                "mission": pl.String,
+                "year": pl.Int32,
+                "psea_indicator": pl.String,
+            }
+        )
+    ]
+    for year in range(FIRST_YEAR, last_closed_year(end) + 1):
         active = managers.filter(
             # appraised for the year: in post by October and still there at the year's end
             (pl.col("contract_start") <= dt.date(year, 9, 30))
-            & (pl.col("contract_end").is_null() | (pl.col("contract_end") >= y1))
+            & (pl.col("contract_end").is_null() | (pl.col("contract_end") >= dt.date(year, 12, 31)))
         )
         n = active.height
         weak = active["mission"].is_in(sorted(irregular)).to_numpy()
@@ -36,15 +56,19 @@ def manager_appraisals(
             active.select("person_ref", "mission")
             .with_columns(
                 pl.lit(year, dtype=pl.Int32).alias("year"),
-                pl.Series(
-                    "psea_indicator",
-                    np.array(["met", "partially_met", "not_met", "not_rated"])[rating],
-                ),
+                pl.Series("psea_indicator", RATINGS[rating]),
             )
             .filter(pl.Series(keep))
         )
     return (
-        pl.concat(rows)
+        pl.concat(rows, how="vertical")
         .with_columns(pl.lit(entity).alias("entity"))
         .select("person_ref", "entity", "mission", "year", "psea_indicator")
     )
+
+
+def appraisal_snapshots(ratings: pl.DataFrame, end: dt.date) -> list[tuple[dt.date, pl.DataFrame]]:
+    """One snapshot at each cycle's close and one at the cut-off, each with the closed cycles."""
+    closes = [dt.date(y + 1, 3, 31) for y in range(FIRST_YEAR, end.year)]
+    as_ofs = sorted({d for d in closes if d < end} | {end})
+    return [(d, ratings.filter(pl.col("year") <= last_closed_year(d))) for d in as_ofs]

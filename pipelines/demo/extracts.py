@@ -9,23 +9,18 @@ import numpy as np
 import polars as pl
 
 from data_contracts.reference import reference_frame
-from pipelines.demo.appraisals import manager_appraisals
-from pipelines.demo.cases import CASE_KINDS, case_histories, case_snapshot
+from pipelines.demo.appraisals import appraisal_snapshots, manager_appraisals
+from pipelines.demo.cases import case_histories, case_snapshot, merge_histories
 from pipelines.demo.contracts import entity_contracts
 from pipelines.demo.roster import entity_roster
-from pipelines.demo.scenario import (
-    CBCM_MISSIONS,
-    ENTITY_CASES_2018,
-    ENTITY_MISSIONS,
-    ENTITY_SHARE,
-    START,
-)
+from pipelines.demo.scenario import ENTITY_CASES_2018, ENTITY_SHARE, START
 from pipelines.demo.sessions import awareness_sessions
+from pipelines.demo.stations import duty_stations
 from pipelines.demo.training import training_records
-from psea.calendar import last_complete_quarter_end
+from psea.calendar import last_complete_quarter_end, quarter_start
 
 # sent once, at the cut-off, each holding its whole history
-FULL_HISTORY_KINDS = ("roster", "training", "awareness_sessions", "appraisals", "contracts")
+FULL_HISTORY_KINDS = ("roster", "training", "awareness_sessions", "contracts")
 
 
 @dataclass
@@ -37,15 +32,18 @@ class DemoExtracts:
 
 
 def generate(seed: int = 7, scale: float = 1.0, end: dt.date | None = None) -> DemoExtracts:
-    """The same seed, scale and end give the same extracts, row for row."""
+    """The same seed, scale and end give the same extracts, row for row. Case extracts come at
+    every quarter end (the UN's quarterly rhythm) and the cut-off; appraisals at each cycle's
+    close."""
     end = end or last_complete_quarter_end()
     rng = np.random.default_rng(seed)
     missions = reference_frame("missions")
-    parts: dict[str, list[pl.DataFrame]] = {k: [] for k in FULL_HISTORY_KINDS}
-    histories: list[tuple[str, dict]] = []
+    parts: dict[str, list[pl.DataFrame]] = {k: [] for k in (*FULL_HISTORY_KINDS, "appraisals")}
+    histories = []
     for entity, share in ENTITY_SHARE.items():
-        codes, weights = _duty_stations(rng, entity, missions)
-        roster = entity_roster(rng, entity, share * scale, codes, weights, end)
+        stations = duty_stations(rng, entity, missions)
+        codes, weights = stations.codes, stations.staff_share
+        roster = entity_roster(rng, entity, share * scale, stations, end)
         parts["roster"].append(roster)
         # about one mission in six is irregular: few awareness sessions, training renewed late
         irregular = set(rng.choice(codes[10:], max(1, len(codes) // 6), replace=False))
@@ -56,45 +54,22 @@ def generate(seed: int = 7, scale: float = 1.0, end: dt.date | None = None) -> D
         parts["appraisals"].append(manager_appraisals(rng, entity, roster, irregular, end))
         parts["contracts"].append(entity_contracts(rng, entity, codes, weights, scale, end))
         per_year = ENTITY_CASES_2018[entity] * scale
-        histories.append((entity, case_histories(rng, entity, per_year, codes, weights, end)))
+        histories.append(case_histories(rng, entity, per_year, stations, end))
 
-    snapshots: dict[str, list[tuple[dt.date, pl.DataFrame]]] = {
-        kind: [(end, pl.concat(frames).with_columns(pl.lit(end).alias("as_of")))]
-        for kind, frames in parts.items()
+    snapshots = {
+        kind: [(end, pl.concat(parts[kind]).with_columns(pl.lit(end).alias("as_of")))]
+        for kind in FULL_HISTORY_KINDS
     }
-    year_ends = [
-        dt.date(y, 12, 31) for y in range(START.year, end.year) if dt.date(y, 12, 31) < end
-    ]
-    for kind in CASE_KINDS:
-        snapshots[kind] = []
-    for as_of in [*year_ends, end]:
-        frames = {k: [] for k in CASE_KINDS}
-        for entity, history in histories:
-            for kind, frame in case_snapshot(history, entity, as_of).items():
-                frames[kind].append(frame)
-        for kind, fs in frames.items():
-            snapshots[kind].append((as_of, pl.concat(fs)))
+    snapshots["appraisals"] = appraisal_snapshots(pl.concat(parts["appraisals"]), end)
+    history = merge_histories(histories)
+    cuts = [(as_of, case_snapshot(history, as_of)) for as_of in [*quarter_ends(START, end), end]]
+    for kind in cuts[0][1]:
+        snapshots[kind] = [(as_of, frames[kind]) for as_of, frames in cuts]
     return DemoExtracts(snapshots=snapshots, end=end)
 
 
-def _duty_stations(
-    rng: np.random.Generator, entity: str, missions: pl.DataFrame
-) -> tuple[list[str], np.ndarray]:
-    """Headquarters, every regional office, a random draw of countries and the CBCM missions,
-    with each one's share of the entity's personnel."""
-    countries = missions.filter(~pl.col("code").str.starts_with("RO-") & (pl.col("code") != "HQ"))[
-        "code"
-    ].to_list()
-    codes = ["HQ", *[c for c in missions["code"].to_list() if c.startswith("RO-")]]
-    codes += list(
-        rng.choice(
-            sorted(set(countries) - set(CBCM_MISSIONS)),
-            ENTITY_MISSIONS[entity] - len(codes) - len(CBCM_MISSIONS),
-            replace=False,
-        )
-    )
-    codes += CBCM_MISSIONS
-    weights = rng.lognormal(0, 1.1, len(codes))
-    weights[0] *= 6  # headquarters is the largest duty station
-    weights /= weights.sum()
-    return codes, weights
+def quarter_ends(first: dt.date, end: dt.date) -> list[dt.date]:
+    """The quarter ends from `first` up to, not including, `end`."""
+    starts = pl.date_range(quarter_start(first), end, interval="3mo", eager=True)
+    days = starts.dt.offset_by("3mo").dt.offset_by("-1d")
+    return [d for d in days.to_list() if d < end]

@@ -13,7 +13,6 @@ ENTITY_CASES_2018 = {"IOM": 110, "UNHCR": 45, "WFP": 35, "UNICEF": 40}
 IOM_STAFF, IOM_AFFILIATES = 19_000, 5_600
 START = dt.date(2012, 1, 1)
 EPOCH = dt.date(1970, 1, 1)
-CBCM_MISSIONS = ["IRQ", "MWI", "YEM", "TCD", "NGA", "TUR", "LBN"]
 
 
 def day_number(d: dt.date) -> int:

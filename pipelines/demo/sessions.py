@@ -9,6 +9,8 @@ import polars as pl
 
 from pipelines.demo.scenario import START, random_refs
 
+AUDIENCES = {"staff": 1.0, "community": 0.7, "partners": 0.4, "contractors": 0.2}  # relative rates
+
 
 def awareness_sessions(
     rng: np.random.Generator,
@@ -19,29 +21,26 @@ def awareness_sessions(
     end: dt.date,
 ) -> pl.DataFrame:
     """Larger missions hold more sessions; the irregular ones few."""
-    quarters = pl.date_range(START, end, interval="3mo", eager=True).to_list()
-    rows = []
-    for i, code in enumerate(codes):
-        size = weights[i] * len(codes)
-        rate = 0.25 if code in irregular else 0.9 + 0.4 * min(size, 3)
-        for q in quarters:
-            for audience, factor in (
-                ("staff", 1.0),
-                ("community", 0.7),
-                ("partners", 0.4),
-                ("contractors", 0.2),
-            ):
-                for _ in range(rng.poisson(rate * factor)):
-                    rows.append((code, q + dt.timedelta(days=int(rng.integers(0, 90))), audience))
-    n = len(rows)
-    held = pl.Series([r[1] for r in rows], dtype=pl.Date)
+    quarters = pl.date_range(START, end, interval="3mo", eager=True).cast(pl.Int32).to_numpy()
+    size = np.asarray(weights) * len(codes)
+    rate = np.where(np.isin(codes, sorted(irregular)), 0.25, 0.9 + 0.4 * np.minimum(size, 3))
+    # sessions per mission, quarter and audience
+    counts = rng.poisson(
+        rate[:, None, None] * np.array(list(AUDIENCES.values()))[None, None, :],
+        (len(codes), len(quarters), len(AUDIENCES)),
+    )
+    mission, quarter, audience = (
+        np.repeat(index.ravel(), counts.ravel()) for index in np.indices(counts.shape)
+    )
+    n = len(mission)
+    held = pl.Series(quarters[quarter] + rng.integers(0, 90, n)).cast(pl.Date)
     frame = pl.DataFrame(
         {
             "session_ref": random_refs(rng, n),
             "entity": entity,
-            "mission": [r[0] for r in rows],
+            "mission": np.array(codes)[mission],
             "held_on": held,
-            "audience": [r[2] for r in rows],
+            "audience": np.array(list(AUDIENCES))[audience],
             "participants": rng.integers(5, 220, n).astype(np.int32),
             "facilitator": rng.choice(
                 [

@@ -7,7 +7,12 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from pipelines.demo.scenario import CBCM_MISSIONS, START, as_dates, day_number
+from pipelines.demo.operations import CBCM_MISSIONS
+from pipelines.demo.scenario import START, as_dates, day_number
+
+MANDATORY_FROM = dt.date(2016, 1, 1)  # the seed's 2016 mandatory course
+VOLUNTEERS = 0.3  # of personnel, took the course before it was mandatory
+ROLLOUT_DAYS = 330  # mean wait of those in post in 2016 before completing it
 
 
 def training_records(
@@ -37,9 +42,23 @@ def training_records(
     when = start + offset
     ok = joined & (when <= stop)
     rows.append((person[ok], "induction_psea", when[ok], "online", mission[ok]))
-    # Mandatory PSEA course: first within months of joining (or of 2012), renewed about every 2 years.
-    first = np.maximum(start, day_number(START)) + rng.integers(5, 120, len(start))
-    when = first.copy()
+    # Before the course became mandatory, some took it of their own accord.
+    volunteer = rng.random(len(start)) < VOLUNTEERS
+    when = np.maximum(start, day_number(START)) + rng.integers(5, 1460, len(start))
+    alive = volunteer & (when <= stop) & (when < day_number(MANDATORY_FROM))
+    for _ in range(2):
+        rows.append((person[alive], "psea_mandatory", when[alive], "online", mission[alive]))
+        when = when + rng.normal(650, 50, len(start)).astype(int)
+        alive = (
+            alive
+            & (when <= stop)
+            & (when < day_number(MANDATORY_FROM))
+            & (rng.random(len(start)) < 0.5)
+        )
+    # Mandatory from 2016: those in post complete it over the roll-out, joiners within months,
+    # and everyone renews it about every two years (less reliably in the irregular missions).
+    rollout = day_number(MANDATORY_FROM) + rng.exponential(ROLLOUT_DAYS, len(start)).astype(int)
+    when = np.maximum(start + rng.integers(5, 120, len(start)), rollout)
     alive = (when <= stop) & (rng.random(len(start)) < 0.97)
     for _ in range(10):
         rows.append((person[alive], "psea_mandatory", when[alive], "online", mission[alive]))
