@@ -85,7 +85,7 @@ def _quarter_frame(con, cutoff: dt.date, reported: dict[str, dt.date]) -> pl.Dat
     reported quarter."""
     first_quarter = None
     frames = []
-    for name, fam in facts.families().items():
+    for name in facts.families():
         counted = facts.count_by_quarter(con, name, cutoff).with_columns(
             pl.lit(name).alias("family")
         )
