@@ -33,7 +33,7 @@ PAGES = {  # page -> the role that sees most of it
 
 
 def warehouse(folder: Path, scale: float) -> Path:
-    from pipelines.demo_build import build_demo
+    from psea.demo import build_demo
 
     path = folder / f"demo_scale_{scale:g}.duckdb"
     if not path.exists():

@@ -1,31 +1,35 @@
-"""Allegations: per quarter, by the fixed breakdowns, year of incident and reporting delay."""
+"""Allegations: per quarter over three years, by the fixed breakdowns and the reporting delay."""
 
 import polars as pl
 import streamlit as st
 
 from psea import charts
 from psea.app.page import breakdown_chart, bundle_download, page_context, show_chart
-from psea.disclosure.privacy import suppress_breakdown
-from psea.metrics import Period, cases, years_before
+from psea.metrics import cases, catalog
 
 ctx = page_context("allegations")
 st.title("Allegations")
 ctx.cutoff_note()
 
-trend_period = Period(years_before(ctx.period.end, 3), ctx.period.end)
-by_quarter = suppress_breakdown(
-    cases.allegations_by_quarter(ctx.con, trend_period, ctx.entity), exact=ctx.viewer.exact
-)
-milestones = ctx.con.sql("select date, label from ref_milestones").pl()
+trend = ctx.figures.trend("allegations", 12)
 show_chart(
     ctx,
     charts.quarterly_trend(
-        by_quarter, milestones, title="Allegations received per quarter, last 3 years", k=ctx.k
+        trend.with_columns(pl.col("suppressed") | pl.col("not_reported")),
+        catalog.milestones(ctx.con),
+        title="Allegations received per quarter, last 3 years",
+        k=ctx.k,
     ),
     "Allegations per quarter",
 )
-ctx.tables["Allegations per quarter"] = by_quarter.select(
-    pl.col("quarter").cast(pl.Date), pl.col("shown").alias("allegations")
+ctx.tables["Allegations per quarter"] = trend.select(
+    "label",
+    pl.when(pl.col("not_reported"))
+    .then(pl.lit("not yet reported"))
+    .when(pl.col("suppressed"))
+    .then(pl.lit("suppressed"))
+    .otherwise(pl.col("count").cast(pl.String))
+    .alias("allegations"),
 )
 st.caption("How is this counted: " + cases.DEFINITIONS["allegations_received"])
 
@@ -41,7 +45,7 @@ by = st.sidebar.selectbox(
 )
 breakdown_chart(
     ctx,
-    cases.allegations_received(ctx.con, ctx.period, ctx.entity, by=by),
+    ctx.figures.breakdown("allegations", by),
     by,
     f"Allegations received in the period by {BREAKDOWN_LABELS[by].lower()}",
     table_column="allegations",
@@ -49,7 +53,7 @@ breakdown_chart(
 )
 breakdown_chart(
     ctx,
-    cases.reporting_delay(ctx.con, ctx.period, ctx.entity),
+    ctx.figures.breakdown("allegations", "delay"),
     "delay",
     "Reporting delay (incident month to month received)",
     cases.DEFINITIONS["reporting_delay"],

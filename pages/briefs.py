@@ -12,6 +12,7 @@ from psea import brief_render
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection, data_version
 from psea.brief import add_meeting, build_brief, meetings
+from psea.metrics.catalog import case_entities
 
 viewer = require_page("briefs")
 con = connection()
@@ -20,8 +21,9 @@ calendar = meetings(con)
 
 if viewer.role != "admin":
     st.caption(
-        "The brief for a meeting covers the period since the previous meeting, with the meeting date as "
-        "its cut-off. Every figure is suppressed: a brief is circulated beyond the analysts."
+        "The brief for a meeting covers the complete quarters since the previous meeting, counted on "
+        "the latest data not after the meeting (its release). Every case figure comes from that "
+        "published release: a brief is circulated beyond the analysts."
     )
     AD_HOC = "Another date (ad-hoc meeting)"
     options = [d.isoformat() for d in reversed(calendar["meeting_date"].to_list())] + [AD_HOC]
@@ -38,9 +40,7 @@ if viewer.role != "admin":
     else:
         meeting = dt.date.fromisoformat(picked)
     if viewer.entity is None:
-        entities = [
-            r[0] for r in con.sql("select distinct entity from cases order by 1").fetchall()
-        ]
+        entities = case_entities(con)
         choice = c2.selectbox(
             "Scope", ["All entities, side by side", *entities], key="brief_entity"
         )
@@ -51,7 +51,7 @@ if viewer.role != "admin":
 
     @st.cache_data(show_spinner="Preparing the brief…", max_entries=16)
     def _brief(warehouse: str, version: str, meeting, entity):
-        return build_brief(connection(), meeting, entity)
+        return build_brief(connection(), meeting, entity, viewer.identity, viewer.role)
 
     brief = _brief(st.session_state["warehouse"], data_version(con), meeting, entity)
     stem = brief_render.file_stem(brief)

@@ -6,82 +6,103 @@ from psea.app.page import (
     breakdown_chart,
     breakdown_table,
     bundle_download,
-    count_metric,
+    figure_metric,
     page_context,
-    rate_metric,
+    share_metric,
     statistic_metric,
 )
+from psea.disclosure.figures import funnel
 from psea.metrics import cases
+from psea.settings import settings
 
 ctx = page_context("investigations")
 st.title("Investigations")
 ctx.cutoff_note()
+figures = ctx.figures
+short, long = settings()["investigations"]["aims_days"]
 
 c1, c2, c3, c4 = st.columns(4)
-assessment = cases.days_to_assessment(ctx.con, ctx.period, ctx.entity)
-duration = cases.investigation_duration(ctx.con, ctx.period, ctx.entity)
+completed = figures.count("findings")
+within_short = figures.count("findings", "duration", f"within_{short}_days")
 with c1:
     statistic_metric(
         ctx,
         "Median days to assessment",
-        assessment["median_days"],
-        assessment["n"],
+        figures.statistic("days_to_assessment"),
         cases.DEFINITIONS["days_to_assessment"],
-        p90=assessment["p90_days"],
+        p90=True,
     )
 with c2:
     statistic_metric(
         ctx,
         "Median investigation duration",
-        duration["median_days"],
-        duration["n"],
+        figures.statistic("investigation_duration"),
         cases.DEFINITIONS["investigation_duration"],
-        p90=duration["p90_days"],
+        p90=True,
     )
-for column, days in ((c3, 90), (c4, 180)):
-    with column:
-        rate_metric(
-            ctx,
-            f"Completed within {days} days",
-            duration[f"within_{days}"],
-            duration["n"],
-            cases.DEFINITIONS["investigation_duration"],
-        )
+with c3:
+    share_metric(
+        ctx,
+        f"Completed within {short} days",
+        within_short,
+        completed,
+        cases.DEFINITIONS["investigation_duration"],
+    )
+with c4:
+    over = figures.count("findings", "duration", f"over_{long}_days")
+    share_metric(
+        ctx,
+        f"Completed after more than {long} days",
+        over,
+        completed,
+        cases.DEFINITIONS["investigation_duration"],
+    )
 
-count_metric(
+figure_metric(
     ctx,
-    "Overdue investigations (open > 180 days)",
-    cases.overdue_investigations(ctx.con, ctx.period.end, ctx.entity),
+    f"Overdue investigations (open > {settings()['investigations']['overdue_after_days']} days)",
+    figures.overdue(),
     help=cases.DEFINITIONS["overdue"],
 )
 
 breakdown_chart(
     ctx,
-    cases.funnel(ctx.con, ctx.period, ctx.entity),
+    funnel(figures),
     "stage",
     "From allegation to action, allegations received in the period",
     cases.DEFINITIONS["funnel"],
 )
 breakdown_chart(
     ctx,
-    cases.status_counts(ctx.con, ctx.period, ctx.entity),
+    figures.breakdown("allegations", "status"),
     "status",
     "Status at the cut-off of allegations received in the period",
+    cases.DEFINITIONS["status"],
 )
 
-actions = cases.actions_on_substantiated(ctx.con, ctx.period, ctx.entity)
-if actions.height:
-    st.subheader("Actions on subjects of substantiated cases")
+actions = figures.breakdown("actions", "action")
+if not actions.is_empty():
+    st.subheader("Actions on alleged perpetrators of substantiated cases")
     breakdown_table(ctx, actions, "action", "subjects", by_count=True)
     st.caption("How is this counted: " + cases.DEFINITIONS["actions"])
 
-ref = cases.referrals(ctx.con, ctx.period, ctx.entity)
+received = figures.count("allegations")
 c1, c2 = st.columns(2)
-for column, label, key in (
-    (c1, "Referred to national authorities", "referred"),
-    (c2, "Interim measures taken", "interim_measures"),
-):
-    with column:
-        rate_metric(ctx, label, ref[key], ref["received"], cases.DEFINITIONS["referrals"])
+with c1:
+    share_metric(
+        ctx,
+        "Referred to national authorities",
+        figures.count("allegations", "referred", "yes"),
+        received,
+        cases.DEFINITIONS["referrals"],
+    )
+with c2:
+    share_metric(
+        ctx,
+        "Interim measures taken",
+        figures.count("allegations", "interim_measures", "yes"),
+        received,
+        cases.DEFINITIONS["referrals"],
+    )
 
 bundle_download(ctx, "Investigations")

@@ -13,6 +13,8 @@ from psea import exports
 from psea.app.page import dataframe, require_page
 from psea.app.session import connection
 from psea.app.shell import login_configured
+from psea.disclosure.published import ensure
+from psea.metrics.catalog import CASE_KINDS
 
 STATUS_TEXT = {
     "accepted": "accepted and loaded",
@@ -78,6 +80,9 @@ if files and st.button("Check and load", type="primary", key="load_go"):
                 role=viewer.role,
                 progress=progress,
             )
+            if any(o.status == "accepted" and o.kind in CASE_KINDS for o in outcomes):
+                bar.progress(1.0, text="building and auditing the release of case figures")
+                ensure(con, viewer.identity, viewer.role)
             rejected = sum(o.status == "rejected" for o in outcomes)
             status.update(
                 label=f"{len(outcomes) - rejected} of {len(outcomes)} file(s) passed",

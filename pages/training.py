@@ -34,7 +34,6 @@ with c2:
         ind["inducted"],
         ind["joiners"],
         training.definition("induction_30d"),
-        case_based=False,
     )
 with c3:
     st.metric(

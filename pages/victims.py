@@ -1,4 +1,5 @@
-"""Victims and assistance: UN victim groups, child victims, services, days to needs assessment."""
+"""Victims and assistance: UN victim groups, child victims, assistance with its denominators,
+days to needs assessment, services, alleged perpetrators."""
 
 import streamlit as st
 
@@ -6,67 +7,79 @@ from psea.app.page import (
     breakdown_chart,
     breakdown_table,
     bundle_download,
-    count_metric,
+    figure_metric,
     page_context,
-    rate_metric,
+    share_metric,
     statistic_metric,
 )
 from psea.metrics import cases
-from psea.settings import settings
 
 ctx = page_context("victims")
 st.title("Victims and assistance")
 ctx.cutoff_note()
-target = settings()["victim_assistance"]["needs_assessment_target_days"]
+figures = ctx.figures
+victims = figures.count("victims")
 
-va = cases.victim_assistance(ctx.con, ctx.period, ctx.entity)
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    count_metric(
+    figure_metric(ctx, "Victims", victims, help=cases.DEFINITIONS["victims"])
+with c2:
+    share_metric(
         ctx,
         "Child victims",
-        cases.child_victims(ctx.con, ctx.period, ctx.entity),
-        help=cases.DEFINITIONS["child_victims"],
-    )
-with c2:
-    count_metric(
-        ctx, "Victims assisted", va["victims_assisted"], help=cases.DEFINITIONS["victims_assisted"]
+        figures.count("victims", "child", "child"),
+        victims,
+        cases.DEFINITIONS["child_victims"],
     )
 with c3:
+    share_metric(
+        ctx,
+        "Victims assisted",
+        figures.count("victims", "assisted", "yes"),
+        victims,
+        cases.DEFINITIONS["victims_assisted"],
+    )
+with c4:
     statistic_metric(
         ctx,
         "Median days to needs assessment",
-        va["median_days_to_needs_assessment"],
-        va["needs_assessed"],
+        figures.statistic("days_to_needs_assessment"),
         cases.DEFINITIONS["days_to_needs_assessment"],
     )
-with c4:
-    rate_metric(
+c1, c2, _, _ = st.columns(4)
+with c1:
+    share_metric(
         ctx,
-        f"Needs assessed within {target} days",
-        va["needs_within_target"],
-        va["needs_assessed"],
+        "Needs assessed",
+        figures.count("victims", "needs_assessed", "yes"),
+        victims,
         cases.DEFINITIONS["days_to_needs_assessment"],
+    )
+with c2:
+    share_metric(
+        ctx,
+        "Declined a service",
+        figures.count("victims", "declined", "yes"),
+        victims,
+        cases.DEFINITIONS["victims_assisted"],
     )
 
 breakdown_chart(
     ctx,
-    cases.victims_by_un_group(ctx.con, ctx.period, ctx.entity),
+    figures.breakdown("victims", "un_group"),
     "un_group",
     "Victims of allegations received in the period, UN groups",
     cases.DEFINITIONS["victims"],
 )
 breakdown_chart(
     ctx,
-    cases.services_by_type(ctx.con, ctx.period, ctx.entity),
+    figures.breakdown("services", "service"),
     "service",
     "Assistance services referred in the period",
     cases.DEFINITIONS["services"],
     by_count=True,
 )
 st.subheader("Alleged perpetrators by gender")
-breakdown_table(
-    ctx, cases.subjects_by_gender(ctx.con, ctx.period, ctx.entity), "gender", "subjects"
-)
+breakdown_table(ctx, figures.breakdown("subjects", "gender"), "gender", "subjects")
 
 bundle_download(ctx, "Victims and assistance")

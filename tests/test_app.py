@@ -22,7 +22,7 @@ ROLES_PAGES = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from pipelines.demo_build import build_demo
+    from psea.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(path, seed=11, scale=0.05)

@@ -19,8 +19,9 @@ from pipelines.warehouse import connect
 from psea import brief_render
 from psea.brief import add_meeting, build_brief, meeting_period, meetings
 from psea.cli import app
-from psea.disclosure.privacy import count_label, statistic_label
-from psea.metrics import Period, cases, training
+from psea.disclosure import grid, published
+from psea.headlines import HEADLINES
+from psea.metrics import Period, cases, catalog, facts, training
 
 MEETING = dt.date(2018, 4, 17)
 K = 5
@@ -37,7 +38,7 @@ CASE_FIGURES = (
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    from pipelines.demo_build import build_demo
+    from psea.demo import build_demo
 
     path = tmp_path_factory.mktemp("brief") / "demo.duckdb"
     build_demo(path, seed=5, scale=0.05)
@@ -62,31 +63,45 @@ def files(iom):
 
 
 def expected_headlines(con, entity: str | None) -> dict[str, str]:
-    """Each headline as it must be published, computed here straight from the metric layer."""
-    period = Period(dt.date(2017, 3, 17), MEETING)
-    sub = cases.substantiation(con, period, entity)
+    """Each headline as it must be published: the metric layer's exact count over the meeting's
+    grid quarters on the release's data where the release shows the cell, "suppressed" where it
+    hides it (checked against the release's own cell)."""
+    release = published.latest(con, published.snapshot_cutoff(con, MEETING))
+    quarters = grid.meeting(MEETING, catalog.meeting_dates(con))
+    period = Period(quarters.period.start, quarters.period.end, release.cutoff)
+    scope = entity or published.ALL
+    shown = {}
+    for h in HEADLINES:
+        exact = facts.count(
+            con, h.family, period, entity, None if h.breakdown == "total" else h.breakdown
+        )
+        value = (
+            exact.item()
+            if h.breakdown == "total"
+            else dict(zip(exact[h.breakdown], exact["count"], strict=True)).get(h.group, 0)
+        )
+        cell = release.cell(h.family, h.breakdown, h.group, scope, quarters.key)
+        label = "suppressed" if cell[1] else f"{value:,}"
+        if h.denominator and not cell[1]:
+            whole = release.cell(*h.denominator[:3], scope, quarters.key)
+            if not whole[1]:
+                label += f" of {facts.total(con, h.denominator[0], period, entity):,}"
+        shown[h.label] = label
     duration = cases.investigation_duration(con, period, entity)
-    exact = {
-        "Allegations received": cases.allegations_received(con, period, entity).item(),
-        "Child victims": cases.child_victims(con, period, entity),
-        "Investigations opened": cases.investigations_opened(con, period, entity),
-        "Investigations completed": sub["completed"],
-        "Substantiated": sub["substantiated"],
-        "Victims assisted": cases.victim_assistance(con, period, entity)["victims_assisted"],
-    }
-    shown = {label: count_label(v, False, K) for label, v in exact.items()}
-    shown["Median investigation duration"] = statistic_label(
-        duration["median_days"], duration["n"], False, k=K
+    shown["Median investigation duration"] = (
+        "suppressed" if duration["n"] < K else f"{duration['median_days']:,.0f} days"
     )
-    coverage = training.mandatory_coverage(con, MEETING, entity).row(0, named=True)
-    shown["Mandatory coverage at the meeting"] = f"{coverage['coverage']:.1%}"
-    risk = training.audit_risk(con, MEETING, entity)
+    end = quarters.period.end
+    coverage = training.mandatory_coverage(con, end, entity).row(0, named=True)
+    shown["Mandatory coverage at the end of the period"] = f"{coverage['coverage']:.1%}"
+    risk = training.audit_risk(con, end, entity)
     shown["Missions flagged as audit risks"] = f"{int(risk['flagged'].sum()):,} of {risk.height:,}"
     return shown
 
 
 def test_the_11th_meeting_covers_the_period_since_the_10th(con, iom):
-    assert iom.period == Period(dt.date(2017, 3, 17), MEETING)
+    assert iom.grid_period.quarters == ("2017Q1", "2017Q2", "2017Q3", "2017Q4", "2018Q1")
+    assert iom.period == Period(dt.date(2016, 12, 31), dt.date(2018, 3, 31))
     assert iom.meeting_title == "PSEA Senior Focal Points meeting 11"
     assert not iom.ad_hoc
     assert len(meetings(con)) >= 11
@@ -96,7 +111,9 @@ def test_headlines_equal_the_metric_layer_and_some_are_suppressed(con, iom):
     expected = expected_headlines(con, "IOM")
     shown = {h.label: h.value for h in iom.headlines}
     assert shown == expected  # every headline figure, none left unchecked
-    assert any(v == f"<{K}" for v in shown.values()), "the small demo must exercise suppression"
+    assert any(v == "suppressed" for v in shown.values()), (
+        "the small demo must exercise suppression"
+    )
     for h in iom.headlines:
         if h.label in CASE_FIGURES:
             assert not SMALL.match(h.value.replace(",", "")), h
@@ -118,15 +135,15 @@ def test_docx_has_headings_tables_images_and_the_headline_figures(con, iom, file
     assert len(doc.inline_shapes) == 3
     tables = _docx_tables(data)
     front = dict((row[0], row[1]) for row in tables[0])
-    assert front["Period"].startswith("2017-03-18 to 2018-04-17")
-    assert front["Data as of"].startswith("2018-04-17")
+    assert front["Period"].startswith("2017 Q1 to 2018 Q1 (2017-01-01 to 2018-03-31)")
+    assert front["Case data as of"].startswith("IOM 2018-03-31")
     assert any(row[2].startswith("L") for row in tables[1][1:])  # load ids of the data used
     headline = next(t for t in tables if t[0] == brief_render.HEADLINE_HEADER)
     rows = {row[0]: row[1] for row in headline[1:]}
     for label, value in expected_headlines(con, "IOM").items():
         assert rows[label] == value, label
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert f"shown as <{K}" in text  # the suppression rule in force
+    assert "withheld so that a smaller figure cannot be worked out" in text  # the rule in force
 
 
 def test_no_case_figure_between_1_and_k_minus_1_in_any_format(iom, files):
@@ -159,7 +176,7 @@ def test_pdf_has_text_and_markdown_links_its_charts(con, files):
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert len(reader.pages) >= 4
     assert "Headline figures" in text and "Points for the meeting" in text
-    assert "2017-03-18 to 2018-04-17" in text
+    assert "2017-01-01 to 2018-03-31" in text
     for label, value in expected_headlines(con, "IOM").items():
         assert value in text, label
     md = files["sfp_brief_2018-04-17_iom.md"].decode()
@@ -193,18 +210,15 @@ def test_champions_variant_sets_entities_side_by_side_suppressed_with_their_tota
     for row in table.filter(table["figure"].is_in(CASE_FIGURES)).iter_rows(named=True):
         shown = [row[e] for e in entities] + [row["All entities"]]
         assert not any(SMALL.match(v.replace(",", "")) for v in shown), row
-        hidden = [v for v in shown if v.startswith("<")]
+        hidden = [v for v in shown if v == "suppressed"]
         assert len(hidden) != 1, row  # one hidden cell beside its total would be recoverable
     total = expected_headlines(con, None)["Allegations received"]
-    assert table.filter(table["figure"] == "Allegations received")["All entities"][0] in (
-        total,
-        f"<{K}",
-    )
+    assert table.filter(table["figure"] == "Allegations received")["All entities"][0] == total
 
 
 def test_an_ad_hoc_date_starts_at_the_previous_calendar_meeting(con):
     period, title, ad_hoc = meeting_period(con, dt.date(2018, 1, 15))
-    assert ad_hoc and period == Period(dt.date(2017, 3, 17), dt.date(2018, 1, 15))
+    assert ad_hoc and period.quarters == ("2017Q1", "2017Q2", "2017Q3", "2017Q4")
     assert title.startswith("Ad-hoc")
 
 
@@ -216,7 +230,7 @@ def test_a_meeting_added_in_the_app_joins_the_calendar_and_the_audit_log(tmp_pat
     with pytest.raises(ValueError, match="already in the calendar"):
         add_meeting(con, dt.date(2018, 10, 9), "again", None, "fp@x", "focal_point")
     period, title, ad_hoc = meeting_period(con, dt.date(2018, 10, 9))
-    assert (period.start, title, ad_hoc) == (MEETING, "PSEA SFP meeting 12", False)
+    assert (period.quarters, title, ad_hoc) == (("2018Q2", "2018Q3"), "PSEA SFP meeting 12", False)
     actions = con.sql("select action from audit_log").fetchall()
     assert actions == [("add_sfp_meeting",)]
     con.close()

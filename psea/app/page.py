@@ -1,166 +1,61 @@
-"""What every page shares: the viewer, the connection, the period and entity pickers, and the
-display of figures through the suppression function for the viewer's role."""
+"""What every page shares: published figures as metrics, charts and tables, with their downloads
+(audit-logged) and the page's bundle. The figures come from the page's context (psea.app.context)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import altair as alt
-import duckdb
 import polars as pl
 import streamlit as st
 
 from psea import charts
 from psea.app.access import Viewer
-from psea.app.session import connection, open_connection
-from psea.app.shell import resolve_viewer
-from psea.disclosure.privacy import count_label, rate_label, statistic_label, suppress_breakdown
-from psea.metrics import Period, last_complete_quarters
-from psea.settings import suppression_k
+from psea.app.context import PageContext, page_context, period_choices, require_page
+from psea.app.session import open_connection
+from psea.disclosure.figures import Shown, Statistic, rate
 
 
-@dataclass
-class PageContext:
-    viewer: Viewer
-    con: duckdb.DuckDBPyConnection
-    period: Period
-    entity: str | None
-    page: str = ""
-    # what the page showed, for its bundle download: name -> published table / chart
-    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
-    charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)
-
-    @property
-    def suppression_note(self) -> str:
-        if self.viewer.exact:
-            return "exact figures (analyst role)"
-        return (
-            f"case counts of 1 to {self.k - 1} shown as <{self.k}, with complementary suppression; "
-            f"rates, medians and shares withheld when their numerator or denominator is below {self.k}"
-        )
-
-    @property
-    def k(self) -> int:
-        return suppression_k()
-
-    def cutoff_note(self) -> None:
-        st.caption(
-            f"Period {self.period.label} · data as of {self.period.end.isoformat()} · "
-            f"{'all entities' if self.entity is None else self.entity} · "
-            + (
-                "exact figures (analyst)"
-                if self.viewer.exact
-                else f"counts of 1 to {self.k - 1} shown as <{self.k}"
-            )
-        )
-
-
-def latest_cutoff(con) -> dt.date:
-    row = con.sql("select max(as_of) from cases").fetchall()[0][0]
-    return row or dt.date.today()
-
-
-def period_choices(con, cutoff: dt.date) -> dict[str, Period]:
-    """Fixed periods only (quarters, years, between SFP meetings): no free date ranges on case figures."""
-    choices: dict[str, Period] = {}
-    for q in last_complete_quarters(cutoff, 8):
-        choices[f"Quarter {q.end.year} Q{(q.end.month - 1) // 3 + 1}"] = q
-    for year in range(
-        cutoff.year - (0 if cutoff.month == 12 and cutoff.day == 31 else 1), 2011, -1
-    ):
-        choices[f"Year {year}"] = Period.year(year)
-    meetings = [
-        r[0] for r in con.sql("select meeting_date from sfp_meetings order by 1").fetchall()
-    ]
-    for prev, meeting in zip(meetings, meetings[1:], strict=False):
-        choices[f"Since SFP meeting {prev.isoformat()} to {meeting.isoformat()}"] = Period(
-            prev, meeting
-        )
-    return choices
-
-
-def require_page(page: str) -> Viewer:
-    """The data layer's refusal, for a page reached by URL outside the viewer's role."""
-    viewer = resolve_viewer()
-    if not viewer.may_open(page):
-        st.error("This page is not available for your role.")
-        st.stop()
-    return viewer
-
-
-def page_context(page: str) -> PageContext:
-    viewer = require_page(page)
-    con = connection()
-    cutoff = latest_cutoff(con)
-    choices = period_choices(con, cutoff)
-    label = st.sidebar.selectbox(
-        "Period",
-        list(choices),
-        key="period",
-        help="Quarters, years, or the interval between two SFP meetings.",
-    )
-    if viewer.entity is None:
-        entities = [
-            r[0] for r in con.sql("select distinct entity from cases order by 1").fetchall()
-        ]
-        picked = st.sidebar.selectbox("Entity", ["All entities", *entities], key="entity")
-        entity = None if picked == "All entities" else picked
-    else:
-        entity = viewer.entity
-        st.sidebar.caption(f"Entity: {entity}")
-    return PageContext(viewer, con, choices[label], entity, page)
-
-
-def count_metric(
-    ctx: PageContext, label: str, value: int, previous: int | None = None, help: str = ""
+def figure_metric(
+    ctx: PageContext, label: str, now: Shown, before: Shown | None = None, help: str = ""
 ) -> None:
-    shown = count_label(value, ctx.viewer.exact)
+    """A case count as published, with its change against the previous grid period when both
+    are published (a change is never shown against a suppressed or unreported figure)."""
     delta = None
-    if previous is not None and (
-        ctx.viewer.exact or (value >= ctx.k and previous >= ctx.k) or (value == 0 and previous == 0)
-    ):
-        delta = f"{value - previous:+,} vs previous period"
-    st.metric(label, shown, delta=delta, delta_color="off", help=help or None)
+    if before is not None and now.published and before.published:
+        delta = f"{now.value - before.value:+,} vs previous period"
+    elif before is not None and not before.published:
+        delta = f"previous period: {before.label}"
+    st.metric(label, now.label, delta=delta, delta_color="off", help=help or None)
+
+
+def share_metric(ctx: PageContext, label: str, part: Shown, whole: Shown, help: str = "") -> None:
+    """A case share with its numerator and denominator (all three published, or none)."""
+    st.metric(label, rate(part, whole), help=help or None)
+    if whole.published and whole.value:
+        st.caption(f"{part.label} of {whole.label}")
 
 
 def rate_metric(
-    ctx: PageContext,
-    label: str,
-    numerator: int,
-    denominator: int,
-    help: str = "",
-    case_based: bool = True,
+    ctx: PageContext, label: str, numerator: int, denominator: int, help: str = ""
 ) -> None:
-    exact = ctx.viewer.exact or not case_based
-    st.metric(label, rate_label(numerator, denominator, exact), help=help or None)
+    """A personnel share (not suppressed: personnel figures, docs/indicators.md)."""
+    st.metric(
+        label,
+        f"{100 * numerator / denominator:.0f}%" if denominator else "no data",
+        help=help or None,
+    )
     if denominator:
-        st.caption(f"{count_label(numerator, exact)} of {count_label(denominator, exact)}")
-
-
-def change_metric(
-    ctx: PageContext, label: str, figure: Callable[[Period], int], help: str = ""
-) -> None:
-    """A case count in the period, with its change against the previous period of equal length."""
-    count_metric(ctx, label, figure(ctx.period), figure(ctx.period.previous()), help)
-
-
-NO_PERCENTILE = object()  # the figure has no 90th percentile to show
+        st.caption(f"{numerator:,} of {denominator:,}")
 
 
 def statistic_metric(
-    ctx: PageContext,
-    label: str,
-    median: float | None,
-    n: int,
-    help: str = "",
-    p90: float | None | object = NO_PERCENTILE,
+    ctx: PageContext, label: str, stat: Statistic, help: str = "", p90: bool = False
 ) -> None:
-    """A median over n cases (and its 90th percentile), hidden when n is small outside the analyst role."""
-    st.metric(label, statistic_label(median, n, ctx.viewer.exact), help=help or None)
-    if p90 is not NO_PERCENTILE:
-        st.caption(f"90th percentile: {statistic_label(p90, n, ctx.viewer.exact)}")
+    """A median over n cases (and its 90th percentile), withheld when n is below K."""
+    st.metric(label, stat.label("median"), help=help or None)
+    if p90:
+        st.caption(f"90th percentile: {stat.label('p90')}")
 
 
 def coverage_metric(ctx: PageContext) -> None:
@@ -173,38 +68,50 @@ def coverage_metric(ctx: PageContext) -> None:
         cov["covered"],
         cov["active"],
         training.definition("mandatory_coverage"),
-        case_based=False,
     )
 
 
 def _table_view(published: pl.DataFrame, category: str, column: str) -> pl.DataFrame:
     """What a published breakdown looks like on screen and in its downloads: labels only."""
-    return published.select(pl.col(category), pl.col("shown").alias(column))
+    return published.select(pl.col("group").alias(category), pl.col("shown").alias(column))
+
+
+def _ordered(published: pl.DataFrame, by_count: bool) -> pl.DataFrame:
+    """By published count, largest first, the suppressed rows last by name: the order never ranks
+    a hidden value."""
+    if not by_count:
+        return published
+    return published.sort(
+        ["suppressed", "count", "group"], descending=[False, True, False], nulls_last=True
+    )
 
 
 def breakdown_table(
-    ctx: PageContext, table: pl.DataFrame, category: str, column: str, by_count: bool = False
+    ctx: PageContext, published: pl.DataFrame, category: str, column: str, by_count: bool = False
 ) -> pl.DataFrame:
-    """A case breakdown as a table, published for the viewer's role (ordered as breakdown_chart)."""
-    published = suppress_breakdown(table, exact=ctx.viewer.exact, by_count=by_count)
+    """A published case breakdown as a table with its downloads."""
+    published = _ordered(published, by_count)
     show_table(ctx, _table_view(published, category, column), f"{column} by {category}")
     return published
 
 
 def breakdown_chart(
     ctx: PageContext,
-    table: pl.DataFrame,
+    published: pl.DataFrame,
     category: str,
     title: str,
     definition: str | None = None,
     table_column: str | None = None,
     by_count: bool = False,
 ) -> pl.DataFrame:
-    """A case breakdown as a chart (and, with `table_column`, a table of the same published
-    figures), suppressed for the viewer's role, with how it is counted; `by_count` orders the
-    bars by the published counts (psea.disclosure.privacy.suppress_breakdown)."""
-    published = suppress_breakdown(table, exact=ctx.viewer.exact, by_count=by_count)
-    show_chart(ctx, charts.breakdown_bars(published, category, title=title, k=ctx.k), title)
+    """A published case breakdown as a chart (and, with `table_column`, a table of the same
+    figures), with how it is counted."""
+    if published.is_empty():
+        st.info(f"{title}: not published for this period.")
+        return published
+    published = _ordered(published, by_count)
+    frame = published.rename({"group": category})
+    show_chart(ctx, charts.breakdown_bars(frame, category, title=title, k=ctx.k), title)
     ctx.tables[title] = _table_view(published, category, table_column or "count")
     if table_column:
         show_table(ctx, ctx.tables[title], title)
@@ -239,7 +146,7 @@ def _export_detail(ctx: PageContext, what: str, fmt: str) -> dict:
         "page": ctx.page,
         "what": what,
         "format": fmt,
-        "period": ctx.period.label,
+        "period": ctx.period_label,
         "cutoff": ctx.period.end,
         "entity": ctx.entity,
     }
@@ -332,3 +239,11 @@ def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple 
         column_config={c: st.column_config.NumberColumn(format="percent") for c in percent},
     )
     download_table(ctx, frame, name)
+
+
+__all__ = [  # the context's entry points, re-exported for the pages
+    "PageContext",
+    "page_context",
+    "period_choices",
+    "require_page",
+]

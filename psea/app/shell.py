@@ -59,7 +59,7 @@ def login_configured() -> bool:
 def demo_warehouse() -> str:
     """The demo warehouse, built on first start; one not marked demo (it may hold loaded real
     extracts) is never opened in demo mode."""
-    from pipelines.demo_build import build_demo
+    from psea.demo import build_demo
 
     if not DEMO_WAREHOUSE.exists():
         build_demo(DEMO_WAREHOUSE)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from psea.cli import brief, demo, indicators, ingest, pseudonymize, report, status
+from psea.cli import brief, demo, indicators, ingest, pseudonymize, release, report, status
 
 app = typer.Typer(
     help="PSEA Oversight: load anonymized extracts into the warehouse and produce reports and briefs.",
@@ -24,6 +24,7 @@ for command in (
     pseudonymize.pseudonymize,
     indicators.indicators,
     brief.brief,
+    release.release,
 ):
     app.command()(command)
 app.add_typer(report.report_app, name="report")

@@ -31,8 +31,8 @@ def demo(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Build (or rebuild) a warehouse from the bundled synthetic generator. Nothing in it is real."""
-    from pipelines.demo_build import build_demo
     from pipelines.warehouse import warehouse_path
+    from psea.demo import build_demo
 
     if scale <= 0:
         usage_error("--scale must be positive")
@@ -60,6 +60,7 @@ def demo(
         )
     except RuntimeError as err:
         failure(str(err))
+
     typer.echo(
         f"demo warehouse {path} built in {time.perf_counter() - started:.1f} s (seed {seed}, scale {scale}, cut-off {summary['end']})"
     )

@@ -18,6 +18,7 @@ from psea.cli.common import (
     open_warehouse,
     usage_error,
 )
+from psea.metrics.catalog import CASE_KINDS
 
 PathsArgument = Annotated[
     list[Path], typer.Argument(help="Extract files, or folders of extract files.")
@@ -78,6 +79,11 @@ def _validate(con, paths: list[Path], kind: str | None, as_json: bool, load: boo
         outcomes = run_ingest(
             con, files, kind=kind, load=load, actor=actor(), role="analyst", progress=progress
         )
+        if load and any(o.status == "accepted" and o.kind in CASE_KINDS for o in outcomes):
+            from psea.disclosure.published import ensure
+
+            typer.echo("building and auditing the release of case figures…", err=True)
+            ensure(con, actor(), "analyst")
     finally:
         progress.close()
         if con is not None:

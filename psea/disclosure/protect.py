@@ -130,17 +130,38 @@ def protect(
         rounds += 1
         touched: list[int] = []
         for cell in result.failed:
-            # a zero beside the cell lets it trade with that zero: the cheapest cell to withhold
-            options = [c for r in of_cell[cell] for c in relations[r].cells if not hidden[c]]
-            if options:
-                pick = min(options, key=lambda c: (values[c], c))
+            pick = _nearest_shown(cell, values, hidden, relations, of_cell)
+            if pick is not None:
                 hidden[pick] = True
                 touched += of_cell[pick]
         if not touched:
-            break  # nothing left to hide near the failing cells
+            break  # nothing left to hide: the release is not published
+        before = hidden.copy()
         secondary(values, hidden, relations, k, of_cell, start=touched)
+        recheck = set(result.failed) | set(np.flatnonzero(hidden & ~before).tolist())
+        recheck |= {c for r in touched for c in relations[r].cells}
+        partial = audit(values, hidden, relations, k, of_cell, recheck=recheck)
+        result = partial
+    if rounds:  # the published proof covers every component, not only the repaired ones
         result = audit(values, hidden, relations, k, of_cell)
     return hidden, result
+
+
+def _nearest_shown(cell, values, hidden, relations, of_cell) -> int | None:
+    """The smallest shown cell in the relations nearest to a cell that failed the audit
+    (breadth first: its own relations, then those of their cells); a zero first, since
+    withholding a zero loses least."""
+    seen_rel: set[int] = set()
+    frontier = {cell}
+    for _ in range(4):
+        rels = {r for c in frontier for r in of_cell[c]} - seen_rel
+        seen_rel |= rels
+        cells = {c for r in rels for c in relations[r].cells}
+        shown = [c for c in cells if not hidden[c]]
+        if shown:
+            return min(shown, key=lambda c: (values[c], c))
+        frontier = cells
+    return None
 
 
 def audit(
@@ -149,9 +170,12 @@ def audit(
     relations: list[Relation],
     k: int,
     of_cell: list[list[int]] | None = None,
+    recheck: set[int] | None = None,
 ) -> AuditResult:
     """For every hidden cell, prove by linear programs over what is published that its value can
-    move by 1 and can reach 0 or K (the true values are one feasible solution)."""
+    move by 1 and can reach 0 or K (the true values are one feasible solution). With `recheck`,
+    only the components holding one of those cells are proved again (the others are unchanged
+    since their last proof)."""
     clock = time.perf_counter()
     of_cell = of_cell or _index(relations, len(values))
     shut = np.flatnonzero(hidden)
@@ -179,6 +203,8 @@ def audit(
     ranges: list[tuple[float, float]] = []
     programs = 0
     for comp, cells in members.items():
+        if recheck is not None and not recheck.intersection(cells):
+            continue
         bad, spans, solved = _prove_component(
             values, hidden, relations, by_component[comp], cells, k
         )

@@ -28,11 +28,6 @@ from psea.settings import suppression_k
 ALL = "ALL"  # the all-entities scope
 STOCK = "cut-off"  # the period key of figures counted at the cut-off (overdue investigations)
 # Links between breakdowns of one family, beyond each breakdown adding up to the total.
-STATISTICS = {  # name -> (metric function, its n, its value keys)
-    "days_to_assessment": (cases.days_to_assessment, ("median_days", "p90_days")),
-    "investigation_duration": (cases.investigation_duration, ("median_days", "p90_days")),
-    "days_to_needs_assessment": (cases.victim_assistance, ("median_days_to_needs_assessment",)),
-}
 
 
 @dataclass
@@ -209,53 +204,48 @@ def _relations(
     return relations
 
 
-def _statistics(
-    con, scopes: list[str], periods: list[grid.GridPeriod], reported, k
-) -> pl.DataFrame:
-    """Medians and 90th percentiles per scope and grid period, withheld below K cases."""
-    rows = []
-    for p in periods:
-        for scope in scopes:
-            if scope != ALL and any(
-                grid.quarter_first_day(q) > reported[scope] for q in p.quarters
-            ):
-                continue
-            if scope == ALL and any(
-                grid.quarter_first_day(q) > last for q in p.quarters for last in reported.values()
-            ):
-                continue
-            period = p.period
-            for name, (fn, keys) in STATISTICS.items():
-                row = fn(con, period, None if scope == ALL else scope)
-                n = row.get("n", row.get("needs_assessed", 0))
-                for key in keys:
-                    value = row[key]
-                    withheld = n < k
-                    rows.append(
-                        (name, key, scope, p.key, int(n), None if withheld else value, withheld)
-                    )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "statistic": pl.String,
-            "measure": pl.String,
-            "scope": pl.String,
-            "period": pl.String,
-            "n": pl.Int64,
-            "value": pl.Float64,
-            "withheld": pl.Boolean,
-        },
-        orient="row",
+def _statistics(con, cutoff, scopes, periods: list[grid.GridPeriod], reported, k) -> pl.DataFrame:
+    """Medians and 90th percentiles per scope and grid period (only where every quarter of the
+    period is reported for the scope), withheld below K cases."""
+    spans = {p.key: p.period for p in periods}
+    frames = []
+    for name in cases.STATISTIC_ROWS:
+        out = cases.statistic_by_period(con, name, cutoff, spans).with_columns(
+            pl.col("entity").fill_null(ALL).alias("scope"), pl.lit(name).alias("statistic")
+        )
+        frames.append(out)
+    stats = pl.concat(frames)
+    last_quarter = {p.key: grid.quarter_first_day(p.quarters[-1]) for p in periods}
+    fully = [
+        (key, scope)
+        for key, first_day in last_quarter.items()
+        for scope in scopes
+        if first_day <= (min(reported.values()) if scope == ALL else reported[scope])
+    ]
+    keep = pl.DataFrame(fully, schema=["period", "scope"], orient="row")
+    long = stats.join(keep, on=["period", "scope"]).unpivot(
+        index=["statistic", "scope", "period", "n"],
+        on=["median_days", "p90_days"],
+        variable_name="measure",
+    )
+    return long.select(
+        "statistic",
+        "measure",
+        "scope",
+        "period",
+        "n",
+        pl.when(pl.col("n") < k).then(None).otherwise(pl.col("value")).alias("value"),
+        (pl.col("n") < k).alias("withheld"),
     )
 
 
-def build(con, cutoff: dt.date | None = None, meeting: dt.date | None = None) -> Built:
-    """Count, relate and protect every cell of the release as of `cutoff` (default: the latest
-    case data); for a meeting, the data of that meeting (the latest snapshots not after it)."""
+def build(con, cutoff: dt.date | None = None) -> Built:
+    """Count, relate and protect every cell of the release as of `cutoff`, a snapshot date
+    (default: the latest case data)."""
     clock = time.perf_counter()
     k = suppression_k()
-    coverage = case_coverage(con, meeting or cutoff)
-    cutoff = meeting or cutoff or max(coverage.values())
+    coverage = case_coverage(con, cutoff)
+    cutoff = cutoff or max(coverage.values())
     reported = {e: grid.last_complete_quarter(min(as_of, cutoff)) for e, as_of in coverage.items()}
     atoms = _quarter_frame(con, cutoff, reported).filter(
         (pl.col("breakdown") != "action_taken") | (pl.col("group") != "not_substantiated")
@@ -294,7 +284,7 @@ def build(con, cutoff: dt.date | None = None, meeting: dt.date | None = None) ->
     values = cells["value"].to_numpy()
     hidden, result = protect(values, relations, k)
     quarter_periods = [grid.quarter(q) for q in quarter_keys][-12:]
-    stats = _statistics(con, [*coverage, ALL], [*quarter_periods, *periods], reported, k)
+    stats = _statistics(con, cutoff, [*coverage, ALL], [*quarter_periods, *periods], reported, k)
     as_of = {e: d.isoformat() for e, d in coverage.items()}
     published = cells.with_columns(
         pl.Series("hidden", hidden),
@@ -316,14 +306,13 @@ def publish(con, built: Built, purpose: str, actor: str, role: str | None, data_
     """Write, audit, publish: one transaction. A release whose audit failed is recorded as failed
     (no cell of it is kept) and the previous release stays in force. True when published."""
     status = "published" if built.audit.passed else "failed"
-    meeting = built.cutoff if purpose == "meeting" else None
+    meeting = None
     con.execute("begin transaction")
     try:
         if status == "published":
             con.execute(
-                "update releases set status = 'superseded' where status = 'published' and purpose = $p "
-                "and meeting_date is not distinct from $m",
-                {"p": purpose, "m": meeting},
+                "update releases set status = 'superseded' where status = 'published' and cutoff = $c",
+                {"c": built.cutoff},
             )
             rows = built.cells.with_columns(pl.lit(built.release_id).alias("release_id"))  # noqa: F841
             con.execute(

@@ -127,32 +127,62 @@ def substantiation(con, period: Period, entity: str | None = None) -> dict:
     return {**row, "completed": row["substantiated"] + row["unsubstantiated"]}
 
 
-def days_to_assessment(con, period: Period, entity: str | None = None) -> dict:
+# The rows each median rests on (entity, day, days), as of $cutoff: one definition per statistic.
+STATISTIC_ROWS = {
+    "days_to_assessment": """select entity, assessment_completed_on as day,
+            assessment_completed_on - date_received as days
+        from cases_at($cutoff) where assessment_completed_on <= $cutoff""",
+    "investigation_duration": """select entity, investigation_completed_on as day,
+            investigation_completed_on - investigation_opened_on as days
+        from cases_at($cutoff) where status in ('substantiated', 'unsubstantiated')
+          and investigation_completed_on <= $cutoff""",
+    "days_to_needs_assessment": """select a.entity, any_value(c.date_received) as day,
+            min(a.needs_assessed_on) - any_value(c.date_received) as days
+        from victim_assistance_at($cutoff) a join cases_at($cutoff) c using (entity, case_ref)
+        where a.needs_assessed_on is not null group by a.entity, a.case_ref, a.victim_ref""",
+}
+
+
+def statistic(con, name: str, period: Period, entity: str | None = None) -> dict:
+    """n, the median and the 90th percentile of a statistic's days over the period's rows."""
     return _sql(
         con,
-        """select count(*)::bigint as n,
-                  median(assessment_completed_on - date_received)::double as median_days,
-                  quantile_cont(assessment_completed_on - date_received, 0.9)::double as p90_days
-           from cases_at($cutoff)
-           where assessment_completed_on > $start and assessment_completed_on <= $end
-             and ($entity is null or entity = $entity)""",
+        f"""with r as ({STATISTIC_ROWS[name]})
+            select count(*)::bigint as n, median(days)::double as median_days,
+                   quantile_cont(days, 0.9)::double as p90_days from r
+            where day > $start and day <= $end and ($entity is null or entity = $entity)""",
         _params(period, entity),
     ).row(0, named=True)
+
+
+def statistic_by_period(con, name: str, cutoff, periods: dict[str, Period]) -> pl.DataFrame:
+    """The same statistic for many periods at once, per entity and for all entities (entity
+    null): period, entity, n, median_days, p90_days."""
+    spans = pl.DataFrame(  # noqa: F841 - scanned by DuckDB
+        {
+            "period": list(periods),
+            "start": [p.start for p in periods.values()],
+            "end": [p.end for p in periods.values()],
+        }
+    )
+    return con.sql(
+        f"""with r as ({STATISTIC_ROWS[name]})
+            select s.period, r.entity, count(*)::bigint as n, median(days)::double as median_days,
+                   quantile_cont(days, 0.9)::double as p90_days
+            from r join spans s on r.day > s.start and r.day <= s."end"
+            group by grouping sets ((s.period, r.entity), (s.period))""",
+        params={"cutoff": cutoff},
+    ).pl()
+
+
+def days_to_assessment(con, period: Period, entity: str | None = None) -> dict:
+    return statistic(con, "days_to_assessment", period, entity)
 
 
 def investigation_duration(con, period: Period, entity: str | None = None) -> dict:
     """Median and p90 over the findings of the period, and how many within the UN's aims."""
     short, long = settings()["investigations"]["aims_days"]
-    stats = _sql(
-        con,
-        """with f as (select c.investigation_completed_on - c.investigation_opened_on as days
-                       from cases_at($cutoff) c where c.status in ('substantiated', 'unsubstantiated')
-                         and c.investigation_completed_on > $start and c.investigation_completed_on <= $end
-                         and ($entity is null or c.entity = $entity))
-            select count(*)::bigint as n, median(days)::double as median_days,
-                   quantile_cont(days, 0.9)::double as p90_days from f""",
-        _params(period, entity),
-    ).row(0, named=True)
+    stats = statistic(con, "investigation_duration", period, entity)
     buckets = _groups(facts.count(con, "findings", period, entity, "duration"), "duration")
     within_short = buckets[f"within_{short}_days"]
     return {
@@ -207,21 +237,18 @@ def victim_assistance(con, period: Period, entity: str | None = None) -> dict:
         by: _groups(facts.count(con, "victims", period, entity, by), by)
         for by in ("assisted", "needs_assessed", "declined")
     }
-    days = _sql(
+    needs = statistic(con, "days_to_needs_assessment", period, entity)
+    within = _sql(
         con,
-        f"""with needs as (
-                select a.entity, a.case_ref, a.victim_ref,
-                       min(a.needs_assessed_on) - any_value(c.date_received) as days
-                from victim_assistance_at($cutoff) a join cases_at($cutoff) c using (entity, case_ref)
-                where c.date_received > $start and c.date_received <= $end
-                  and a.needs_assessed_on is not null and ($entity is null or a.entity = $entity)
-                group by all
-            )
-            select median(days)::double as median_days_to_needs_assessment,
-                   count(*) filter (where days <= {target})::bigint as needs_within_target
-            from needs""",
+        f"""with r as ({STATISTIC_ROWS["days_to_needs_assessment"]})
+            select count(*) filter (where days <= {target})::bigint from r
+            where day > $start and day <= $end and ($entity is null or entity = $entity)""",
         _params(period, entity),
-    ).row(0, named=True)
+    ).item()
+    days = {
+        "median_days_to_needs_assessment": needs["median_days"],
+        "needs_within_target": int(within),
+    }
     return {
         "victims": victims["assisted"]["yes"] + victims["assisted"]["no"],
         "victims_assisted": victims["assisted"]["yes"],

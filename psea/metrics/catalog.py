@@ -25,6 +25,10 @@ def known_entities(con) -> list[str]:
     ]
 
 
+def first_case_year(con) -> int | None:
+    return con.sql("select year(min(date_received)) from cases").fetchall()[0][0]
+
+
 def latest_case_as_of(con) -> dt.date | None:
     return con.sql("select max(as_of) from cases").fetchall()[0][0]
 
@@ -67,3 +71,24 @@ def meetings(con) -> pl.DataFrame:
 
 def milestones(con) -> pl.DataFrame:
     return con.sql("select date, label from ref_milestones order by date").pl()
+
+
+def loads_read_at(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
+    """The accepted loads whose snapshots figures as of the cut-off read: kind, as_of, load id."""
+    from data_contracts import contracts
+
+    picks = " union all ".join(
+        f"select distinct '{kind}' as kind, entity, as_of from {kind}_snapshot($cutoff)"
+        for kind in contracts()
+    )
+    return con.sql(
+        f"""
+        with picks as ({picks})
+        select distinct m.kind, m.as_of, m.load_id, m.file_name from load_manifest m
+        join picks p on m.kind = p.kind and m.as_of = p.as_of
+        where m.status = 'accepted' and list_contains(string_split(m.entities, ','), p.entity)
+          and ($entity is null or p.entity = $entity)
+        order by m.kind, m.as_of
+        """,
+        params={"cutoff": cutoff, "entity": entity},
+    ).pl()

@@ -32,7 +32,7 @@ SMALL = re.compile(r"^[1-4]$")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from pipelines.demo_build import build_demo
+    from psea.demo import build_demo
 
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: the README's test command installs it")

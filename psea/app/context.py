@@ -1,0 +1,173 @@
+"""A page's context: who is looking, at which period and entity, and the figures they may see.
+
+Analysts pick any period at any cut-off and get the metric layer's exact figures; every other role
+picks a period of the quarter grid and gets the cells of the published release (one gate:
+psea.disclosure.figures). Nothing else decides what a viewer sees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import altair as alt
+import duckdb
+import polars as pl
+import streamlit as st
+
+from psea.app.access import Viewer
+from psea.app.session import connection, data_version
+from psea.app.shell import resolve_viewer
+from psea.disclosure import published
+from psea.disclosure.figures import SUPPRESSED_NOTE, ExactFigures, PublishedFigures
+from psea.metrics import Period, catalog, last_complete_quarters
+from psea.settings import suppression_k
+
+
+@dataclass
+class PageContext:
+    viewer: Viewer
+    con: duckdb.DuckDBPyConnection
+    period: Period  # the interval (start, end]; its end is the cut-off of personnel figures
+    entity: str | None
+    figures: ExactFigures | PublishedFigures
+    period_label: str
+    page: str = ""
+    release: published.Release | None = None
+    # what the page showed, for its bundle download: name -> published table / chart
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)
+
+    @property
+    def k(self) -> int:
+        return suppression_k()
+
+    @property
+    def scope_label(self) -> str:
+        return "all entities" if self.entity is None else self.entity
+
+    @property
+    def suppression_note(self) -> str:
+        if self.viewer.exact:
+            return "exact figures (analyst role)"
+        return (
+            f"case figures from the published release {self.release.release_id} (audited); "
+            + SUPPRESSED_NOTE.format(k=self.k)
+        )
+
+    @property
+    def data_as_of(self) -> str:
+        """The as_of of the case data the figures rest on, per entity."""
+        if self.release is None:
+            coverage = catalog.case_coverage(self.con, self.period.end)
+        else:
+            coverage = self.release.coverage
+        scopes = [self.entity] if self.entity else sorted(coverage)
+        return ", ".join(
+            f"{e} {min(coverage[e], self.period.end).isoformat()}" for e in scopes if e in coverage
+        )
+
+    def cutoff_note(self) -> None:
+        st.caption(
+            f"{self.period_label} ({self.period.label}) · {self.scope_label} · case data as of "
+            f"{self.data_as_of} · {self.suppression_note}"
+        )
+
+
+def period_choices(con, cutoff: dt.date) -> dict[str, Period]:
+    """The analysts' periods: quarters, years, between SFP meetings, at any cut-off."""
+    choices: dict[str, Period] = {}
+    for q in last_complete_quarters(cutoff, 8):
+        choices[f"Quarter {q.end.year} Q{(q.end.month - 1) // 3 + 1}"] = q
+    first = catalog.first_case_year(con) or cutoff.year
+    last_year = cutoff.year - (0 if (cutoff.month, cutoff.day) == (12, 31) else 1)
+    for year in range(last_year, first - 1, -1):
+        choices[f"Year {year}"] = Period.year(year)
+    meetings = catalog.meeting_dates(con)
+    for prev, meeting in zip(meetings, meetings[1:], strict=False):
+        choices[f"Since SFP meeting {prev.isoformat()} to {meeting.isoformat()}"] = Period(
+            prev, meeting
+        )
+    return choices
+
+
+def require_page(page: str) -> Viewer:
+    """The data layer's refusal, for a page reached by URL outside the viewer's role."""
+    viewer = resolve_viewer()
+    if not viewer.may_open(page):
+        st.error("This page is not available for your role.")
+        st.stop()
+    return viewer
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _release(warehouse: str, release_id: str) -> published.Release | None:
+    return published.by_id(connection(), release_id)
+
+
+def current_release(con) -> published.Release | None:
+    """The release in force, read once per release for the whole process."""
+    row = con.sql(
+        "select release_id from releases where status = 'published' "
+        "and cutoff = (select max(as_of) from cases) order by built_at desc limit 1"
+    ).fetchall()
+    if not row:  # data loaded since: the release in force is the latest published one
+        row = con.sql(
+            "select release_id from releases where status = 'published' "
+            "order by cutoff desc, built_at desc limit 1"
+        ).fetchall()
+    return _release(st.session_state["warehouse"], row[0][0]) if row else None
+
+
+def _entity(viewer: Viewer, entities: list[str]) -> str | None:
+    if viewer.entity is not None:
+        st.sidebar.caption(f"Entity: {viewer.entity}")
+        return viewer.entity
+    picked = st.sidebar.selectbox("Entity", ["All entities", *entities], key="entity")
+    return None if picked == "All entities" else picked
+
+
+def page_context(page: str) -> PageContext:
+    viewer = require_page(page)
+    con = connection()
+    if viewer.exact:
+        cutoff = catalog.latest_case_as_of(con) or dt.date.today()
+        choices = period_choices(con, cutoff)
+        label = st.sidebar.selectbox(
+            "Period",
+            list(choices),
+            key="period",
+            help="Quarters, years, or the interval between two SFP meetings (exact figures).",
+        )
+        entity = _entity(viewer, catalog.case_entities(con))
+        period = choices[label]
+        return PageContext(
+            viewer, con, period, entity, ExactFigures(con, period, entity), label, page
+        )
+    release = current_release(con)
+    if release is None:
+        st.info(
+            "No case figures are published yet: the release is built after the first load of case "
+            "data and published once its audit passes."
+        )
+        st.stop()
+    entity = _entity(viewer, release.scopes)
+    choices = release.periods(entity or published.ALL)
+    label = st.sidebar.selectbox(
+        "Period",
+        list(choices),
+        key="period",
+        help="Periods of the quarter grid: quarters, years, and the quarters between SFP meetings.",
+    )
+    grid_period = choices[label]
+    figures = PublishedFigures(release, grid_period, entity)
+    if not published.is_fresh(con):
+        st.warning(
+            "Data were loaded after the release in force was published; its replacement is "
+            "being prepared. The figures below are those of the release in force."
+        )
+    return PageContext(
+        viewer, con, grid_period.period, entity, figures, label, page, release=release
+    )
+
+
+__all__ = ["PageContext", "data_version", "page_context", "period_choices", "require_page"]

@@ -1,0 +1,117 @@
+"""What a brief holds, in the order every format renders it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import altair as alt
+import polars as pl
+
+from psea.disclosure.figures import SUPPRESSED_NOTE
+from psea.disclosure.grid import GridPeriod
+from psea.metrics import Period
+
+
+@dataclass
+class Headline:
+    label: str
+    value: str  # as published
+    previous: str
+    change: str
+    definition: str
+    exact_value: float | None = None  # a published value, for the points; None when not shown
+    exact_previous: float | None = None
+    published: bool = True  # both values shown as numbers
+    unit: str = ""  # "", "days", "%"
+
+
+@dataclass
+class Table:
+    caption: str
+    frame: pl.DataFrame  # text cells, as published
+
+
+@dataclass
+class Figure:
+    caption: str
+    chart: alt.TopLevelMixin
+
+
+@dataclass
+class Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    title: str
+    meeting: dt.date
+    meeting_title: str
+    ad_hoc: bool
+    period: Period
+    grid_period: GridPeriod
+    previous_period: GridPeriod | None
+    entity: str | None
+    k: int
+    release_id: str
+    coverage: dict[str, dt.date]
+    not_reported: list[str]  # entities whose data stop before the period's end
+    loads: pl.DataFrame
+    headlines: list[Headline]
+    by_entity: pl.DataFrame | None
+    points: list[str]
+    sections: list[Section]
+    generated_at: dt.datetime
+    minimum_team: int = 5
+
+    @property
+    def scope(self) -> str:
+        return "all entities" if self.entity is None else self.entity
+
+    @property
+    def suppression_rule(self) -> str:
+        return (
+            f"Every figure about cases, victims, alleged perpetrators and assistance comes from the "
+            f"release {self.release_id} of this meeting's data, protected as a whole and audited "
+            f"(no hidden figure can be worked out from the published ones, across tables, periods "
+            f"and entities); " + SUPPRESSED_NOTE.format(k=self.k) + ". Medians are withheld when "
+            f"they rest on fewer than {self.k} cases. Training, roster and contract figures are not "
+            f"suppressed, except manager teams of fewer than {self.minimum_team}."
+        )
+
+    @property
+    def front_matter(self) -> list[tuple[str, str]]:
+        quarters = self.grid_period.quarters
+        period = (
+            f"{quarters[0][:4]} Q{quarters[0][5]} to {quarters[-1][:4]} Q{quarters[-1][5]} "
+            f"({self.period.label}): the complete quarters since the previous meeting"
+            if quarters
+            else "no complete quarter since the previous meeting"
+        )
+        as_of = "; ".join(f"{e} {d.isoformat()}" for e, d in sorted(self.coverage.items()))
+        rows = [
+            ("Meeting", f"{self.meeting_title} ({self.meeting.isoformat()})"),
+            ("Period", period + (" (a date outside the calendar)" if self.ad_hoc else "")),
+            ("Case data as of", as_of),
+            ("Scope", self.scope),
+            (
+                "Compared with",
+                self.previous_period.label if self.previous_period else "no earlier meeting period",
+            ),
+            ("Release", f"{self.release_id} (audited)"),
+            ("Generated", self.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+        ]
+        if self.not_reported:
+            rows.insert(
+                3,
+                (
+                    "Not yet reported",
+                    f"{', '.join(self.not_reported)}: case data stop before the period's end; "
+                    "their figures for the missing quarters are not shown and not compared",
+                ),
+            )
+        return rows

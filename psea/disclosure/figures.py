@@ -1,0 +1,216 @@
+"""The one gate between the figures and the people who see them.
+
+Pages and briefs ask a `Figures` for a case count, a breakdown, a statistic or a trend, and draw
+what they get. For the analyst role (exact access) it counts with the metric layer, for any period
+at any cut-off; for everyone else it reads the published release (psea.disclosure.release), and
+nothing is computed on the fly: a hidden cell comes back as "suppressed", a quarter past an
+entity's data as "not yet reported".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from psea.disclosure import grid
+from psea.disclosure.published import ALL, NOT_REPORTED, SUPPRESSED, Release, Statistic
+from psea.metrics import Period, cases, facts
+
+SUPPRESSED_NOTE = (
+    "'suppressed': fewer than {k}, or withheld so that a smaller figure cannot be worked out"
+)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A count as published: its value (None when hidden or not reported) and its label."""
+
+    value: int | None
+    label: str
+
+    @property
+    def published(self) -> bool:
+        return self.value is not None
+
+
+def shown(value: int | None, state: str = "") -> Shown:
+    if state:
+        return Shown(None, state)
+    return Shown(value, f"{value:,}" if value is not None else "no data")
+
+
+def rate(numerator: Shown, denominator: Shown, digits: int = 0) -> str:
+    """A share as published: only when both its numerator and its denominator are."""
+    if not denominator.published:
+        return denominator.label
+    if not numerator.published:
+        return numerator.label
+    if not denominator.value:
+        return "no data"
+    return f"{100 * numerator.value / denominator.value:.{digits}f}%"
+
+
+class ExactFigures:
+    """Analysts: the metric layer, exact, for any period (start, end] at its cut-off."""
+
+    exact = True
+
+    def __init__(self, con, period: Period, entity: str | None):
+        self.con, self.period, self.entity = con, period, entity
+
+    def previous(self) -> ExactFigures:
+        return ExactFigures(self.con, self.period.previous(), self.entity)
+
+    def count(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
+        if breakdown == "total":
+            return shown(facts.total(self.con, family, self.period, self.entity))
+        frame = facts.count(self.con, family, self.period, self.entity, breakdown)
+        found = dict(zip(frame[breakdown].to_list(), frame["count"].to_list(), strict=True))
+        return shown(int(found.get(group, 0)))
+
+    def breakdown(self, family: str, breakdown: str) -> pl.DataFrame:
+        frame = facts.count(self.con, family, self.period, self.entity, breakdown)
+        return _published(frame.rename({breakdown: "group"}), hidden=None)
+
+    def overdue(self) -> Shown:
+        return shown(cases.overdue_investigations(self.con, self.period.end, self.entity))
+
+    def statistic(self, name: str) -> Statistic:
+        row = cases.statistic(self.con, name, self.period, self.entity)
+        return Statistic(row["median_days"], row["p90_days"], int(row["n"]), False)
+
+    def trend(self, family: str = "allegations", quarters: int = 12) -> pl.DataFrame:
+        end = self.period.end
+        keys = _last_quarters(end, quarters)
+        span = Period(grid.quarter_first_day(keys[0]) - dt.timedelta(days=1), end)
+        counted = cases.allegations_by_quarter(self.con, span, self.entity)
+        values = {grid.quarter_key(d): int(n) for d, n in counted.iter_rows()}
+        return _trend_frame(
+            keys, [values.get(k, 0) for k in keys], [False] * len(keys), [False] * len(keys)
+        )
+
+
+class PublishedFigures:
+    """Roles without exact access: the cells of one release, for one grid period and scope."""
+
+    exact = False
+
+    def __init__(self, release: Release, period: grid.GridPeriod, entity: str | None):
+        self.release, self.period, self.entity = release, period, entity
+        self.scope = entity or ALL
+
+    def previous(self) -> PublishedFigures | None:
+        before = grid.previous(self.period, self.release.calendar)
+        return PublishedFigures(self.release, before, self.entity) if before else None
+
+    def count(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
+        cell = self.release.cell(family, breakdown, group, self.scope, self.period.key)
+        if cell is None:
+            return shown(None, self.release.missing_state(self.scope, self.period, breakdown))
+        value, hidden = cell
+        return shown(value, SUPPRESSED if hidden else "")
+
+    def breakdown(self, family: str, breakdown: str) -> pl.DataFrame:
+        frame = self.release.breakdown(family, breakdown, self.scope, self.period.key)
+        if frame.is_empty():
+            return frame
+        return _published(frame.select("group", "count"), hidden=frame["hidden"].to_list())
+
+    def overdue(self) -> Shown:
+        cell = self.release.cell("overdue", "total", "total", self.scope, "cut-off")
+        if cell is None:
+            return shown(None, NOT_REPORTED)
+        return shown(cell[0], SUPPRESSED if cell[1] else "")
+
+    def statistic(self, name: str) -> Statistic:
+        return self.release.statistic(name, self.scope, self.period.key)
+
+    def trend(self, family: str = "allegations", quarters: int = 12) -> pl.DataFrame:
+        keys = _last_quarters(
+            grid.quarter_end(grid.quarter_first_day(self.period.quarters[-1])), quarters
+        )
+        values, hidden, missing = [], [], []
+        for key in keys:
+            cell = self.release.cell(family, "total", "total", self.scope, key)
+            values.append(None if cell is None or cell[1] else cell[0])
+            hidden.append(bool(cell and cell[1]))
+            missing.append(cell is None)
+        return _trend_frame(keys, values, hidden, missing)
+
+
+def _last_quarters(end: dt.date, n: int) -> list[str]:
+    last = grid.last_complete_quarter(end)
+    keys = [grid.quarter_key(last)]
+    while len(keys) < n:
+        last = grid.quarter_first_day(keys[0]) - dt.timedelta(days=1)
+        keys.insert(0, grid.quarter_key(grid.last_complete_quarter(last)))
+    return keys
+
+
+def _trend_frame(keys, values, hidden, missing) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "quarter": [grid.quarter_first_day(k) for k in keys],
+            "label": [f"{k[:4]} Q{k[5]}" for k in keys],
+            "count": values,
+            "suppressed": hidden,
+            "not_reported": missing,
+        },
+        schema={
+            "quarter": pl.Date,
+            "label": pl.String,
+            "count": pl.Int64,
+            "suppressed": pl.Boolean,
+            "not_reported": pl.Boolean,
+        },
+    )
+
+
+def _published(frame: pl.DataFrame, hidden: list[bool] | None) -> pl.DataFrame:
+    """group, count (null when hidden), shown (the label), suppressed."""
+    mask = pl.Series("suppressed", hidden if hidden is not None else [False] * frame.height)
+    return frame.with_columns(mask).with_columns(
+        pl.when(pl.col("suppressed"))
+        .then(None)
+        .otherwise(pl.col("count"))
+        .cast(pl.Int64)
+        .alias("count"),
+        pl.when(pl.col("suppressed"))
+        .then(pl.lit(SUPPRESSED))
+        .otherwise(
+            pl.col("count").cast(pl.Int64).map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
+        )
+        .alias("shown"),
+    )
+
+
+FUNNEL = {  # stage -> the statuses at the cut-off that have reached it
+    "received": cases.STATUSES,
+    "assessed": cases.STATUSES[2:],
+    "investigated": ["under_investigation", "substantiated", "unsubstantiated"],
+    "finding": ["substantiated", "unsubstantiated"],
+    "substantiated": ["substantiated"],
+}
+
+
+def funnel(figures) -> pl.DataFrame:
+    """The funnel as sums of published status counts: a stage is shown only when every status it
+    adds up is published (then it tells nothing the status table does not)."""
+    status = figures.breakdown("allegations", "status")
+    if status.is_empty():
+        return status
+    by = {g: (c, s) for g, c, s in status.select("group", "count", "suppressed").iter_rows()}
+    rows = []
+    for stage, members in FUNNEL.items():
+        hidden = any(by.get(m, (0, False))[1] for m in members)
+        rows.append(
+            (stage, None if hidden else sum(by.get(m, (0, False))[0] or 0 for m in members), hidden)
+        )
+    action = figures.count("allegations", "action_taken", "substantiated_with_action")
+    rows.append(("action", action.value, not action.published))
+    frame = pl.DataFrame(
+        rows, schema={"group": pl.String, "count": pl.Int64, "suppressed": pl.Boolean}, orient="row"
+    )
+    return _published(frame.select("group", "count"), frame["suppressed"].to_list())
