@@ -50,6 +50,12 @@ create table if not exists release_statistics (
     release_id varchar not null, statistic varchar not null, measure varchar not null,
     scope varchar not null, period varchar not null, n bigint, value double, withheld boolean not null
 );
+-- every brief handed out, as it was (pipelines.archive)
+create table if not exists brief_archive (
+    archive_id varchar not null, meeting_date date not null, entity varchar, release_id varchar,
+    file_name varchar not null, sha256 varchar not null, content blob not null,
+    produced_by varchar, role varchar, produced_at timestamp
+);
 create table if not exists sfp_meetings_added (
     meeting_date date primary key, title varchar not null, notes varchar,
     added_by varchar, added_at timestamp default current_timestamp

@@ -309,8 +309,12 @@ def render(brief: Brief, formats=FORMATS) -> dict[str, bytes]:
 
 
 def write(brief: Brief, folder: Path, formats=FORMATS) -> list[Path]:
+    return write_files(render(brief, formats), folder)
+
+
+def write_files(files: dict[str, bytes], folder: Path) -> list[Path]:
     paths = []
-    for name, data in render(brief, formats).items():
+    for name, data in files.items():
         path = Path(folder) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

@@ -9,6 +9,7 @@ import typer
 
 from psea.cli.common import (
     WarehouseOption,
+    actor,
     check_entity,
     open_warehouse,
     parse_date,
@@ -32,6 +33,7 @@ def brief(
     warehouse: WarehouseOption = None,
 ) -> None:
     """The SFP meeting brief for the period since the previous meeting (suppressed figures)."""
+    from pipelines.archive import archive_brief
     from psea import brief_render
     from psea.brief import build_brief
 
@@ -45,8 +47,10 @@ def brief(
     con = open_warehouse(warehouse)
     try:
         check_entity(con, entity)
-        document = build_brief(con, day, entity)
-        paths = brief_render.write(document, out, chosen)
+        document = build_brief(con, day, entity, actor(), "analyst")
+        files = brief_render.render(document, chosen)
+        paths = brief_render.write_files(files, out)
+        archive_brief(con, day, entity, document.release_id, files, actor(), "analyst")
         record(
             con,
             None,

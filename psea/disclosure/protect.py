@@ -25,7 +25,7 @@ from scipy.sparse.csgraph import connected_components
 CEILING = 1e7  # an upper bound for the programs (a cell free upwards reaches it)
 TOLERANCE = 1e-6
 MIN_HIDDEN = 2  # hidden cells a relation must hold once it holds one
-RANDOM_DIRECTIONS = 6  # extra programs per component before proving cells one by one
+RANDOM_DIRECTIONS = 16  # extra programs per component before proving cells one by one
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,13 @@ class AuditResult:
     narrowest: tuple[float, float] | None = None  # the narrowest range proven for a hidden cell
     widest: tuple[float, float] | None = None
     seconds: float = 0.0
+    spans: dict[int, tuple[float, float]] = field(default_factory=dict, repr=False)
+
+    def summarize(self) -> None:
+        """The narrowest and widest proven ranges, from every cell's latest proof."""
+        if self.spans:
+            ordered = sorted(self.spans.values(), key=lambda s: s[1] - s[0])
+            self.narrowest, self.widest = ordered[0], ordered[-1]
 
     def as_dict(self) -> dict:
         return {
@@ -141,9 +148,12 @@ def protect(
         recheck = set(result.failed) | set(np.flatnonzero(hidden & ~before).tolist())
         recheck |= {c for r in touched for c in relations[r].cells}
         partial = audit(values, hidden, relations, k, of_cell, recheck=recheck)
+        # a component left out of a round is unchanged since its last proof: it still holds
+        partial.programs += result.programs
+        partial.seconds += result.seconds
+        partial.spans = {**result.spans, **partial.spans}
+        partial.summarize()
         result = partial
-    if rounds:  # the published proof covers every component, not only the repaired ones
-        result = audit(values, hidden, relations, k, of_cell)
     return hidden, result
 
 
@@ -200,19 +210,18 @@ def audit(
     for i, c in enumerate(shut):
         members[int(labels[i])].append(int(c))
     failed: list[int] = []
-    ranges: list[tuple[float, float]] = []
+    spans: dict[int, tuple[float, float]] = {}
     programs = 0
     for comp, cells in members.items():
         if recheck is not None and not recheck.intersection(cells):
             continue
-        bad, spans, solved = _prove_component(
+        bad, found, solved = _prove_component(
             values, hidden, relations, by_component[comp], cells, k
         )
         failed += bad
-        ranges += spans
+        spans.update(zip(cells, found, strict=True))
         programs += solved
-    widths = [hi - lo for lo, hi in ranges]
-    return AuditResult(
+    out = AuditResult(
         passed=not failed,
         cells=len(values),
         hidden=n,
@@ -220,10 +229,11 @@ def audit(
         largest_component=max((len(c) for c in members.values()), default=0),
         programs=programs,
         failed=failed,
-        narrowest=ranges[int(np.argmin(widths))] if ranges else None,
-        widest=ranges[int(np.argmax(widths))] if ranges else None,
         seconds=time.perf_counter() - clock,
+        spans=spans,
     )
+    out.summarize()
+    return out
 
 
 def _prove_component(values, hidden, relations, rel_ids, cells, k):
@@ -268,11 +278,18 @@ def _prove_component(values, hidden, relations, rel_ids, cells, k):
         if todo.any():
             solve(np.where(todo, sign, 0.0))
     rng = np.random.default_rng(len(cells))
-    for _ in range(RANDOM_DIRECTIONS):  # random directions reach other corners, many cells at once
+    for attempt in range(RANDOM_DIRECTIONS):  # other corners, many cells at once
         todo = ~proven()
-        if not todo.any() or todo.sum() <= 2:
+        if todo.sum() <= 2:
             break
-        solve(np.where(todo, rng.choice((-1.0, 1.0), len(cells)) * rng.random(len(cells)), 0.0))
+        if attempt % 2 == 0:  # small cells up to K, the others down: what each still needs
+            direction = np.where(small, -1.0, 1.0)
+        else:
+            direction = rng.choice((-1.0, 1.0), len(cells)) * rng.random(len(cells))
+        before = todo.sum()
+        solve(np.where(todo, direction, 0.0))
+        if (~proven()).sum() == before and attempt > 2:
+            break
     for j in np.flatnonzero(~proven()):
         for sign in (-1.0, 1.0):
             if proven()[j]:

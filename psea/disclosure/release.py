@@ -16,6 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from pipelines.audit import record
@@ -40,6 +41,8 @@ class Built:
     cutoff: dt.date
     primary_hidden: int
     seconds: float
+    values: np.ndarray | None = None  # the exact counts, in memory only (never stored)
+    relations: list[Relation] | None = None
 
 
 def breakdown_periods(
@@ -145,6 +148,53 @@ def _all_entities(frame: pl.DataFrame, entities: list[str]) -> pl.DataFrame:
         .with_columns(pl.lit(ALL).alias("scope"))
         .select(frame.columns)
     )
+
+
+BREAKDOWN_MINIMUM = 2  # times K: a period's total below it is not broken down
+
+
+def _enough_to_break_down(
+    cells: pl.DataFrame, chosen: list[grid.GridPeriod], k: int
+) -> pl.DataFrame:
+    """Breakdowns only where there is enough to break down: a family's breakdowns of a period are
+    published for every entity when every entity's total reaches BREAKDOWN_MINIMUM x K, else for
+    all entities together when theirs does, else not at all. A period holding others keeps a
+    scope's breakdowns only when each period inside it does (so no difference of two published
+    periods is an unpublished one). Small totals give mostly hidden cells anyway; this keeps the
+    release's linked tables from being mostly hidden zeros and ones."""
+    floor = BREAKDOWN_MINIMUM * k
+    totals = cells.filter(pl.col("breakdown") == "total").select(
+        "family", "scope", "period", pl.col("value").alias("total")
+    )
+    level = (
+        totals.with_columns((pl.col("scope") == ALL).alias("is_all"))
+        .group_by("family", "period", "is_all")
+        .agg((pl.col("total") >= floor).all().alias("enough"))
+    )
+    keep: dict[tuple[str, str], str] = {}  # (family, period) -> "entities" | "all" | "none"
+    for family, period, is_all, enough in level.iter_rows():
+        current = keep.get((family, period), "none")
+        if not is_all and enough:
+            keep[(family, period)] = "entities"
+        elif is_all and enough and current == "none":
+            keep[(family, period)] = "all"
+    rank = {"none": 0, "all": 1, "entities": 2}
+    children = _children(chosen)
+    for parent, kids in children.items():  # a parent shows no more than its least child
+        for family in {f for f, _ in keep}:
+            least = min((keep.get((family, c), "none") for c in kids), key=rank.get)
+            if rank[keep.get((family, parent), "none")] > rank[least]:
+                keep[(family, parent)] = least
+    decision = pl.DataFrame(
+        [(f, p, v) for (f, p), v in keep.items()], schema=["family", "period", "keep"], orient="row"
+    )
+    split = cells.filter(pl.col("breakdown") != "total").join(
+        decision, on=["family", "period"], how="left"
+    )
+    split = split.filter(
+        (pl.col("keep") == "entities") | ((pl.col("keep") == "all") & (pl.col("scope") == ALL))
+    ).drop("keep")
+    return pl.concat([cells.filter(pl.col("breakdown") == "total"), split])
 
 
 def _children(chosen: list[grid.GridPeriod]) -> dict[str, list[str]]:
@@ -280,6 +330,7 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     )
     cells = pl.concat([cells, overdue])
     cells = pl.concat([cells, _all_entities(cells, list(coverage))])
+    cells = _enough_to_break_down(cells, chosen, k)
     relations = _relations(cells, periods, chosen)
     values = cells["value"].to_numpy()
     hidden, result = protect(values, relations, k)
@@ -299,6 +350,8 @@ def build(con, cutoff: dt.date | None = None) -> Built:
         cutoff=cutoff,
         primary_hidden=int(((values > 0) & (values < k)).sum()),
         seconds=time.perf_counter() - clock,
+        values=values,
+        relations=relations,
     )
 
 

@@ -92,3 +92,15 @@ def loads_read_at(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFra
         """,
         params={"cutoff": cutoff, "entity": entity},
     ).pl()
+
+
+def archived_briefs(con, entity: str | None = None) -> pl.DataFrame:
+    """The briefs handed out (one row per production), latest first; an entity's own only."""
+    return con.sql(
+        """select archive_id, meeting_date, coalesce(entity, 'all entities') as scope, release_id,
+                  produced_by, produced_at, string_agg(file_name, ', ' order by file_name) as files,
+                  string_agg(file_name || ' ' || sha256, '; ' order by file_name) as sha256
+           from brief_archive where $entity is null or entity = $entity
+           group by all order by produced_at desc""",
+        params={"entity": entity},
+    ).pl()

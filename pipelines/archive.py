@@ -1,0 +1,66 @@
+"""The brief archive: every brief handed out, kept as it was (meeting, entity, release, who,
+when, each file's SHA-256 and bytes), with its audit record, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+
+from pipelines.audit import record
+
+
+def archive_brief(
+    con,
+    meeting: dt.date,
+    entity: str | None,
+    release_id: str,
+    files: dict[str, bytes],
+    actor: str,
+    role: str | None,
+) -> str:
+    """Keep the files of one brief production; returns its archive id."""
+    archive_id = f"B{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    con.execute("begin transaction")
+    try:
+        for name, data in files.items():
+            con.execute(
+                """insert into brief_archive (archive_id, meeting_date, entity, release_id, file_name,
+                       sha256, content, produced_by, role, produced_at)
+                   values ($id, $meeting, $entity, $release, $name, $sha, $content, $actor, $role,
+                       current_timestamp)""",
+                {
+                    "id": archive_id,
+                    "meeting": meeting,
+                    "entity": entity,
+                    "release": release_id,
+                    "name": name,
+                    "sha": hashlib.sha256(data).hexdigest(),
+                    "content": data,
+                    "actor": actor,
+                    "role": role,
+                },
+            )
+        record(
+            con,
+            actor,
+            role,
+            "brief_archived",
+            archive_id=archive_id,
+            meeting=meeting,
+            entity=entity,
+            release_id=release_id,
+            files=sorted(files),
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return archive_id
+
+
+def archived_file(con, archive_id: str, file_name: str) -> bytes:
+    return con.sql(
+        "select content from brief_archive where archive_id = $id and file_name = $name",
+        params={"id": archive_id, "name": file_name},
+    ).fetchall()[0][0]
