@@ -224,7 +224,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def _explicit(code: str, field: str | None) -> str | None:
+def _code_words(code: str, field: str | None) -> str | None:
     if field is not None and code in FIELD_CODES.get(field, {}):
         return FIELD_CODES[field][code]
     if code in CODES:
@@ -232,7 +232,11 @@ def _explicit(code: str, field: str | None) -> str | None:
     for pattern, words in _PATTERNS:
         if match := pattern.match(code):
             return words.format(*match.groups())
-    return NAMES.get(code)
+    return None
+
+
+def _explicit(code: str, field: str | None) -> str | None:
+    return _code_words(code, field) or NAMES.get(code)
 
 
 def has_label(code: object, field: str | None = None) -> bool:
@@ -257,13 +261,14 @@ def label(code: object, field: str | None = None) -> str:
 
 
 def code_columns(frame: pl.DataFrame) -> list[str]:
-    """Text columns every value of which is a known code: the columns to show in words."""
+    """Text columns every value of which is a known code (not a column name: a problem list's
+    `column` keeps "entity"): the columns to show in words."""
     out = []
     for name, dtype in frame.schema.items():
         if dtype not in (pl.String, pl.Categorical, pl.Enum):
             continue
         values = frame[name].cast(pl.String).drop_nulls().unique().to_list()
-        if values and all(has_label(v, name) for v in values):
+        if values and all(_code_words(v, name) is not None for v in values):
             out.append(name)
     return out
 

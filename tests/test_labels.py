@@ -75,3 +75,19 @@ def test_labelled_frames_keep_their_order_nulls_and_other_columns():
     assert code_columns(frame) == ["category"]
     assert labelled(frame).equals(out)
     assert labelled(frame, headers=True).columns == ["Category", "Mission", "Count"]
+
+
+def test_csv_and_xlsx_exports_carry_words_parquet_and_submissions_keep_codes():
+    import io
+
+    from psea import exports
+
+    frame = pl.DataFrame({"category": ["sexual_exploitation", "unknown"], "count": [40, 0]})
+    csv = exports.table_bytes(frame, "csv").decode().splitlines()
+    assert csv == ["category,count", "Sexual exploitation,40", "Unknown,0"]
+    xlsx = pl.read_excel(io.BytesIO(exports.table_bytes(frame, "xlsx")))
+    assert xlsx["category"].to_list() == ["Sexual exploitation", "Unknown"]
+    assert pl.read_parquet(io.BytesIO(exports.table_bytes(frame, "parquet"))).equals(frame)
+    assert "sexual_exploitation" in exports.table_bytes(frame, "csv", plain_words=False).decode()
+    totals = pl.DataFrame({"dimension": ["category"], "group": ["sexual_abuse"], "count": [7]})
+    assert "sexual_abuse" in exports.table_bytes(totals, "csv").decode()  # the UN's own codes
