@@ -142,6 +142,19 @@ FIELD_CODES: dict[str, dict[str, str]] = {
     },
     "action": {"none": "No action"},
     "age_group": {"child": "Child (under 18)"},
+    "kind": {  # the extracts (docs/extracts.md)
+        "cases": "Cases",
+        "case_victims": "Victims of cases",
+        "case_subjects": "Alleged perpetrators of cases",
+        "victim_assistance": "Victim assistance",
+        "roster": "Personnel roster",
+        "training": "Training completions",
+        "awareness_sessions": "Awareness sessions",
+        "appraisals": "Appraisals",
+        "contracts": "Contracts",
+        "agency_returns": "Agency returns",
+        "psea_capacity": "PSEA capacity",
+    },
 }
 
 # Names of columns, breakdowns, fact families and figures, as a header or an axis title.
@@ -190,6 +203,10 @@ NAMES: dict[str, str] = {
     "is_manager": "Manager",
     "item": "Capacity item",
     "reporter": "Reporter",
+    "kind": "Extract",
+    "as_of": "As of",
+    "load_id": "Load",
+    "file_name": "File name",
     "figure": "Figure",
     "dimension": "Dimension",
     "group": "Group",
