@@ -1,4 +1,4 @@
-"""The brief for a PSEA Senior Focal Point meeting (indicators.md, "SFP meeting brief").
+"""The brief for a PSEA Senior Focal Point meeting (docs/indicators.md, "SFP meeting brief").
 
 `build_brief` assembles it from the metric layer, through the suppression function (a brief is
 circulated beyond the analysts, so it is suppressed whoever produces it); `psea.brief_render` writes
