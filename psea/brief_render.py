@@ -43,17 +43,24 @@ def column_weights(
 ) -> list[float]:
     """Relative column widths for DOCX and PDF: each column as wide as its longest text (a bold
     header a little wider) when the page holds them all; else the short columns whole and the long
-    ones sharing what is left equally, so numbers, dates and short words never break."""
-    width = len(header) if header is not None else len(rows[0])
-    natural = [max((len(str(r[i])) for r in rows), default=0) for i in range(width)]
-    if header is not None:
-        natural = [max(n, len(h) + 2) for n, h in zip(natural, header, strict=True)]
-    natural = [max(n, 3) + 2 for n in natural]  # the cell's own padding
-    level, short = capacity / width, -1
-    while sum(n <= level for n in natural) not in (short, width):  # fill up to a level
-        short = sum(n <= level for n in natural)
-        level = (capacity - sum(n for n in natural if n <= level)) / (width - short)
-    return [min(n, level) for n in natural] if sum(natural) > capacity else natural
+    ones cut to one level, never below their longest word (of up to 16 letters), so numbers, dates
+    and words never break."""
+    table = ([header] if header is not None else []) + rows
+    columns = list(zip(*table, strict=True))
+    pad = 2 if header is None else 3  # the cell's own padding; a bold header is a little wider
+    natural = [max(len(str(c)) for c in col) + pad for col in columns]
+    words = [
+        max((min(len(w), 16) for c in col for w in str(c).split()), default=0) for col in columns
+    ]
+    lows = [w + pad for w in words]  # a file name or a load id may break; a word may not
+    if sum(natural) <= capacity or sum(lows) >= capacity:
+        return natural if sum(natural) <= capacity else lows
+    low, high = 0.0, float(max(natural))
+    for _ in range(50):  # the level at which the clipped widths fill the capacity
+        level = (low + high) / 2
+        fill = sum(max(lw, min(n, level)) for lw, n in zip(lows, natural, strict=True))
+        low, high = (level, high) if fill <= capacity else (low, level)
+    return [max(lw, min(n, low)) for lw, n in zip(lows, natural, strict=True)]
 
 
 def text_table(frame: pl.DataFrame) -> tuple[list[str], list[list[str]]]:
@@ -125,9 +132,8 @@ def to_docx(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
     frame_table(brief.loads.select(pl.all().cast(pl.String)))
     doc.add_heading("Suppression rule in force", 2)
     doc.add_paragraph(brief.suppression_rule)
-    doc.add_page_break()
-
-    doc.add_heading("Headline figures", 1)
+    # a new page with the chapter, not a break paragraph that may spill onto an empty page
+    doc.add_heading("Headline figures", 1).paragraph_format.page_break_before = True
     table(HEADLINE_HEADER, _headline_rows(brief))
     for h in brief.headlines:
         p = doc.add_paragraph(style="List Bullet")

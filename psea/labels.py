@@ -98,6 +98,11 @@ CODES: dict[str, str] = {
     "4-12 months": "4–12 months",
     "13-24 months": "13–24 months",
     "more than 24 months": "More than 24 months",
+    # the dashboard's roles (docs/access.md)
+    "champion_office": "IASC Champion's office",
+    "focal_point": "Senior focal point",
+    "analyst": "Analyst",
+    "admin": "Administrator",
     # roster.role
     "chief_of_mission": "Chief of mission",
     "manager": "Manager",
