@@ -62,7 +62,7 @@ create table if not exists sfp_meetings_added (
 );
 """
 
-# Which date places a row on or before the cut-off, per extract (see indicators.md, "as of").
+# Which date places a row on or before the cut-off, per extract (see docs/indicators.md, "Data as of a cut-off").
 DATE_RESTRICTION = {
     "training": "completed_on <= d",
     "awareness_sessions": "held_on <= d",

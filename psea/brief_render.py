@@ -14,9 +14,11 @@ import polars as pl
 
 from psea.brief import Brief
 from psea.exports import chart_bytes, slug
+from psea.labels import label, labelled
 
 FORMATS = ("docx", "pdf", "md")
 CHART_PPI = 200
+CONFIDENTIAL = "Confidential — contains PSEA case statistics"
 
 
 def file_stem(brief: Brief) -> str:
@@ -32,16 +34,45 @@ def chart_images(brief: Brief) -> dict[str, bytes]:
     }
 
 
-PAGE_WIDTH_INCHES = 6.3
+DOCX_TABLE_CHARS = 85  # characters across the text width at 9 pt (DejaVu, wider than Calibri)
+PDF_TABLE_CHARS = 105  # the same at 8.5 pt Helvetica
 
 
-def column_weights(header: list[str] | None, rows: list[list[str]]) -> list[int]:
-    """Relative column widths from the longest text of each column (bounded), for DOCX and PDF."""
-    width = len(header) if header is not None else len(rows[0])
-    longest = [max((len(str(r[i])) for r in rows), default=0) for i in range(width)]
-    if header is not None:  # a bold header needs a little more room than its letters
-        longest = [max(n, len(h) + 2) for n, h in zip(longest, header, strict=True)]
-    return [max(7, min(40, n)) for n in longest]
+def column_weights(
+    header: list[str] | None, rows: list[list[str]], capacity: int = DOCX_TABLE_CHARS
+) -> list[float]:
+    """Relative column widths for DOCX and PDF: each column as wide as its longest text (a bold
+    header a little wider) when the page holds them all; else the short columns whole and the long
+    ones cut to one level, never below their longest word (of up to 16 letters), so numbers, dates
+    and words never break."""
+    table = ([header] if header is not None else []) + rows
+    columns = list(zip(*table, strict=True))
+    pad = 2 if header is None else 3  # the cell's own padding; a bold header is a little wider
+    natural = [max(len(str(c)) for c in col) + pad for col in columns]
+    words = [
+        max((min(len(w), 16) for c in col for w in str(c).split()), default=0) for col in columns
+    ]
+    lows = [w + pad for w in words]  # a file name or a load id may break; a word may not
+    if sum(natural) <= capacity or sum(lows) >= capacity:
+        return natural if sum(natural) <= capacity else lows
+    low, high = 0.0, float(max(natural))
+    for _ in range(50):  # the level at which the clipped widths fill the capacity
+        level = (low + high) / 2
+        fill = sum(max(lw, min(n, level)) for lw, n in zip(lows, natural, strict=True))
+        low, high = (level, high) if fill <= capacity else (low, level)
+    return [max(lw, min(n, low)) for lw, n in zip(lows, natural, strict=True)]
+
+
+def text_table(frame: pl.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """A frame as a reader sees it: headers and code cells in plain words (psea.labels), every
+    cell as text, an empty cell for a missing one."""
+    frame = labelled(frame)
+    rows = [["" if v is None else str(v) for v in row] for row in frame.rows()]
+    return [label(c) for c in frame.columns], rows
+
+
+def _footer_text(brief: Brief) -> str:
+    return f"{CONFIDENTIAL} · {brief.scope} · data as of {brief.period.end.isoformat()} · page "
 
 
 def _headline_rows(brief: Brief) -> list[list[str]]:
@@ -58,39 +89,51 @@ def to_docx(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
     from docx import Document
     from docx.shared import Inches, Pt
 
+    from psea.docx_page import a4_with_notice, full_width, repeat_as_header, table_of_contents
+
     images = images if images is not None else chart_images(brief)
     doc = Document()
     doc.styles["Normal"].font.name = "Calibri"
     doc.styles["Normal"].font.size = Pt(10.5)
+    text_width = a4_with_notice(doc, CONFIDENTIAL, _footer_text(brief))
 
     def table(header: list[str] | None, rows: list[list[str]]) -> None:
         t = doc.add_table(rows=0, cols=len(header or rows[0]))
         t.style = "Light Grid Accent 1"
         t.autofit = False
-        weights = column_weights(header, rows)
-        widths = [Inches(PAGE_WIDTH_INCHES * w / sum(weights)) for w in weights]
+        full_width(t)
+        weights = column_weights(header, rows, DOCX_TABLE_CHARS)
+        widths = [Inches(text_width * w / sum(weights)) for w in weights]
         for column, width in zip(t.columns, widths, strict=True):
             column.width = width  # the grid (LibreOffice reads it), and each cell below (Word)
         for texts in ([header] if header is not None else []) + rows:
-            cells = t.add_row().cells
-            for cell, text, width in zip(cells, texts, widths, strict=True):
-                cell.text = text
+            row = t.add_row()
+            for cell, text, width in zip(row.cells, texts, widths, strict=True):
                 cell.width = width
+                cell.paragraphs[0].add_run(text).font.size = Pt(9)
+        if header is not None:
+            repeat_as_header(t.rows[0])
         doc.add_paragraph()
 
     def frame_table(frame: pl.DataFrame) -> None:
-        table(frame.columns, [[str(v) if v is not None else "" for v in r] for r in frame.rows()])
+        table(*text_table(frame))
 
     doc.add_heading(brief.title, 0)
     table(None, [[k, v] for k, v in brief.front_matter])
+    chapters = [
+        "Headline figures",
+        *(["Each entity side by side"] if brief.by_entity is not None else []),
+        "Points for the meeting",
+        *(s.title for s in brief.sections),
+    ]
+    table_of_contents(doc, chapters)
     doc.add_heading("Data used", 2)
     doc.add_paragraph("The loads (extract files) whose snapshots this brief reads at the cut-off:")
     frame_table(brief.loads.select(pl.all().cast(pl.String)))
     doc.add_heading("Suppression rule in force", 2)
     doc.add_paragraph(brief.suppression_rule)
-    doc.add_page_break()
-
-    doc.add_heading("Headline figures", 1)
+    # a new page with the chapter, not a break paragraph that may spill onto an empty page
+    doc.add_heading("Headline figures", 1).paragraph_format.page_break_before = True
     table(HEADLINE_HEADER, _headline_rows(brief))
     for h in brief.headlines:
         p = doc.add_paragraph(style="List Bullet")
@@ -108,7 +151,7 @@ def to_docx(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
         for text in section.paragraphs:
             doc.add_paragraph(text)
         for fig in section.figures:
-            doc.add_picture(io.BytesIO(images[fig.caption]), width=Inches(6.3))
+            doc.add_picture(io.BytesIO(images[fig.caption]), width=Inches(text_width))
             doc.add_paragraph(fig.caption, style="Caption")
         for tab in section.tables:
             doc.add_heading(tab.caption, 3)
@@ -154,15 +197,29 @@ def to_pdf(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
     pdf.set_auto_page_break(True, margin=15)
     pdf.set_title(_pdf_text(brief.title))
     pdf.set_author("PSEA Oversight")
-    footer = _pdf_text(f"{brief.scope} - data as of {brief.period.end.isoformat()} - page ")
-    pdf.footer = lambda: (  # type: ignore[method-assign]
-        pdf.set_y(-12),
-        pdf.set_font("Helvetica", "I", 8),
-        pdf.cell(0, 8, footer + str(pdf.page_no()), align="C"),
-    )
+    pdf.alias_nb_pages()  # "{nb}": the number of pages, filled in when the document closes
+    notice, footer = _pdf_text(CONFIDENTIAL), _pdf_text(_footer_text(brief))
+
+    def header() -> None:
+        pdf.set_font("Helvetica", "I", 8)
+        pdf.set_text_color(68)
+        pdf.cell(0, 5, notice, align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0)
+        pdf.ln(3)
+
+    def page_footer() -> None:
+        pdf.set_y(-12)
+        pdf.set_font("Helvetica", "I", 8)
+        pdf.set_text_color(68)
+        pdf.cell(0, 8, f"{footer}{pdf.page_no()} of {{nb}}", align="C")
+        pdf.set_text_color(0)
+
+    pdf.header, pdf.footer = header, page_footer  # type: ignore[method-assign]
     width = pdf.epw
 
     def heading(text: str, size: int) -> None:
+        if size >= 13:  # a chapter: a bookmark in the PDF's outline
+            pdf.start_section(_pdf_text(text))
         pdf.set_font("Helvetica", "B", size)
         pdf.multi_cell(width, size * 0.55, _pdf_text(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
@@ -181,7 +238,8 @@ def to_pdf(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
             first_row_as_headings=header is not None,
             line_height=size * 0.5,
             text_align="LEFT",
-            col_widths=widths or column_weights(header, rows),
+            width=width,  # every table spans the text width
+            col_widths=widths or column_weights(header, rows, PDF_TABLE_CHARS),
         ) as t:
             if header is not None:
                 r = t.row()
@@ -194,7 +252,7 @@ def to_pdf(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
         pdf.ln(3)
 
     def frame_table(frame: pl.DataFrame) -> None:
-        table(frame.columns, [[str(v) if v is not None else "" for v in r] for r in frame.rows()])
+        table(*text_table(frame))
 
     pdf.add_page()
     heading(brief.title, 16)
@@ -246,7 +304,7 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _md_frame(frame: pl.DataFrame) -> str:
-    return _md_table(frame.columns, [[v if v is not None else "" for v in r] for r in frame.rows()])
+    return _md_table(*text_table(frame))
 
 
 def to_markdown(
@@ -257,7 +315,7 @@ def to_markdown(
     stem = file_stem(brief)
     files = {f"{stem}_charts/{slug(caption)}.png": png for caption, png in images.items()}
     link = {caption: f"{stem}_charts/{slug(caption)}.png" for caption in images}
-    out = [f"# {brief.title}\n"]
+    out = [f"*{CONFIDENTIAL}*\n", f"# {brief.title}\n"]
     out.append(_md_table(["", ""], [[f"**{k}**", v] for k, v in brief.front_matter]))
     out.append(
         "## Data used\n\nThe loads (extract files) whose snapshots this brief reads at the cut-off:\n"
@@ -289,6 +347,7 @@ def to_markdown(
         for tab in section.tables:
             out.append(f"### {tab.caption}\n")
             out.append("None.\n" if tab.frame.is_empty() else _md_frame(tab.frame))
+    out.append(f"*{CONFIDENTIAL}*\n")
     return "\n".join(out), files
 
 

@@ -2,6 +2,8 @@
 page bundle as a ZIP. They take the frames and charts already published for the viewer's role, so
 a download can never hold more than the screen.
 
+In CSV and XLSX, the people's formats, a column of codes is written in plain words (psea.labels:
+"sexual_exploitation" -> "Sexual exploitation"); Parquet, the analysts' format, keeps the codes.
 Text cells beginning with `=`, `+`, `-` or `@` (and tab or carriage return) are prefixed with an
 apostrophe in CSV and XLSX, so a spreadsheet never runs them as formulas.
 """
@@ -15,6 +17,8 @@ import zipfile
 import altair as alt
 import polars as pl
 import vl_convert as vlc
+
+from psea.labels import labelled
 
 TABLE_FORMATS = {
     "csv": "text/csv",
@@ -46,13 +50,28 @@ def _plain(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def table_bytes(frame: pl.DataFrame, fmt: str, sheet: str = "data") -> bytes:
+# An official submission's vocabulary is the codes (docs/cli.md): its tables are never reworded.
+SUBMISSION_COLUMNS = ("un_reference", "dimension")
+
+
+def for_readers(frame: pl.DataFrame, plain_words: bool = True) -> pl.DataFrame:
+    """The frame as a person reads it in a spreadsheet: code columns in plain words (unless it is
+    an official submission), cells a spreadsheet would run as formulas neutralized."""
+    official = any(c in frame.columns for c in SUBMISSION_COLUMNS)
+    return neutralize(labelled(frame) if plain_words and not official else frame)
+
+
+def table_bytes(
+    frame: pl.DataFrame, fmt: str, sheet: str = "data", plain_words: bool = True
+) -> bytes:
+    """A table as CSV or XLSX (`for_readers`; `plain_words=False` keeps the codes) or Parquet
+    (exactly as is)."""
     frame = _plain(frame)
     buffer = io.BytesIO()
     if fmt == "csv":
-        neutralize(frame).write_csv(buffer)
+        for_readers(frame, plain_words).write_csv(buffer)
     elif fmt == "xlsx":
-        neutralize(frame).write_excel(buffer, worksheet=sheet[:31], autofit=True)
+        for_readers(frame, plain_words).write_excel(buffer, worksheet=sheet[:31], autofit=True)
     elif fmt == "parquet":
         frame.write_parquet(buffer)
     else:

@@ -17,7 +17,7 @@ def settings() -> dict[str, Any]:
     path = Path(os.environ.get("PSEA_SETTINGS") or DEFAULT_SETTINGS)
     values = yaml.safe_load(path.read_text(encoding="utf-8"))
     if int(values["suppression"]["k"]) < 3:
-        raise ValueError("suppression.k may never be below 3 (indicators.md)")
+        raise ValueError("suppression.k may never be below 3 (docs/disclosure.md)")
     return values
 
 

@@ -1,4 +1,4 @@
-"""Failing closed (access.md): the users file checked line by line, the identity claim verified, and
+"""Failing closed (docs/access.md): the users file checked line by line, the identity claim verified, and
 the dashboard stopped by a configuration it cannot trust, never fallen back to demo mode."""
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ def test_no_rendered_case_figure_lies_between_1_and_k_minus_1(demo, role):
             at.selectbox(key="period").set_value(period).run()
             for metric in at.metric:
                 if metric.label.startswith(("Mandatory PSEA", "Missions flagged")):
-                    continue  # personnel figures, not suppressed (indicators.md)
+                    continue  # personnel figures, not suppressed (docs/indicators.md)
                 assert not SMALL.match(metric.value.replace(",", "")), (
                     page,
                     period,

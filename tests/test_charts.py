@@ -1,16 +1,32 @@
-"""Charts draw suppressed cells as a labelled "<K" band and never carry their value."""
+"""Charts as a reader sees them: every quarter of the window once on an ordinal axis, suppressed and
+not-yet-reported quarters as marked bands (never a value), numbered milestones with their names,
+plain words for codes, and room above the tallest bar."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import io
 
 import polars as pl
+from PIL import Image
 
-from psea import charts
+from psea import charts, exports
+from psea.chart_time import LABEL_PX_PER_CHAR, PLOT_WIDTH
 from psea.disclosure.privacy import suppress_breakdown
 
 K = 5
+WINDOW = charts.quarters_in(dt.date(2015, 3, 31), dt.date(2018, 6, 30))  # 2015 Q2 … 2018 Q2
+MILESTONES = pl.DataFrame(
+    {
+        "date": [
+            dt.date(2011, 1, 1),
+            dt.date(2015, 5, 1),
+            dt.date(2016, 5, 31),
+            dt.date(2016, 6, 1),
+        ],
+        "label": ["Champion appointed", "SOP task team", "HC retreat", "Toolkit endorsed"],
+    }
+)
 
 
 def chart_data(chart) -> list[dict]:
@@ -18,27 +34,139 @@ def chart_data(chart) -> list[dict]:
     return [row for rows in spec.get("datasets", {}).values() for row in rows]
 
 
-def test_breakdown_bars_show_suppressed_cells_as_a_band():
+def layers(chart) -> list[dict]:
+    return chart.to_dict()["layer"]
+
+
+def trend(counts: dict[dt.date, int], **kwargs):
+    """Quarters as published: a count of 1..K-1 suppressed (its value nulled), the rest shown."""
+    small = [0 < c < K for c in counts.values()]
+    frame = pl.DataFrame(
+        {
+            "quarter": list(counts),
+            "count": [None if s else c for s, c in zip(small, counts.values(), strict=True)],
+            "suppressed": small,
+        }
+    )
+    return charts.quarterly_trend(frame, k=K, **kwargs)
+
+
+COUNTS = {dt.date(2015, 4, 1): 20, dt.date(2015, 10, 1): 3, dt.date(2016, 1, 1): 37}
+
+
+def test_the_trend_has_every_quarter_of_the_window_once_on_an_ordinal_axis():
+    chart = trend(COUNTS, quarters=WINDOW)
+    assert WINDOW[0] == "2015 Q2" and WINDOW[-1] == "2018 Q2" and len(WINDOW) == 13
+    for layer in layers(chart):
+        x = layer["encoding"]["x"]
+        assert x["type"] == "ordinal"
+        assert x["scale"]["domain"] == WINDOW  # each quarter once, in order, none missing
+    bars = {r["quarter"]: r["count"] for r in chart_data(chart) if "count" in r}
+    assert bars["2015 Q3"] == 0  # a quarter without a row is a zero, drawn and written as 0
+    assert bars["2016 Q1"] == 37 and "2015 Q4" not in bars  # suppressed: a band, no bar
+
+
+def test_by_default_the_window_runs_from_the_first_to_the_last_quarter_of_the_frame():
+    domain = layers(trend(COUNTS))[0]["encoding"]["x"]["scale"]["domain"]
+    assert domain == ["2015 Q2", "2015 Q3", "2015 Q4", "2016 Q1"]
+
+
+def test_suppressed_and_not_reported_quarters_are_marked_bands_without_a_value():
+    chart = trend(COUNTS, quarters=WINDOW, reported_until=dt.date(2018, 3, 31))
+    rows = chart_data(chart)
+    marked = {(r["quarter"], r["_label"]) for r in rows if "_label" in r}
+    assert marked == {("2015 Q4", "suppressed"), ("2018 Q2", "not yet reported")}
+    assert not any(r.get("count") == 3 for r in rows)  # the suppressed value is nowhere
+    assert not any(r.get("quarter") == "2018 Q2" and r.get("count") == 0 for r in rows)
+
+
+def test_a_row_flagged_not_reported_is_a_band_not_a_zero():
+    frame = pl.DataFrame(
+        {"quarter": ["2018Q1", "2018Q2"], "count": [12, None], "not_reported": [False, True]}
+    )
+    rows = chart_data(charts.quarterly_trend(frame, k=K))
+    assert {r["quarter"] for r in rows if r.get("_label") == "not yet reported"} == {"2018 Q2"}
+
+
+def test_the_value_axis_reaches_above_the_tallest_bar():
+    chart = trend({dt.date(2017, 1, 1): 66, dt.date(2017, 4, 1): 40}, milestones=MILESTONES)
+    top = layers(chart)[0]["encoding"]["y"]["scale"]["domain"][1]
+    assert top >= 66 * 1.2  # room for the bar's count and the milestone numbers
+
+
+def test_milestones_are_numbered_rules_named_in_the_legend_and_returned_for_captions():
+    chart = trend(COUNTS, quarters=WINDOW, milestones=MILESTONES)
+    notes = charts.milestone_notes(chart)
+    assert notes == [
+        "1 – 2015 Q2: SOP task team",
+        "2 – 2016 Q2: HC retreat",
+        "3 – 2016 Q2: Toolkit endorsed",
+    ]  # the 2011 milestone is outside the window
+    rules = [la for la in layers(chart) if la["mark"]["type"] == "rule"]
+    assert rules[0]["encoding"]["color"]["scale"]["domain"] == notes
+    numbers = [r["_number"] for r in chart_data(chart) if "_number" in r and "_name" not in r]
+    assert numbers == ["1", "2, 3"]  # two milestones in one quarter share one label
+
+
+def test_no_duplicate_labels_on_any_time_axis():
+    dates = [dt.date(y, 12, 31) for y in range(2012, 2018)] + [dt.date(2018, 4, 17)]
+    coverage = pl.DataFrame(
+        {"date": dates, "coverage": [0.1] * 7, "covered": [1] * 7, "active": [10] * 7}
+    )
+    line = charts.coverage_line(coverage, "Coverage", milestones=MILESTONES)
+    domain = layers(line)[0]["encoding"]["x"]["scale"]["domain"]
+    assert domain == [
+        "end 2012",
+        "end 2013",
+        "end 2014",
+        "end 2015",
+        "end 2016",
+        "end 2017",
+        "2018-04-17",
+    ]
+    assert charts.milestone_notes(line)[0] == "1 – 2015 Q2: SOP task team"
+    history = pl.DataFrame(
+        {"date": dates[:3], "team_coverage": [0.5, 0.6, 0.9], "team_induction_30d": [None, 0.4, 1]}
+    )
+    trend_domain = layers(charts.indicator_trend(history))[0]["encoding"]["x"]["scale"]["domain"]
+    for labels in (domain, trend_domain, WINDOW):
+        assert len(labels) == len(set(labels))
+
+
+def test_no_axis_label_is_wider_than_its_band():
+    for window in (WINDOW, charts.quarters_in(dt.date(2007, 12, 31), dt.date(2018, 6, 30))):
+        axis = layers(trend(COUNTS, quarters=window))[0]["encoding"]["x"]["axis"]
+        band = PLOT_WIDTH / len(window)
+        upright_width = max(len(q) for q in window) * LABEL_PX_PER_CHAR
+        across = upright_width if axis["labelAngle"] == 0 else 14  # a turned label: its height
+        assert across <= band, (len(window), axis["labelAngle"])
+
+
+def test_breakdown_bars_show_plain_words_and_suppressed_cells_as_a_band():
     table = suppress_breakdown(
-        pl.DataFrame({"category": ["a", "b", "c"], "count": [40, 3, 2]}), k=K
+        pl.DataFrame(
+            {"category": ["sexual_exploitation", "sexual_abuse", "other"], "count": [40, 3, 2]}
+        ),
+        k=K,
     )
     rows = chart_data(charts.breakdown_bars(table, "category", k=K))
-    band = [r for r in rows if r.get("_label") == "<5"]
-    assert {r["category"] for r in band} == {"b", "c"}
-    assert all(r["count"] is None for r in band)
-    assert '"<5"' in json.dumps(charts.breakdown_bars(table, "category", k=K).to_dict())
-
-
-def test_quarterly_trend_shows_suppressed_quarters_as_a_labelled_band():
-    quarters = [dt.date(2018, 1, 1), dt.date(2018, 4, 1), dt.date(2018, 7, 1)]
-    table = suppress_breakdown(pl.DataFrame({"quarter": quarters, "count": [20, 3, 9]}), k=K)
-    spec = charts.quarterly_trend(table, k=K).to_dict()
-    marks = [layer["mark"]["type"] for layer in spec["layer"]]
-    assert marks == ["bar", "bar", "text"]
-    assert not any(r.get("count") == 3 for r in chart_data(charts.quarterly_trend(table, k=K)))
+    band = [r for r in rows if r.get("_label") == "suppressed"]
+    assert {r["category"] for r in band} == {"Sexual abuse", "Other"}
+    assert all(r.get("count") is None for r in band)
+    assert "sexual_exploitation" not in str(rows)
 
 
 def test_unpublished_frames_draw_without_a_band():
     table = pl.DataFrame({"category": ["a", "b"], "count": [4, 3]})
     spec = charts.breakdown_bars(table, "category", k=K).to_dict()
-    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar"]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text"]
+
+
+def test_the_trend_renders_as_a_print_png(tmp_path):
+    chart = trend(
+        COUNTS, quarters=WINDOW, milestones=MILESTONES, reported_until=dt.date(2018, 3, 31)
+    )
+    png = exports.chart_bytes(chart, "png", 100)
+    (tmp_path / "trend.png").write_bytes(png)
+    image = Image.open(io.BytesIO(png))
+    assert image.size[0] >= PLOT_WIDTH * 100 / 72

@@ -1,5 +1,5 @@
 """The data-quality page shows each viewer the loads of their own entity, renders a stored rejection
-message as plain text, and audit-logs the problems-list download (access.md, "Failing closed")."""
+message as plain text, and audit-logs the problems-list download (docs/access.md, "Failing closed")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The dashboard fails closed (access.md): a configuration it cannot trust stops it with a message
+"""The dashboard fails closed (docs/access.md): a configuration it cannot trust stops it with a message
 for the operator — no demo banner, no role picker, no figure — and a signed-in user not in the users
 file, or with an unverified e-mail, sees "no access" and is in the audit log (AppTest drives app.py)."""
 

@@ -1,9 +1,9 @@
-"""Who may see what (access.md): roles, the pages of each role, and the signed-in viewer.
+"""Who may see what (docs/access.md): roles, the pages of each role, and the signed-in viewer.
 
 Roles and entities come from a server-side file keyed on the identity provider's e-mail or subject
 claim, looked up on every rerun; nothing the browser sends decides a role, except in demo mode, where
 every figure is synthetic. The file is checked whole before anyone signs in: one entry the app cannot
-trust refuses the file (access.md, "Failing closed").
+trust refuses the file (docs/access.md, "Failing closed").
 """
 
 from __future__ import annotations

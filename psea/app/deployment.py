@@ -2,7 +2,7 @@
 
 Demo mode is chosen explicitly: no secrets file, a secrets file without `[auth]`, or PSEA_DEMO=1.
 Anything else that is wrong — a secrets file that cannot be parsed, an incomplete `[auth]`, PSEA_DEMO=1
-beside `[auth]` — raises ConfigurationError, and the app stops with its message (access.md, "Failing
+beside `[auth]` — raises ConfigurationError, and the app stops with its message (docs/access.md, "Failing
 closed"): a broken configuration never falls back to demo mode.
 """
 

@@ -1,4 +1,4 @@
-"""The quarter grid (disclosure.md, "The grid"): the only periods of case figures for roles without
+"""The quarter grid (docs/disclosure.md, "The grid"): the only periods of case figures for roles without
 exact access. A year is the sum of its quarters; an SFP meeting's period is the complete quarters
 that end after the previous meeting's date and on or before the meeting's date, so each quarter is
 reported at exactly one meeting; the comparison for a period is the grid period before it.

@@ -1,5 +1,5 @@
 """Small-cell suppression: the one function every case figure passes through before it leaves the
-analyst role (indicators.md, "Small-cell suppression").
+analyst role (docs/disclosure.md, "Suppression").
 
 Primary: counts 1..K-1 are suppressed (shown "<K"); zero stays 0. Complementary, repeated until
 nothing changes, over every published line (a set of cells whose sum is also published: a row, a

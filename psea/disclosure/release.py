@@ -1,4 +1,4 @@
-"""The protected release (disclosure.md): the published case cells for roles without exact access.
+"""The protected release (docs/disclosure.md): the published case cells for roles without exact access.
 
 `build` counts every fact family of the metric layer per entity and quarter of the grid, adds the
 all-entities scope, the years and the meeting periods, relates them (breakdowns to their totals,

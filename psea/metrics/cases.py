@@ -1,6 +1,6 @@
 """Case trends: allegations, victims, subjects, status, investigations, victim assistance.
 
-Definitions follow indicators.md ("Case trends"). Every function returns exact figures; callers
+Definitions follow docs/indicators.md ("Case trends"). Every function returns exact figures; callers
 suppress them for the viewer's role. `DEFINITIONS` holds the "how is this counted" notes.
 """
 

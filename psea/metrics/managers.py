@@ -1,5 +1,5 @@
 """Manager PSEA performance indicators: the evidence behind the PSEA indicator of each manager's and
-chief of mission's annual appraisal (indicators.md, "Manager PSEA performance indicators").
+chief of mission's annual appraisal (docs/indicators.md, "Manager PSEA performance indicators").
 
 `scorecard` gives the exact figures, one row per manager active at the cut-off; `publish` turns them
 into what a role may see (teams below the minimum size are "team too small to report" without exact
@@ -346,7 +346,7 @@ CSV_COLUMNS = (
 
 
 def indicators_table(con, on: dt.date, entity: str | None = None) -> pl.DataFrame:
-    """The exact table of `psea indicators` (cli.md, "Columns of indicators")."""
+    """The exact table of `psea indicators` (docs/cli.md, "Columns of indicators")."""
     return scorecard(con, on, entity).select(CSV_COLUMNS)
 
 

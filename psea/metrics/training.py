@@ -1,5 +1,5 @@
 """Training and awareness: mandatory coverage, induction within 30 days, completions, awareness
-regularity and the auditors' risk flag (indicators.md, "Training and awareness").
+regularity and the auditors' risk flag (docs/indicators.md, "Training and awareness").
 
 Personnel figures, not victims': they are not suppressed (except manager teams, see managers).
 """

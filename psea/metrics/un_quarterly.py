@@ -65,7 +65,7 @@ def allegations(con, entity: str, quarter: Period) -> pl.DataFrame:
 
 
 def totals(rows: pl.DataFrame) -> pl.DataFrame:
-    """`dimension,group,count` exactly as cli.md lists them (zero groups left out)."""
+    """`dimension,group,count` exactly as docs/cli.md lists them (zero groups left out)."""
     out: list[tuple[str, str, int]] = [("allegations", "total", rows.height)]
 
     def add(dimension: str, series: pl.Series, order: list[str] | None = None) -> None:
