@@ -5,6 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
+from pipelines import audit as audit_log
 from psea import exports
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
@@ -16,8 +17,8 @@ st.caption(
     "Every sign-in, load, export, production of exact figures and meeting added: who, when, what, "
     "with which filters. The application only ever appends to this log."
 )
-actions = [r[0] for r in con.sql("select distinct action from audit_log order by 1").fetchall()]
-first = con.sql("select min(logged_at)::date from audit_log").fetchall()[0][0] or dt.date.today()
+actions = audit_log.actions(con)
+first = audit_log.first_day(con) or dt.date.today()
 c1, c2, c3 = st.columns(3)
 chosen = c1.multiselect("Actions", actions, default=actions, key="audit_actions")
 who = c2.text_input("Actor contains", key="audit_actor")
@@ -25,13 +26,7 @@ days = c3.date_input(
     "Between", value=(first, dt.date.today()), key="audit_days", format="YYYY-MM-DD"
 )
 start, end = (days[0], days[-1]) if isinstance(days, tuple) and days else (first, dt.date.today())
-log = con.sql(
-    """select logged_at, actor, role, action, detail from audit_log
-       where list_contains($a, action) and logged_at::date between $start and $end
-         and ($who = '' or contains(lower(actor), lower($who)))
-       order by logged_at desc""",
-    params={"a": chosen or [""], "start": start, "end": end, "who": who.strip()},
-).pl()
+log = audit_log.entries(con, chosen, start, end, who)
 st.caption(f"{log.height:,} entries")
 dataframe(log, hide_index=True)
 st.download_button(

@@ -8,11 +8,12 @@ import zipfile
 import polars as pl
 import streamlit as st
 
+from pipelines.archive import archive_brief, archived_file
 from psea import brief_render
 from psea.app.page import audited, dataframe, require_page
-from psea.app.session import connection, data_version
+from psea.app.session import connection, data_version, open_connection
 from psea.brief import add_meeting, build_brief, meetings
-from psea.metrics.catalog import case_entities
+from psea.metrics.catalog import archived_briefs, case_entities
 
 viewer = require_page("briefs")
 con = connection()
@@ -56,9 +57,31 @@ if viewer.role != "admin":
     brief = _brief(st.session_state["warehouse"], data_version(con), meeting, entity)
     stem = brief_render.file_stem(brief)
 
+    warehouse = st.session_state["warehouse"]
+    suffix = {"docx": ".docx", "pdf": ".pdf", "md": "_markdown.zip"}
+
     def _logged(fmt: str, produce):
+        """Produced on click, archived as handed out (pipelines.archive) and audit-logged."""
+
+        def archived() -> bytes:
+            data = produce()
+            cursor = open_connection(warehouse).cursor()
+            try:
+                archive_brief(
+                    cursor,
+                    meeting,
+                    entity,
+                    brief.release_id,
+                    {stem + suffix[fmt]: data},
+                    viewer.identity,
+                    viewer.role,
+                )
+            finally:
+                cursor.close()
+            return data
+
         return audited(
-            viewer, produce, what="sfp_brief", meeting=meeting, entity=entity, format=fmt
+            viewer, archived, what="sfp_brief", meeting=meeting, entity=entity, format=fmt
         )
 
     def _markdown_zip() -> bytes:
@@ -138,6 +161,35 @@ if viewer.role != "admin":
         for table in section.tables:
             st.markdown(f"**{table.caption}**")
             dataframe(table.frame, hide_index=True)
+
+    st.divider()
+    st.subheader("Briefs handed out")
+    st.caption(
+        "Every brief downloaded here or written by `psea brief` is kept as it was handed out, with "
+        "the release it read and each file's SHA-256."
+    )
+    archive = archived_briefs(con, viewer.entity)
+    if archive.is_empty():
+        st.text("No brief has been handed out yet.")
+    else:
+        dataframe(archive.drop("sha256"), hide_index=True)
+        picked_id = st.selectbox("Brief", archive["archive_id"].to_list(), key="archive_pick")
+        for name in archive.filter(pl.col("archive_id") == picked_id)["files"][0].split(", "):
+            st.download_button(
+                f"Download {name} as handed out",
+                data=audited(
+                    viewer,
+                    lambda name=name: archived_file(
+                        open_connection(warehouse).cursor(), picked_id, name
+                    ),
+                    what="archived_brief",
+                    archive_id=picked_id,
+                    file=name,
+                ),
+                file_name=name,
+                key=f"dl-archive-{name}",
+                on_click="ignore",
+            )
 
 st.divider()
 st.subheader("Meeting calendar")

@@ -246,3 +246,33 @@ if over_time.height:
         .properties(width="container", height=260),
         width="stretch",
     )
+
+st.subheader("The protected release of case figures")
+st.caption(
+    "Every case figure a role without exact access sees comes from this release: built after each "
+    "load of case data, audited (a linear program per connected group of hidden cells proves that "
+    "none can be worked out), and published only when the audit passes."
+)
+from psea.cli.release import describe  # noqa: E402 - the same summary as `psea release`
+
+info = describe(con)
+if info is None:
+    st.info("No release is published yet.")
+else:
+    audit_result = info["audit"]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Cells", f"{info['cells']:,}")
+    c2.metric("Hidden", f"{info['hidden']:,}", help=f"of which {info['hidden_primary']:,} below K")
+    c3.metric("Components", f"{audit_result['components']:,}")
+    c4.metric("Audit", "passed" if audit_result["passed"] else "FAILED")
+    st.text(
+        f"Release {info['release_id']} · cut-off {info['cutoff']} · built in {info['build_seconds']} s "
+        f"(audit {audit_result['seconds']} s, {audit_result['linear_programs']:,} linear programs) · "
+        f"largest component {audit_result['largest_component']:,} cells · narrowest proven range "
+        f"{audit_result['narrowest_proven_range']} · widest {audit_result['widest_proven_range']}"
+    )
+    st.text(
+        "Case data as of: "
+        + ", ".join(f"{e} {d}" for e, d in info["as_of"]["cases"].items())
+        + ("" if info["current"] else " (data loaded since: a new release is being prepared)")
+    )

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from psea import brief_render, charts
 from psea.brief import Brief, Figure, Headline, Section, Table
+from psea.disclosure import grid
 from psea.metrics import Period
 
 NOTICE = "Confidential — contains PSEA case statistics"
@@ -37,9 +38,16 @@ def brief() -> Brief:
         meeting=dt.date(2018, 4, 17),
         meeting_title="PSEA Senior Focal Points meeting 11",
         ad_hoc=False,
-        period=Period(dt.date(2017, 3, 17), dt.date(2018, 4, 17)),
+        period=Period(dt.date(2016, 12, 31), dt.date(2018, 3, 31)),
+        grid_period=grid.meeting(
+            dt.date(2018, 4, 17), [dt.date(2017, 3, 17), dt.date(2018, 4, 17)]
+        ),
+        previous_period=None,
         entity="IOM",
         k=5,
+        release_id="R-test",
+        coverage={"IOM": dt.date(2018, 3, 31)},
+        not_reported=[],
         loads=pl.DataFrame({"kind": ["cases"], "as_of": ["2018-03-31"], "load_id": ["L1"]}),
         headlines=[Headline("Allegations received", "23", "19", "+4", "Cases received.")],
         by_entity=None,
@@ -78,7 +86,7 @@ def test_every_docx_page_has_the_notice_and_its_number(files):
     section = docx_of(files).sections[0]
     assert section.header.paragraphs[0].text == NOTICE
     footer = section.footer.paragraphs[0]
-    assert footer.text.startswith(NOTICE + " · IOM · data as of 2018-04-17 · page ")
+    assert footer.text.startswith(NOTICE + " · IOM · data as of 2018-03-31 · page ")
     codes = [t.text.strip() for t in footer._p.iter(qn("w:instrText"))]
     assert codes == ["PAGE", "NUMPAGES"]
 

@@ -106,16 +106,8 @@ def _release(warehouse: str, release_id: str) -> published.Release | None:
 
 def current_release(con) -> published.Release | None:
     """The release in force, read once per release for the whole process."""
-    row = con.sql(
-        "select release_id from releases where status = 'published' "
-        "and cutoff = (select max(as_of) from cases) order by built_at desc limit 1"
-    ).fetchall()
-    if not row:  # data loaded since: the release in force is the latest published one
-        row = con.sql(
-            "select release_id from releases where status = 'published' "
-            "order by cutoff desc, built_at desc limit 1"
-        ).fetchall()
-    return _release(st.session_state["warehouse"], row[0][0]) if row else None
+    release_id = published.in_force_id(con)
+    return _release(st.session_state["warehouse"], release_id) if release_id else None
 
 
 def _entity(viewer: Viewer, entities: list[str]) -> str | None:

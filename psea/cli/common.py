@@ -58,12 +58,9 @@ def parse_date(value: str, option: str) -> dt.date:
 def check_entity(con, entity: str | None) -> None:
     if entity is None:
         return
-    known = sorted(
-        r[0]
-        for r in con.sql(
-            "select distinct entity from roster union select distinct entity from cases"
-        ).fetchall()
-    )
+    from psea.metrics.catalog import known_entities
+
+    known = known_entities(con)
     if entity not in known:  # the caller's `finally` closes the connection
         usage_error(f"unknown --entity {entity!r}; the warehouse holds {', '.join(known)}")
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from psea.cli.common import WarehouseOption, failure, open_warehouse, usage_error
+from psea.metrics.status import warehouse_status
 
 
 def demo(
@@ -44,7 +45,10 @@ def demo(
 
         con = open_warehouse(path, read_only=True)
         try:
-            loads = con.sql("select count(*) from load_manifest").fetchall()[0][0]
+            loads = (
+                warehouse_status(con)["loads"]["accepted"]
+                + warehouse_status(con)["loads"]["rejected"]
+            )
             real = loads > 0 and not is_demo(con)
         finally:
             con.close()

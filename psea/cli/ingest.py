@@ -82,7 +82,6 @@ def _validate(con, paths: list[Path], kind: str | None, as_json: bool, load: boo
         if load and any(o.status == "accepted" and o.kind in CASE_KINDS for o in outcomes):
             from psea.disclosure.published import ensure
 
-            typer.echo("building and auditing the release of case figures…", err=True)
             ensure(con, actor(), "analyst")
     finally:
         progress.close()

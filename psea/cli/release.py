@@ -14,30 +14,9 @@ from psea.cli.common import WarehouseOption, actor, failure, open_warehouse
 
 def describe(con) -> dict | None:
     """The release in force as `psea release --json` prints it."""
-    row = con.sql(
-        """select release_id, cutoff, coverage, cells, hidden, primary_hidden, audit, seconds,
-                  built_at, built_by, data_key
-           from releases where status = 'published'
-           order by cutoff desc, built_at desc limit 1"""
-    ).fetchall()
-    if not row:
-        return None
-    rid, cutoff, coverage, cells, hidden, primary, audit, seconds, built_at, by, key = row[0]
-    from psea.metrics.catalog import case_data_key
+    from psea.disclosure.published import summary
 
-    return {
-        "release_id": rid,
-        "cutoff": cutoff.isoformat(),
-        "as_of": {"cases": json.loads(coverage)},
-        "cells": cells,
-        "hidden": hidden,
-        "hidden_primary": primary,
-        "audit": json.loads(audit),
-        "build_seconds": seconds,
-        "built_at": str(built_at),
-        "built_by": by,
-        "current": key == case_data_key(con),
-    }
+    return summary(con)
 
 
 def release(

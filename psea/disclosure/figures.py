@@ -114,8 +114,6 @@ class PublishedFigures:
 
     def breakdown(self, family: str, breakdown: str) -> pl.DataFrame:
         frame = self.release.breakdown(family, breakdown, self.scope, self.period.key)
-        if frame.is_empty():
-            return frame
         return _published(frame.select("group", "count"), hidden=frame["hidden"].to_list())
 
     def overdue(self) -> Shown:
@@ -170,7 +168,9 @@ def _trend_frame(keys, values, hidden, missing) -> pl.DataFrame:
 
 def _published(frame: pl.DataFrame, hidden: list[bool] | None) -> pl.DataFrame:
     """group, count (null when hidden), shown (the label), suppressed."""
-    mask = pl.Series("suppressed", hidden if hidden is not None else [False] * frame.height)
+    mask = pl.Series(
+        "suppressed", hidden if hidden is not None else [False] * frame.height, dtype=pl.Boolean
+    )
     return frame.with_columns(mask).with_columns(
         pl.when(pl.col("suppressed"))
         .then(None)

@@ -199,3 +199,44 @@ def ensure(con, actor: str, role: str | None, day: dt.date | None = None) -> Rel
         built = build(con, cutoff)
         publish(con, built, purpose, actor, role, case_data_key(con, cutoff))
     return latest(con, cutoff)
+
+
+def in_force_id(con) -> str | None:
+    """The id of the release the pages show: the one at the latest snapshot, else (data loaded
+    since, its replacement not yet published) the latest published one."""
+    for query in (
+        "select release_id from releases where status = 'published' "
+        "and cutoff = (select max(as_of) from cases) order by built_at desc limit 1",
+        "select release_id from releases where status = 'published' "
+        "order by cutoff desc, built_at desc limit 1",
+    ):
+        row = con.sql(query).fetchall()
+        if row:
+            return row[0][0]
+    return None
+
+
+def summary(con) -> dict | None:
+    """The release in force as `psea release --json` and the Data-quality page show it."""
+    release_id = in_force_id(con)
+    if release_id is None:
+        return None
+    row = con.sql(
+        """select release_id, cutoff, coverage, cells, hidden, primary_hidden, audit, seconds,
+                  built_at, built_by, data_key from releases where release_id = $id""",
+        params={"id": release_id},
+    ).fetchall()[0]
+    rid, cutoff, coverage, cells, hidden, primary, audit, seconds, built_at, by, key = row
+    return {
+        "release_id": rid,
+        "cutoff": cutoff.isoformat(),
+        "as_of": {"cases": json.loads(coverage)},
+        "cells": cells,
+        "hidden": hidden,
+        "hidden_primary": primary,
+        "audit": json.loads(audit),
+        "build_seconds": seconds,
+        "built_at": str(built_at),
+        "built_by": by,
+        "current": key == case_data_key(con),
+    }

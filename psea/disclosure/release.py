@@ -186,7 +186,9 @@ def _enough_to_break_down(
             if rank[keep.get((family, parent), "none")] > rank[least]:
                 keep[(family, parent)] = least
     decision = pl.DataFrame(
-        [(f, p, v) for (f, p), v in keep.items()], schema=["family", "period", "keep"], orient="row"
+        [(f, p, v) for (f, p), v in keep.items()],
+        schema={"family": pl.String, "period": pl.String, "keep": pl.String},
+        orient="row",
     )
     split = cells.filter(pl.col("breakdown") != "total").join(
         decision, on=["family", "period"], how="left"
