@@ -77,6 +77,7 @@ if files and st.button("Check and load", type="primary", key="load_go"):
                 actor=viewer.identity,
                 role=viewer.role,
                 progress=progress,
+                entity=viewer.entity,  # an analyst loads their own entity's rows only
             )
             rejected = sum(o.status == "rejected" for o in outcomes)
             status.update(

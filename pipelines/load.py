@@ -3,7 +3,8 @@
 Nothing of a rejected file reaches the extract tables; its problems are kept in `load_problems`
 (the quarantine record) under a `rejected` manifest row (`pipelines.manifest`). Loading the same
 bytes twice changes nothing. A different file for the same (extract, entity, as_of) replaces that
-snapshot, and the manifest keeps both loads (the earlier one marked `superseded`).
+snapshot, and the manifest keeps both loads (the earlier one marked `superseded`). A load scoped to
+an entity refuses any file with a row of another entity before anything is looked up or changed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import duckdb
 import polars as pl
 
 from data_contracts import contract_for, kinds_in_load_order
+from data_contracts.model import ENTITY_PATTERN
 from data_contracts.problems import ExtractRejected, Problem, shown_file_name
 from data_contracts.rules import check_rows
 from pipelines.manifest import (
@@ -107,6 +109,7 @@ class _Run:
     con: duckdb.DuckDBPyConnection | None
     writes: bool  # loading into the warehouse (else checking only)
     loader: Loader
+    entity: str | None  # the loader's entity: every row of every file must be of it
     batch: _Batch
     note: ProgressCallback
     run_gx: bool
@@ -121,15 +124,17 @@ def ingest(
     progress: ProgressCallback | None = None,
     run_gx: bool = True,
     role: str | None = None,
+    entity: str | None = None,
 ) -> list[FileOutcome]:
     """Check each file against its contract and, with `load`, load what passes (cases before victims).
-    A load writes its audit-log entry (as `actor` in `role`) in the transaction of its manifest row."""
+    A load writes its audit-log entry (as `actor` in `role`) in the transaction of its manifest row.
+    With `entity` (the loader's), a file with any row of another entity is rejected."""
     files = sorted(((path, _detect(path, kind)) for path in expand_paths(paths)), key=_load_rank)
     if run_gx and files:
         import_in_background()
     note = progress or (lambda _f, _s: None)
     writes = load and con is not None
-    run = _Run(con, writes, Loader(actor, role), _Batch(con), note, run_gx)
+    run = _Run(con, writes, Loader(actor, role), entity, _Batch(con), note, run_gx)
     return [_one_file(run, path, detected) for path, detected in files]
 
 
@@ -143,6 +148,7 @@ def _one_file(run: _Run, path: Path, detected: str | ExtractRejected) -> FileOut
         if isinstance(detected, ExtractRejected):
             raise detected
         raw = read_extract_as(path, detected)
+        _require_entity(raw, run.entity)
         outcome = _check_and_load(run, raw, started)
     except ExtractRejected as rejected:
         outcome = _rejected(path, None, rejected.problem)
@@ -163,11 +169,31 @@ def _one_file(run: _Run, path: Path, detected: str | ExtractRejected) -> FileOut
     return outcome
 
 
+def _require_entity(raw: RawExtract, entity: str | None) -> None:
+    """A load scoped to an entity takes none of another's rows: refused before any lookup or write."""
+    if entity is None:
+        return
+    cells = raw.frame["entity"]  # a malformed code is the entity_code rule's, not another entity
+    other = (cells.str.contains(ENTITY_PATTERN).fill_null(False) & (cells != entity)).arg_true()
+    if len(other):
+        raise ExtractRejected(
+            Problem(
+                raw.name,
+                "other_entity",
+                f"a row of another entity than {entity} (the loader's); nothing was loaded",
+                row=int(other[0]) + 1,
+                column="entity",
+            )
+        )
+
+
 def _forget_values(run: _Run, outcome: FileOutcome) -> None:
     """A rejected file's as_of and entity codes are values of it (a birth date, a surname in
-    capitals): the outcome keeps only codes the warehouse already knows."""
+    capitals): the outcome keeps the loader's entity, or codes the warehouse already knows."""
     outcome.as_of = None
-    if outcome.entities:
+    if run.entity is not None:
+        outcome.entities = [run.entity]
+    elif outcome.entities:
         known = known_entities(run.con)
         outcome.entities = [e for e in outcome.entities if e in known]
 
