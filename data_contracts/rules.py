@@ -1,9 +1,8 @@
 """The row-level contract engine: every rule of a contract, checked on every row with Polars.
 
 It turns a frame of text cells into a typed frame and a list of problems that name the row
-(1-based, header excluded), the column and the rule. A cell's value is repeated in a problem only
-when it cannot be sensitive (a code-like value in a code column); refs, e-mails, phone numbers and
-name-like values are never echoed back.
+(1-based, header excluded), the column and the rule. No cell's value is ever repeated in a problem:
+a surname passes any "code-like" test, so the messages are fixed sentences of the code.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ import polars as pl
 from data_contracts.model import ENTITY_PATTERN, MONTH_PATTERN, REF_PATTERN, Contract
 from data_contracts.problems import Problem
 from data_contracts.reference import mission_codes
+from psea.settings import settings
 
 EARLIEST = dt.date(2000, 1, 1)
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -27,9 +27,7 @@ DATE_LIKE = r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$"  # ... that is not a date
 NAME_LIKE = r"^[A-Za-z][A-Za-z'\-]+(?:\s+[A-Za-z][A-Za-z'\-.]+)+$"  # two or more words
 SINGLE_NAME = r"^[A-Z][a-z'\-]+$"  # where a ref is expected, "Amina" is a name
 FORMULA = r"^[=+\-@\t\r]"
-CODE_LIKE = r"^[A-Za-z0-9_\-./]{1,40}$"
 BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
-EXAMPLES_PER_RULE = 50
 INVALID = "\x00invalid"  # suffix of the parsed frame's invalid-mask columns
 
 # (kind, entities, columns) -> frame of those columns from this load's earlier files and the warehouse
@@ -54,38 +52,25 @@ class RowCheck:
 
 
 class _Collector:
+    """Every failing row is counted; a few per rule and per file are listed (the list stays short)."""
+
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
         self.count = 0
+        self.per_rule = int(settings()["ingest"]["problems_kept_per_rule"])
+        self.per_file = int(settings()["ingest"]["problems_kept_per_file"])
 
-    def add(
-        self,
-        mask: pl.Series,
-        column: str | None,
-        rule: str,
-        message: str,
-        values: pl.Series | None = None,
-    ):
+    def add(self, mask: pl.Series, column: str | None, rule: str, message: str) -> None:
         rows = mask.fill_null(False).arg_true()
         if not len(rows):
             return
         self.count += len(rows)
-        examples = rows[:EXAMPLES_PER_RULE]
-        shown = (  # the examples only: casting a whole column would cost more than the check
-            values.gather(examples).cast(pl.String).to_list()
-            if values is not None
-            else [None] * len(examples)
+        room = max(0, min(self.per_rule, self.per_file - len(self.problems)))
+        self.problems.extend(
+            Problem(self.file, rule, message, row=index + 1, column=column)
+            for index in rows[:room].to_list()
         )
-        for index, value in zip(examples.to_list(), shown, strict=True):
-            self.problems.append(
-                Problem(self.file, rule, message, row=index + 1, column=column, value=value)
-            )
-
-
-def _shown(values: pl.Series) -> pl.Series:
-    """The value only where it cannot be sensitive."""
-    return values.set(~values.str.contains(CODE_LIKE).fill_null(False), None)
 
 
 def check_rows(
@@ -144,15 +129,14 @@ def _as_of(text: pl.DataFrame, out: _Collector, file_date: str | None) -> dt.dat
             values.is_not_null() & (values != first),
             "as_of",
             "one_as_of",
-            f"a file carries one as_of date; row 1 has {first}",
-            values,
+            "a file carries one as_of date; this row's differs from the first one's",
         )
     if file_date and file_date != first:
         out.add(
             pl.Series([True]),
             "as_of",
             "file_name_date",
-            f"as_of {first} differs from the file name's date {file_date}",
+            "the as_of date differs from the date at the end of the file name",
         )
     try:
         return dt.date.fromisoformat(first)
@@ -227,47 +211,24 @@ def _classify_failures(out, s, failing, column, psea_type, valid_values):
     rule, message = FORMAT_RULES[psea_type]
     if psea_type == "code":
         message += f"; allowed: {', '.join(valid_values)}"
-    out.add(rest, column, rule, message, None if psea_type == "ref" else _shown(s))
+    out.add(rest, column, rule, message)
 
 
 def _bounds(out: _Collector, value: pl.Series, col, as_of: dt.date | None) -> None:
+    after_as_of = "after the extract's as_of date"  # not the date itself: it comes from the file
     if col.psea_type in ("date", "as_of"):
-        out.add(value < EARLIEST, col.name, "date_range", "before 2000-01-01", value)
+        out.add(value < EARLIEST, col.name, "date_range", "before 2000-01-01")
         if as_of and not col.future_allowed and col.psea_type == "date":
-            out.add(
-                value > as_of,
-                col.name,
-                "after_as_of",
-                f"after the extract's as_of {as_of}",
-                value,
-            )
+            out.add(value > as_of, col.name, "after_as_of", after_as_of)
     elif col.psea_type == "month":
-        out.add(value < "2000-01", col.name, "date_range", "before 2000-01", value)
+        out.add(value < "2000-01", col.name, "date_range", "before 2000-01")
         if as_of:
-            out.add(
-                value > as_of.strftime("%Y-%m"),
-                col.name,
-                "after_as_of",
-                f"after the extract's as_of {as_of}",
-                value,
-            )
+            out.add(value > as_of.strftime("%Y-%m"), col.name, "after_as_of", after_as_of)
     elif col.psea_type == "int":
         if col.minimum is not None:
-            out.add(
-                value < col.minimum,
-                col.name,
-                "range",
-                f"below {col.minimum}",
-                value,
-            )
+            out.add(value < col.minimum, col.name, "range", f"below {col.minimum}")
         if col.maximum is not None:
-            out.add(
-                value > col.maximum,
-                col.name,
-                "range",
-                f"above {col.maximum}",
-                value,
-            )
+            out.add(value > col.maximum, col.name, "range", f"above {col.maximum}")
 
 
 def _table_rule(
@@ -306,7 +267,6 @@ def _table_rule(
             p["column"],
             "status_dates",
             f"{p['column']} {verb} when {when_col} is {' or '.join(states)}",
-            f[when_col],
         )
     elif rule == "year_not_after_as_of":
         as_of_year = f["as_of"].dt.year()

@@ -91,9 +91,9 @@ else:
     status, kind, gx_result, message = load
     if status == "rejected":
         st.error("Rejected: nothing of this file was loaded. Why, and the problems by row:")
-        st.text(message or "")  # plain text: a message may carry a file's text, never Markdown
-        problems = con.sql(
-            f"""select row_number as row, column_name as column, rule, message, value
+        st.text(message or "")  # plain text: an older warehouse's message may quote a file
+        problems = con.sql(  # positions and rules: `value` is NULL since nothing is echoed
+            f"""select row_number as row, column_name as column, rule, message
                from load_problems where load_id = $id
                  and load_id in (select load_id from load_manifest where {OWN_LOADS})
                order by rule, row""",

@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from data_contracts import contracts
+from pipelines.bounds import read_limits
 from pipelines.load import ingest
 from psea import exports
 from psea.app.page import dataframe, require_page
@@ -16,6 +17,7 @@ from psea.app.shell import login_configured
 from psea.disclosure.published import ensure
 from psea.metrics.catalog import CASE_KINDS
 
+UPLOAD_NAME_BYTES = 200  # a name the file system takes (the shown name is bounded shorter)
 STATUS_TEXT = {
     "accepted": "accepted and loaded",
     "rejected": "rejected: nothing loaded",
@@ -39,6 +41,24 @@ st.caption(
     "changes nothing in the warehouse. The kind comes from the file name or the choice below; "
     "the format (CSV, XLSX, Parquet) from the file's content."
 )
+st.caption(
+    "Limits, checked before a file is read: "
+    + "; ".join(read_limits().described())
+    + f". This server takes uploads up to {st.get_option('server.maxUploadSize')} MB each."
+    + (f" Every row of a file must be of {viewer.entity}." if viewer.entity else "")
+)
+
+
+def upload_path(folder: Path, name: str) -> Path:
+    """Where an upload is written: its own folder (two uploads of one name never overwrite each
+    other), no directory parts from the browser, a length the file system takes."""
+    name = Path(name.replace("\x00", "_")).name.strip(".") or "upload"
+    stem, suffix = Path(name).stem, Path(name).suffix[:16]
+    while len((stem + suffix).encode()) > UPLOAD_NAME_BYTES:
+        stem = stem[:-1]
+    folder.mkdir()
+    return folder / (stem + suffix if stem else "upload" + suffix)
+
 
 kind = st.selectbox(
     "Extract kind",
@@ -58,8 +78,8 @@ if files and st.button("Check and load", type="primary", key="load_go"):
     con = connection()
     with tempfile.TemporaryDirectory(prefix="psea-upload-") as tmp:
         paths = []
-        for upload in files:
-            path = Path(tmp) / Path(upload.name).name  # no directory parts from the browser
+        for number, upload in enumerate(files):
+            path = upload_path(Path(tmp) / str(number), upload.name)
             path.write_bytes(upload.getvalue())
             paths.append(path)
         with st.status(f"Checking {len(paths)} file(s)…", expanded=True) as status:
@@ -69,7 +89,9 @@ if files and st.button("Check and load", type="primary", key="load_go"):
             def progress(name: str, stage: str) -> None:
                 if name not in seen:
                     seen.append(name)
-                bar.progress(min(len(seen) / len(paths), 1.0), text=f"{name}: {stage}")
+                # the text is Markdown: the file's number, never its user-supplied name
+                done = min(len(seen) / len(paths), 1.0)
+                bar.progress(done, text=f"file {len(seen)} of {len(paths)}: {stage}")
 
             outcomes = ingest(
                 con,
@@ -79,6 +101,7 @@ if files and st.button("Check and load", type="primary", key="load_go"):
                 actor=viewer.identity,
                 role=viewer.role,
                 progress=progress,
+                entity=viewer.entity,  # an analyst loads their own entity's rows only
             )
             if any(o.status == "accepted" and o.kind in CASE_KINDS for o in outcomes):
                 bar.progress(1.0, text="building and auditing the release of case figures")
@@ -91,30 +114,30 @@ if files and st.button("Check and load", type="primary", key="load_go"):
             )
     st.session_state["load_results"] = [o.as_dict() for o in outcomes]
 
-for result in st.session_state.get("load_results", []):
+for number, result in enumerate(st.session_state.get("load_results", [])):
     label = STATUS_TEXT.get(result["status"], result["status"])
-    line = (
-        f"**{result['file']}** ({result['kind'] or 'unknown kind'}"
+    # the file's name is user-supplied: plain text, never Markdown or HTML
+    st.text(
+        f"{result['file']} ({result['kind'] or 'unknown kind'}"
         + (f", as_of {result['as_of']}" if result["as_of"] else "")
-        + f"): {label}"
+        + ")"
     )
     if result["status"] == "accepted":
-        st.success(line + f" · {result['rows_loaded']:,} rows · load {result['load_id']}")
+        st.success(f"{label} · {result['rows_loaded']:,} rows · load {result['load_id']}")
     elif result["status"] == "already_loaded":
-        st.info(line)
+        st.info(label)
     else:
-        st.error(line + f" · {result['problem_count']:,} problem(s)")
+        st.error(f"{label} · {result['problem_count']:,} problem(s)")
         problems = pl.DataFrame(
             result["problems"],
             schema={
                 "file": pl.String,
-                "row": pl.Int64,
-                "column": pl.String,
                 "rule": pl.String,
                 "message": pl.String,
-                "value": pl.String,
+                "row": pl.Int64,
+                "column": pl.String,
             },
-        ).select("row", "column", "rule", "message", "value")
+        ).select("row", "column", "rule", "message")
         dataframe(problems, hide_index=True)
         if result["problem_count"] > problems.height:
             st.caption(
@@ -126,7 +149,7 @@ for result in st.session_state.get("load_results", []):
             exports.table_bytes(problems, "csv"),
             file_name=f"problems_{Path(result['file']).stem}.csv",
             mime="text/csv",
-            key=f"dl-problems-{result['file']}",
+            key=f"dl-problems-{number}",
         )
     for note in result.get("notes", []):
         st.caption(f"Note: {note}")

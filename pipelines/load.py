@@ -1,65 +1,51 @@
 """Validate extract files and load what passes: one DuckDB transaction per file, with its manifest.
 
 Nothing of a rejected file reaches the extract tables; its problems are kept in `load_problems`
-(the quarantine record) under a `rejected` manifest row. Loading the same bytes twice changes
-nothing. A different file for the same (extract, entity, as_of) replaces that snapshot, and the
-manifest keeps both loads (the earlier one marked `superseded`).
+(the quarantine record) under a `rejected` manifest row (`pipelines.manifest`). Loading the same
+bytes twice changes nothing. A different file for the same (extract, entity, as_of) replaces that
+snapshot, and the manifest keeps both loads (the earlier one marked `superseded`). A load scoped to
+an entity refuses any file with a row of another entity before anything is looked up or changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from data_contracts import contract_for, kinds_in_load_order
-from data_contracts.problems import ExtractRejected, Problem
+from data_contracts.model import ENTITY_PATTERN
+from data_contracts.problems import ExtractRejected, Problem, shown_file_name
 from data_contracts.rules import check_rows
-from pipelines.audit import record
+from pipelines.manifest import (
+    FileOutcome,
+    Loader,
+    already_loaded,
+    audit_file,
+    insert_manifest,
+    known_entities,
+    new_load_id,
+    write_rejection,
+)
 from pipelines.read import RawExtract, detect_kind, read_extract_as
 from pipelines.safety_net import SafetyNet, import_in_background
 
+__all__ = ["FileOutcome", "expand_paths", "ingest"]
 EXTRACT_SUFFIXES = {".csv", ".xlsx", ".parquet", ".txt"}
 ProgressCallback = Callable[[str, str], None]  # (file name, stage)
 # Any other failure while checking or loading a file rejects that file, with this message only: an
 # exception's text may quote a cell of the file. (Polars' Rust panics are BaseExceptions.)
 UNEXPECTED = (Exception, pl.exceptions.PanicException)
 INTERNAL_ERROR = "an internal error stopped the check of this file; nothing was loaded"
-PROBLEM_SCHEMA = {  # a Problem's fields, as load_problems keeps them
-    "file": pl.String,
-    "rule": pl.String,
-    "message": pl.String,
-    "row": pl.Int64,
-    "column": pl.String,
-    "value": pl.String,
-}
-
-
-@dataclass
-class FileOutcome:
-    file: str
-    kind: str | None
-    status: str  # accepted | rejected | already_loaded | valid (check only)
-    rows_in: int = 0
-    rows_loaded: int = 0
-    problem_count: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    load_id: str | None = None
-    as_of: str | None = None
-    entities: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict:
-        return asdict(self) | {"seconds": round(self.seconds, 3)}  # problems as dicts too
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -122,8 +108,8 @@ class _Run:
 
     con: duckdb.DuckDBPyConnection | None
     writes: bool  # loading into the warehouse (else checking only)
-    actor: str
-    role: str | None
+    loader: Loader
+    entity: str | None  # the loader's entity: every row of every file must be of it
     batch: _Batch
     note: ProgressCallback
     run_gx: bool
@@ -138,14 +124,17 @@ def ingest(
     progress: ProgressCallback | None = None,
     run_gx: bool = True,
     role: str | None = None,
+    entity: str | None = None,
 ) -> list[FileOutcome]:
     """Check each file against its contract and, with `load`, load what passes (cases before victims).
-    A load writes its audit-log entry (as `actor` in `role`) in the transaction of its manifest row."""
+    A load writes its audit-log entry (as `actor` in `role`) in the transaction of its manifest row.
+    With `entity` (the loader's), a file with any row of another entity is rejected."""
     files = sorted(((path, _detect(path, kind)) for path in expand_paths(paths)), key=_load_rank)
     if run_gx and files:
         import_in_background()
     note = progress or (lambda _f, _s: None)
-    run = _Run(con, load and con is not None, actor, role, _Batch(con), note, run_gx)
+    writes = load and con is not None
+    run = _Run(con, writes, Loader(actor, role), entity, _Batch(con), note, run_gx)
     return [_one_file(run, path, detected) for path, detected in files]
 
 
@@ -154,24 +143,59 @@ def _one_file(run: _Run, path: Path, detected: str | ExtractRejected) -> FileOut
     clock = time.perf_counter()
     kind = detected if isinstance(detected, str) else None
     raw: RawExtract | None = None
-    run.note(path.name, "reading")
+    run.note(shown_file_name(path.name), "reading")
     try:
         if isinstance(detected, ExtractRejected):
             raise detected
         raw = read_extract_as(path, detected)
+        _require_entity(raw, run.entity)
         outcome = _check_and_load(run, raw, started)
     except ExtractRejected as rejected:
         outcome = _rejected(path, None, rejected.problem)
     except UNEXPECTED:  # a bug or a broken dependency: this file is rejected, the others go on
         outcome = _rejected(path, kind, Problem(path.name, "internal_error", INTERNAL_ERROR))
+    if outcome.status == "rejected":
+        _forget_values(run, outcome)
     if outcome.status == "rejected" and run.writes:
         sha256, file_format = (raw.sha256, raw.file_format) if raw else (_sha(path), None)
-        _record_rejection(run, outcome, sha256, started, kind, file_format)
+        with _WRITE_LOCK:
+            outcome.load_id = write_rejection(
+                run.con, run.loader, outcome, sha256, started, kind, file_format
+            )
     elif outcome.status == "already_loaded" and run.writes:
         with _WRITE_LOCK:
-            _audit(run, outcome, outcome.kind, None, rows_loaded=0)
+            audit_file(run.con, run.loader, outcome, outcome.kind, None, rows_loaded=0)
     outcome.seconds = time.perf_counter() - clock
     return outcome
+
+
+def _require_entity(raw: RawExtract, entity: str | None) -> None:
+    """A load scoped to an entity takes none of another's rows: refused before any lookup or write."""
+    if entity is None:
+        return
+    cells = raw.frame["entity"]  # a malformed code is the entity_code rule's, not another entity
+    other = (cells.str.contains(ENTITY_PATTERN).fill_null(False) & (cells != entity)).arg_true()
+    if len(other):
+        raise ExtractRejected(
+            Problem(
+                raw.name,
+                "other_entity",
+                f"a row of another entity than {entity} (the loader's); nothing was loaded",
+                row=int(other[0]) + 1,
+                column="entity",
+            )
+        )
+
+
+def _forget_values(run: _Run, outcome: FileOutcome) -> None:
+    """A rejected file's as_of and entity codes are values of it (a birth date, a surname in
+    capitals): the outcome keeps the loader's entity, or codes the warehouse already knows."""
+    outcome.as_of = None
+    if run.entity is not None:
+        outcome.entities = [run.entity]
+    elif outcome.entities:
+        known = known_entities(run.con)
+        outcome.entities = [e for e in outcome.entities if e in known]
 
 
 def _rejected(path: Path, kind: str | None, problem: Problem) -> FileOutcome:
@@ -179,7 +203,7 @@ def _rejected(path: Path, kind: str | None, problem: Problem) -> FileOutcome:
 
 
 def _check_and_load(run: _Run, raw: RawExtract, started: dt.datetime) -> FileOutcome:
-    if run.writes and _already_loaded(run.con, raw.sha256):
+    if run.writes and already_loaded(run.con, raw.sha256):
         return FileOutcome(raw.name, raw.kind, "already_loaded", rows_in=raw.frame.height)
     run.note(raw.name, "checking rules")
     contract = contract_for(raw.kind)
@@ -213,21 +237,11 @@ def _check_and_load(run: _Run, raw: RawExtract, started: dt.datetime) -> FileOut
 
 
 def _sha(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-
-
-def _already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
-    rows = con.sql(
-        "select count(*) from load_manifest where sha256 = ? and status in ('accepted', 'superseded')",
-        params=[sha256],
-    ).fetchall()
-    return rows[0][0] > 0
-
-
-def _new_load_id(started: dt.datetime, sha256: str) -> str:
-    return f"L{started:%Y%m%d%H%M%S%f}-{sha256[:8]}"
+    """The digest of a file refused before it was read: streamed, whatever its size."""
+    if not path.is_file():
+        return ""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _gx_verdict(gx: SafetyNet | None, outcome: FileOutcome) -> dict | None:
@@ -257,7 +271,7 @@ def _load_accepted(
     """Load the checked rows and their manifest row in one transaction: "accepted", "rejected"
     (the GX suite failed: rolled back), or "already_loaded" (another session loaded the file)."""
     with _WRITE_LOCK:
-        if _already_loaded(run.con, raw.sha256):
+        if already_loaded(run.con, raw.sha256):
             return "already_loaded"
         return _write_load(run, raw, frame, outcome, started, gx)
 
@@ -266,7 +280,7 @@ def _write_load(
     run: _Run, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, gx
 ) -> str:
     con = run.con
-    load_id = _new_load_id(started, raw.sha256)
+    load_id = new_load_id(started, raw.sha256)
     contract = contract_for(raw.kind)
     rows = frame.select(contract.column_names)  # noqa: F841 - scanned by DuckDB
     snapshot = {"entities": outcome.entities, "as_of": outcome.as_of, "kind": raw.kind}
@@ -292,7 +306,7 @@ def _write_load(
             con.execute("rollback")
             return "rejected"
         validation = gx_result.pop("validation", None) if gx_result else None
-        _insert_manifest(
+        insert_manifest(
             con,
             load_id=load_id,
             file_name=raw.name,
@@ -309,9 +323,9 @@ def _write_load(
             contract_version=contract.version,
             gx_result=json.dumps(gx_result) if gx_result else None,
             started_at=started,
-            loaded_by=run.actor,
+            loaded_by=run.loader.actor,
         )
-        _audit(run, outcome, raw.kind, load_id, rows_loaded=frame.height, status="accepted")
+        audit_file(con, run.loader, outcome, raw.kind, load_id, frame.height, status="accepted")
         if validation:  # its Data Docs page is rendered from it when someone asks for it
             con.execute(
                 "insert into gx_validations (load_id, result) values (?, ?)",
@@ -325,77 +339,3 @@ def _write_load(
     outcome.load_id = load_id
     outcome.rows_loaded = frame.height
     return "accepted"
-
-
-def _record_rejection(
-    run: _Run, outcome: FileOutcome, sha256: str, started, kind=None, file_format=None
-) -> None:
-    load_id = _new_load_id(started, sha256 or "0" * 8)
-    with _WRITE_LOCK:
-        _write_rejection(run, outcome, sha256, started, kind, file_format, load_id)
-    outcome.load_id = load_id
-
-
-def _write_rejection(run, outcome, sha256, started, kind, file_format, load_id) -> None:
-    con = run.con
-    problems = (  # noqa: F841 - scanned by DuckDB
-        pl.DataFrame([p.as_dict() for p in outcome.problems], schema=PROBLEM_SCHEMA, orient="row")
-        .select(pl.lit(load_id).alias("load_id"), pl.exclude("file"))
-        .rename({"row": "row_number", "column": "column_name"})
-    )
-    first = outcome.problems[0] if outcome.problems else None
-    con.execute("begin transaction")
-    try:
-        _insert_manifest(
-            con,
-            load_id=load_id,
-            file_name=outcome.file,
-            sha256=sha256,
-            kind=kind,
-            file_format=file_format,
-            entities=",".join(outcome.entities) or None,
-            as_of=outcome.as_of,
-            rows_in=outcome.rows_in,
-            rows_loaded=0,
-            rows_rejected=outcome.rows_in,
-            status="rejected",
-            message=str(first) if first else None,
-            contract_version=contract_for(kind).version if kind else None,
-            started_at=started,
-            loaded_by=run.actor,
-        )
-        _audit(run, outcome, kind, load_id, rows_loaded=0)
-        con.execute("insert into load_problems by name select * from problems")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-
-
-def _insert_manifest(con: duckdb.DuckDBPyConnection, **row) -> None:
-    """One `load_manifest` row, its columns named; finished now."""
-    columns = ", ".join(row)
-    values = ", ".join(f"${name}" for name in row)
-    con.execute(
-        f"insert into load_manifest ({columns}, finished_at) values ({values}, current_timestamp)",
-        row,
-    )
-
-
-def _audit(
-    run: _Run, outcome: FileOutcome, kind, load_id, rows_loaded: int, status: str | None = None
-) -> None:
-    """The audit-log entry of a file loaded or rejected: names and counts, no value of the file."""
-    status = status or outcome.status
-    record(
-        run.con,
-        run.actor,
-        run.role,
-        "load_rejected" if status == "rejected" else "load",
-        file=outcome.file,
-        kind=kind,
-        load_id=load_id,
-        status=status,
-        rows_in=outcome.rows_in,
-        rows_loaded=rows_loaded,
-    )

@@ -1,7 +1,9 @@
 """Read an extract file (CSV, XLSX, Parquet) into a frame of text cells with canonical column names.
 
-The file's type is decided by its content, never its name. Every cell comes back as text (or null)
-so that the contract engine can report a bad value at its row and column instead of failing on it.
+The file's type is decided by its content, never its name. Its size, width, rows and line length
+are bounded before a parser opens it (`pipelines.bounds`, `pipelines.workbook`). Every cell comes
+back as text (or null) so that the contract engine can report a bad value at its row and column
+instead of failing on it. A problem names positions and contract columns, never the file's text.
 """
 
 from __future__ import annotations
@@ -10,18 +12,30 @@ import csv
 import hashlib
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from data_contracts import contract_for, contracts
-from data_contracts.problems import ExtractRejected, Problem
+from data_contracts.problems import ExtractRejected, Problem, header_position, shown_file_name
+from pipelines.bounds import (
+    ReadLimits,
+    check_columns,
+    check_csv_bytes,
+    check_file_size,
+    check_parquet,
+    check_rows,
+    read_limits,
+    refuse,
+)
+from pipelines.workbook import inspect_workbook
 
 FILE_DATE = re.compile(r"_(\d{4}-\d{2}-\d{2})$")
 BLANK = re.compile(rb"[\xef\xbb\xbf \r\n\t]*")  # nothing but a BOM and white space
-XLSX_FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f[ >]')
+# Polars' Rust panics are BaseExceptions; any parser failure is a fixed sentence (it may quote a cell)
+UNREADABLE = (Exception, pl.exceptions.PanicException)
+NESTED = "holds lists, records or binary data, not plain values"
 
 
 @dataclass
@@ -35,7 +49,7 @@ class RawExtract:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return shown_file_name(self.path.name)
 
 
 def detect_kind(path: Path, override: str | None = None) -> str:
@@ -70,16 +84,16 @@ def read_extract(path: Path, kind: str | None = None) -> RawExtract:
     return read_extract_as(path, detect_kind(path, kind))
 
 
-def read_extract_as(path: Path, kind: str) -> RawExtract:
+def read_extract_as(path: Path, kind: str, limits: ReadLimits | None = None) -> RawExtract:
     """Read a file as an extract of `kind` (already decided by `detect_kind`)."""
+    limits = limits or read_limits()
+    check_file_size(path, limits)
     data = path.read_bytes()
     if BLANK.fullmatch(data):
-        raise ExtractRejected(
-            Problem(path.name, "empty_file", "the file is empty (zero bytes or no header)")
-        )
+        refuse(path.name, "empty_file", "the file is empty (zero bytes or no header)")
     fmt = sniff_format(data)
     readers = {"csv": _read_csv, "xlsx": _read_xlsx, "parquet": _read_parquet}
-    frame = readers[fmt](path.name, data, kind)
+    frame = readers[fmt](path.name, data, kind, limits)
     frame = _canonical_columns(path.name, frame, kind)
     date_match = FILE_DATE.search(path.stem)
     return RawExtract(
@@ -92,38 +106,21 @@ def read_extract_as(path: Path, kind: str) -> RawExtract:
     )
 
 
-def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
-    if (
-        data.startswith(
-            (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")
-        )
-        or b"\x00" in data[:65536]
-    ):
-        raise ExtractRejected(
-            Problem(name, "file_format", "not a CSV, XLSX or Parquet file (binary content)")
-        )
+def _read_csv(name: str, data: bytes, kind: str, limits: ReadLimits) -> pl.DataFrame:
+    check_csv_bytes(name, data, limits)
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n")  # header is line 0 -> data row number
-        raise ExtractRejected(
-            Problem(
-                name,
-                "encoding",
-                f"not UTF-8: invalid byte 0x{data[err.start]:02x}",
-                row=line or None,
-            )
-        ) from None
-    data = data.removeprefix(b"\xef\xbb\xbf")
+        refuse(name, "encoding", "not UTF-8 text; save the file as CSV UTF-8", line or None)
     header = first_line(data)
     delimiter = csv_delimiter(header)
     if header.count(delimiter.encode()) == 0 and len(contract_for(kind).columns) > 1:
-        raise ExtractRejected(
-            Problem(
-                name,
-                "file_format",
-                "not a CSV file: the first line has no comma or semicolon separated header",
-            )
+        refuse(
+            name,
+            "file_format",
+            "not a CSV file: the first line has no comma or semicolon separated header",
         )
     if '"' not in text:  # Polars parses the bytes; the decoded copy only serves quoted files
         text = None
@@ -135,12 +132,8 @@ def _read_csv(name: str, data: bytes, kind: str) -> pl.DataFrame:
             infer_schema=False,
             raise_if_empty=True,
         )
-    except (
-        Exception
-    ) as err:  # polars raises ComputeError / NoDataError with a message worth showing
-        raise ExtractRejected(
-            Problem(name, "csv_parse", f"not readable as CSV: {str(err).splitlines()[0]}")
-        ) from None
+    except UNREADABLE:  # Polars' message may quote the file: it is never shown
+        refuse(name, "csv_parse", "not readable as CSV")
 
 
 def first_line(data: bytes) -> bytes:
@@ -163,14 +156,10 @@ def _check_field_counts(name: str, data: bytes, delimiter: str, text: str | None
             for number, fields in enumerate(rows, start=1):
                 if fields and len(fields) != width:
                     _raise_width(name, number, len(fields), width)
-        except csv.Error as err:
-            raise ExtractRejected(
-                Problem(name, "csv_parse", f"malformed CSV (truncated file?): {err}")
-            ) from None
+        except csv.Error:  # its message may quote the file
+            refuse(name, "csv_parse", "malformed CSV (truncated file?)")
         if text.count('"') % 2:
-            raise ExtractRejected(
-                Problem(name, "truncated", "an opened quote is never closed (truncated file?)")
-            )
+            refuse(name, "truncated", "an opened quote is never closed (truncated file?)")
         return
     try:  # every line as one field (no quotes in the file, \x01 never a delimiter): fast
         lines = pl.read_csv(
@@ -207,10 +196,12 @@ def _raise_width(name: str, row: int, found: int, width: int) -> None:
     )
 
 
-def _to_text(frame: pl.DataFrame) -> pl.DataFrame:
+def _to_text(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     exprs = []
-    for col, dtype in frame.schema.items():
+    for index, (col, dtype) in enumerate(frame.schema.items()):
         c = pl.col(col)
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
+            refuse(name, "file_format", f"column {index + 1} {NESTED}")
         if dtype == pl.Date:
             exprs.append(c.dt.strftime("%Y-%m-%d"))
         elif isinstance(dtype, pl.Datetime):
@@ -229,89 +220,97 @@ def _to_text(frame: pl.DataFrame) -> pl.DataFrame:
             exprs.append(pl.when(c).then(pl.lit("true")).otherwise(pl.lit("false")))
         else:
             exprs.append(c.cast(pl.String))
-    return frame.select([e.alias(col) for e, col in zip(exprs, frame.columns, strict=True)])
-
-
-def _read_xlsx(name: str, data: bytes, kind: str) -> pl.DataFrame:
     try:
-        book = zipfile.ZipFile(io.BytesIO(data))
-        sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/sheet")]
-    except zipfile.BadZipFile:
-        raise ExtractRejected(
-            Problem(name, "file_format", "not a readable XLSX workbook")
-        ) from None
-    if not sheets:
-        raise ExtractRejected(
-            Problem(name, "file_format", "a ZIP archive that is not an XLSX workbook")
-        )
+        return frame.select([e.alias(col) for e, col in zip(exprs, frame.columns, strict=True)])
+    except UNREADABLE:
+        refuse(name, "file_format", f"a column {NESTED}")
+
+
+def _read_xlsx(name: str, data: bytes, kind: str, limits: ReadLimits) -> pl.DataFrame:
+    sheets = inspect_workbook(name, data, limits)  # before the parser opens anything
     try:
         import fastexcel
 
-        reader = fastexcel.read_excel(data)
-        sheet = next(
-            (s for s in reader.sheet_names if s.strip().lower() == kind), reader.sheet_names[0]
+        names = fastexcel.read_excel(data).sheet_names
+        index = next((i for i, s in enumerate(names) if s.strip().lower() == kind), 0)
+    except UNREADABLE:
+        refuse(name, "file_format", "not a readable XLSX workbook")
+    facts = sheets.get(f"xl/worksheets/sheet{index + 1}.xml")
+    for sheet in [facts] if facts else sheets.values():  # the sheet unknown: every one is bounded
+        check_columns(name, sheet.columns, limits)
+        check_rows(name, sheet.rows - 1, limits)
+    try:
+        frame = pl.read_excel(
+            data, sheet_name=names[index], engine="calamine", infer_schema_length=None
         )
-        sheet_index = reader.sheet_names.index(sheet)
-        frame = pl.read_excel(data, sheet_name=sheet, engine="calamine", infer_schema_length=None)
-    except Exception as err:
-        raise ExtractRejected(
-            Problem(name, "file_format", f"not a readable XLSX workbook: {err}")
-        ) from None
-    xml = (
-        book.read(f"xl/worksheets/sheet{sheet_index + 1}.xml")
-        if f"xl/worksheets/sheet{sheet_index + 1}.xml" in sheets
-        else b""
-    )
-    formula = XLSX_FORMULA.search(xml)
-    if formula:
-        col_letters, excel_row = formula.group(1).decode(), int(formula.group(2))
-        col_index = sum((ord(ch) - 64) * 26**i for i, ch in enumerate(reversed(col_letters))) - 1
-        column = frame.columns[col_index] if col_index < len(frame.columns) else col_letters
+    except UNREADABLE:  # the parser's message may quote a cell
+        refuse(name, "file_format", "not a readable XLSX workbook")
+    if facts and facts.formula:
+        column, excel_row = facts.formula
         raise ExtractRejected(
             Problem(
                 name,
                 "no_formula",
                 "a spreadsheet formula cell; send values only",
                 row=excel_row - 1,
-                column=column,
+                column=_column_label(frame.columns, column, kind),
             )
         )
-    return _to_text(frame)
+    return _to_text(name, frame)
 
 
-def _read_parquet(name: str, data: bytes, kind: str) -> pl.DataFrame:
+def _read_parquet(name: str, data: bytes, kind: str, limits: ReadLimits) -> pl.DataFrame:
+    check_parquet(name, data, limits)
     try:
         frame = pl.read_parquet(io.BytesIO(data))
-    except Exception as err:
-        raise ExtractRejected(
-            Problem(name, "file_format", f"not a readable Parquet file: {err}")
-        ) from None
-    return _to_text(frame)
+    except UNREADABLE:
+        refuse(name, "file_format", "not a readable Parquet file")
+    return _to_text(name, frame)
+
+
+def _column_label(columns: list[str], index: int, kind: str) -> str:
+    """The contract's name of a header column, or its position when it is not a contract column."""
+    key = columns[index].strip().lower() if index < len(columns) else None
+    return key if key in contract_for(kind).column_names else header_position(index)
 
 
 def _canonical_columns(name: str, frame: pl.DataFrame, kind: str) -> pl.DataFrame:
-    """Strict columns: every contract column present, nothing else (keeps `victim_name` out)."""
+    """Strict columns: every contract column present, nothing else (keeps `victim_name` out).
+    A header column that is not the contract's is named by its position, never its text."""
     expected = contract_for(kind).column_names
-    seen: dict[str, str] = {}
-    extras = []
-    for col in frame.columns:
-        key = col.strip().lower()
-        if key in seen:
-            raise ExtractRejected(
-                Problem(name, "strict_columns", f"column {key!r} appears twice", column=key)
-            )
-        seen[key] = col
-        if key not in expected:
-            extras.append(key)
+    keys = [col.strip().lower() for col in frame.columns]
+    extras = [i for i, key in enumerate(keys) if key not in expected]
+    if extras and len(extras) == len(keys):
+        refuse(
+            name,
+            "strict_columns",
+            f"none of the {len(keys)} header columns is a column of the {kind} contract "
+            "(a file without its header line?)",
+        )
     if extras:
+        positions = ", ".join(str(i + 1) for i in extras[:10]) + (" …" if len(extras) > 10 else "")
         raise ExtractRejected(
             Problem(
                 name,
                 "strict_columns",
-                f"column(s) not in the {kind} contract: {', '.join(extras)} (remove them before sending)",
-                column=extras[0],
+                f"column {positions} of the header "
+                + ("is" if len(extras) == 1 else "are")
+                + f" not in the {kind} contract (remove it before sending)",
+                column=header_position(extras[0]),
             )
         )
+    seen: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if key in seen:
+            raise ExtractRejected(
+                Problem(
+                    name,
+                    "strict_columns",
+                    f"column {index + 1} of the header repeats column {seen[key] + 1}",
+                    column=key,
+                )
+            )
+        seen[key] = index
     missing = [c for c in expected if c not in seen]
     if missing:
         raise ExtractRejected(
@@ -322,5 +321,5 @@ def _canonical_columns(name: str, frame: pl.DataFrame, kind: str) -> pl.DataFram
                 column=missing[0],
             )
         )
-    out = frame.select([pl.col(seen[c]).alias(c) for c in expected])
+    out = frame.select([pl.col(frame.columns[seen[c]]).alias(c) for c in expected])
     return out.with_columns(pl.all().str.strip_chars().replace("", None))

@@ -188,9 +188,10 @@ def test_an_unexpected_failure_rejects_the_file_and_changes_nothing(
     assert secret not in result.output
     report = json.loads(result.output)["files"][0]
     assert report["status"] == "rejected"
-    assert [(p["rule"], p["row"], p["column"], p["value"]) for p in report["problems"]] == [
-        ("internal_error", None, None, None)
+    assert [(p["rule"], p["row"], p["column"]) for p in report["problems"]] == [
+        ("internal_error", None, None)
     ]
+    assert "value" not in report["problems"][0]
     assert report["problems"][0]["message"] == pipelines.load.INTERNAL_ERROR
     assert table_counts(loaded_warehouse) == before
     con = connect(loaded_warehouse, read_only=True)
@@ -239,10 +240,10 @@ def test_the_manifest_and_the_problems_are_written_by_column_name(tmp_path):
     problems = con.sql("select row_number, column_name, rule, value from load_problems").fetchall()
     con.close()
     assert manifest == [
-        (bad.name, "cases", "csv", "rejected", "2018-06-30", 3, 0, 3),
+        (bad.name, "cases", "csv", "rejected", None, 3, 0, 3),  # a rejected file's as_of: a value
         (good.name, "roster", "csv", "accepted", "2018-06-30", 3, 3, 0),
     ]
-    assert problems == [(2, "category", "allowed_values", "harassment")]
+    assert problems == [(2, "category", "allowed_values", None)]  # no value is ever kept
 
 
 def audit_entries(warehouse, file_name: str) -> list[tuple]:
@@ -309,3 +310,50 @@ def test_psea_ingest_logs_its_loads_as_the_system_user_and_check_logs_nothing(tm
     actor = f"cli:{getpass.getuser()}"
     assert logged == [(actor, "analyst", "load")]
     assert loaded_by == [(actor,)]
+
+
+def test_an_analyst_cannot_replace_another_entity_s_snapshot(tmp_path, loaded_warehouse):
+    """The attack of issue 14: an IOM analyst's one-row UNHCR file would have replaced UNHCR's
+    snapshot. Scoped to IOM, it is refused at its first UNHCR row and nothing changes."""
+    unhcr = [{**r, "entity": "UNHCR", "as_of": "2018-09-30"} for r in VALID["cases"]()]
+    con = connect(loaded_warehouse)
+    first = write_csv(tmp_path, "cases_unhcr_snapshot_2018-09-30.csv", unhcr)
+    assert (
+        pipelines.load.ingest(con, [first], run_gx=False)[0].status == "accepted"
+    )  # the Champion's operator
+    attack = write_csv(tmp_path, "cases_unhcr_2018-09-30.csv", [VALID["cases"]()[0], unhcr[0]])
+    outcome = pipelines.load.ingest(con, [attack], entity="IOM", run_gx=False, actor="iom-analyst")[
+        0
+    ]
+    unhcr_cases = con.sql("select count(*) from cases where entity = 'UNHCR'").fetchall()[0][0]
+    manifest = con.sql(
+        "select status, entities from load_manifest where file_name = ?", params=[attack.name]
+    ).fetchall()
+    con.close()
+    problem = outcome.problems[0].as_dict()
+    assert (outcome.status, problem["rule"], problem["row"], problem["column"]) == (
+        "rejected",
+        "other_entity",
+        2,
+        "entity",
+    )
+    assert unhcr_cases == 3 and manifest == [("rejected", "IOM")]
+
+
+def test_psea_ingest_takes_the_operator_s_entity_from_the_option_or_the_environment(
+    tmp_path, warehouse
+):
+    rows = VALID["cases"]()
+    rows[2]["entity"] = "UNHCR"
+    path = write_csv(tmp_path, "cases_2018-06-30.csv", rows)
+    args = ["ingest", str(path), "--warehouse", str(warehouse), "--json"]
+    for extra, env in (["--entity", "IOM"], {}), ([], {"PSEA_ENTITY": "IOM"}):
+        result = runner.invoke(app, [*args, *extra], env=env)
+        assert result.exit_code == 1, result.output
+        problem = json.loads(result.stdout)["files"][0]["problems"][0]
+        assert (problem["rule"], problem["row"], problem["column"]) == ("other_entity", 3, "entity")
+    result = runner.invoke(app, [*args, "--entity", "UNHCR"])
+    assert json.loads(result.stdout)["files"][0]["problems"][0]["row"] == 1
+    assert runner.invoke(app, args).exit_code == 0  # no entity configured: the operator loads all
+    result = runner.invoke(app, ["check", str(path), "--entity", "iom"])
+    assert result.exit_code == 2 and "entity code" in result.output

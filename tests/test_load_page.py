@@ -113,6 +113,23 @@ def test_every_bad_file_shows_its_problems_and_changes_nothing(warehouse, tmp_pa
     assert len(cases) >= 37
 
 
+def test_a_file_name_is_shown_as_plain_text_and_two_of_one_name_are_both_checked(
+    warehouse, tmp_path
+):
+    name = "cases_[Session expired: sign in](https:__evil.example)_<img src=x onerror=alert(1)>.csv"
+    rows = [{**VALID["cases"]()[0], "category": "x"}]
+    content = write_csv(tmp_path, "any.csv", rows).read_bytes()
+    at = open_load_page(warehouse)
+    at.file_uploader(key="load_files").set_value([(name, content, "text/csv")] * 2).run()
+    next(b for b in at.button if b.label == "Check and load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.text] == [f"{name} (cases)"] * 2
+    assert len(at.error) == 2
+    markup = [e.value for e in [*at.error, *at.success, *at.info, *at.markdown, *at.caption]]
+    assert not any("evil.example" in m or "onerror" in m for m in markup), markup
+    assert any("at most 64 columns" in c.value for c in at.caption)  # the limits are shown
+
+
 def test_the_load_page_is_not_for_focal_points(warehouse):
     shell.DEMO_WAREHOUSE = warehouse
     shell.demo_warehouse.clear()

@@ -101,7 +101,9 @@ class Progress:
         if file not in self.seen and self.seen:
             self.bar.advance(self.task)
         self.seen.add(file)
-        self.bar.update(self.task, description=f"{file}: {stage}")
+        from rich.markup import escape  # a file's name is user-supplied: never console markup
+
+        self.bar.update(self.task, description=f"{escape(file)}: {stage}")
 
     def close(self) -> None:
         if self.bar is not None:

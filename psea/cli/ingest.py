@@ -26,6 +26,15 @@ PathsArgument = Annotated[
 KindOption = Annotated[
     str | None, typer.Option("--kind", help="Extract kind, when the file name does not say it.")
 ]
+EntityOption = Annotated[
+    str | None,
+    typer.Option(
+        "--entity",
+        envvar="PSEA_ENTITY",
+        help="The operator's entity (default: $PSEA_ENTITY): a file with a row of another entity "
+        "is rejected.",
+    ),
+]
 LABELS = {
     "accepted": "accepted",
     "rejected": "REJECTED",
@@ -37,38 +46,47 @@ LABELS = {
 def ingest(
     paths: PathsArgument,
     kind: KindOption = None,
+    entity: EntityOption = None,
     as_json: JsonOption = False,
     warehouse: WarehouseOption = None,
 ) -> None:
     """Validate each file against its contract and load what passes (one transaction per file)."""
-    _check_arguments(paths, kind)
-    _validate(open_warehouse(warehouse), paths, kind, as_json, load=True)
+    _check_arguments(paths, kind, entity)
+    _validate(open_warehouse(warehouse), paths, kind, entity, as_json, load=True)
 
 
 def check(
     paths: PathsArgument,
     kind: KindOption = None,
+    entity: EntityOption = None,
     as_json: JsonOption = False,
     warehouse: WarehouseOption = None,
 ) -> None:
     """The same validation as `ingest`, loading nothing (references are checked against the warehouse if it exists)."""
     from pipelines.warehouse import connect, warehouse_path
 
-    _check_arguments(paths, kind)
+    _check_arguments(paths, kind, entity)
     path = warehouse_path(warehouse)
     con = connect(path, read_only=True) if path.exists() else None
-    _validate(con, paths, kind, as_json, load=False)
+    _validate(con, paths, kind, entity, as_json, load=False)
 
 
-def _check_arguments(paths: list[Path], kind: str | None) -> None:
+def _check_arguments(paths: list[Path], kind: str | None, entity: str | None) -> None:
+    import re
+
     from data_contracts import contracts
+    from data_contracts.model import ENTITY_PATTERN
 
     check_paths(paths)
     if kind and kind not in contracts():
         usage_error(f"unknown --kind {kind!r}; known: {', '.join(sorted(contracts()))}")
+    if entity is not None and not re.fullmatch(ENTITY_PATTERN, entity):
+        usage_error("--entity (or $PSEA_ENTITY) must be an entity code: 2-12 uppercase letters")
 
 
-def _validate(con, paths: list[Path], kind: str | None, as_json: bool, load: bool) -> None:
+def _validate(
+    con, paths: list[Path], kind: str | None, entity: str | None, as_json: bool, load: bool
+) -> None:
     """Check (and with `load`, load) every file, report each, exit 1 if any was rejected."""
     from pipelines.load import expand_paths
     from pipelines.load import ingest as run_ingest
@@ -77,7 +95,14 @@ def _validate(con, paths: list[Path], kind: str | None, as_json: bool, load: boo
     progress = Progress(len(files), "loading" if load else "checking")
     try:
         outcomes = run_ingest(
-            con, files, kind=kind, load=load, actor=actor(), role="analyst", progress=progress
+            con,
+            files,
+            kind=kind,
+            load=load,
+            actor=actor(),
+            role="analyst",
+            progress=progress,
+            entity=entity,
         )
         if load and any(o.status == "accepted" and o.kind in CASE_KINDS for o in outcomes):
             from psea.disclosure.published import ensure
