@@ -25,29 +25,41 @@ GROUPS = (
 CATEGORIES = ["sexual_exploitation"] * 46 + ["sexual_abuse"] * 18 + ["other"] * 3 + ["unknown"] * 3
 
 
+def case(n: int, received: str, as_of: str, status: str = "received", **more) -> dict:
+    row = {
+        "case_ref": ref(n),
+        "entity": "IOM",
+        "as_of": as_of,
+        "date_received": received,
+        "incident_month": "",
+        "mission": "IRQ",
+        "category": "sexual_exploitation",
+        "personnel_group": "staff",
+        "reporting_channel": "hotline",
+        "status": status,
+        "assessment_completed_on": "",
+        "investigation_opened_on": "",
+        "investigation_completed_on": "",
+        "referred_national_authorities": "false",
+        "interim_measures": "false",
+    }
+    return {**row, **more}
+
+
 def quarter_cases() -> list[dict]:
-    rows = []
-    for i, (group, category) in enumerate(zip(GROUPS, CATEGORIES, strict=True)):
-        month = 4 + i % 3
-        rows.append(
-            {
-                "case_ref": ref(10_000 + i),
-                "entity": "IOM",
-                "as_of": AS_OF,
-                "date_received": f"2018-{month:02d}-{1 + i % 28:02d}",
-                "incident_month": "" if i % 10 == 0 else f"{2017 + (i % 2)}-0{1 + i % 3}",
-                "mission": ["IRQ", "SSD", "HQ"][i % 3],
-                "category": category,
-                "personnel_group": group,
-                "reporting_channel": "hotline",
-                "status": "received",
-                "assessment_completed_on": "",
-                "investigation_opened_on": "",
-                "investigation_completed_on": "",
-                "referred_national_authorities": "true" if i % 7 == 0 else "false",
-                "interim_measures": "false",
-            }
+    rows = [
+        case(
+            10_000 + i,
+            f"2018-{4 + i % 3:02d}-{1 + i % 28:02d}",
+            AS_OF,
+            incident_month="" if i % 10 == 0 else f"{2017 + (i % 2)}-0{1 + i % 3}",
+            mission=["IRQ", "SSD", "HQ"][i % 3],
+            category=category,
+            personnel_group=group,
+            referred_national_authorities="true" if i % 7 == 0 else "false",
         )
+        for i, (group, category) in enumerate(zip(GROUPS, CATEGORIES, strict=True))
+    ]
     # one case received the quarter before, which must not count
     rows.append({**rows[0], "case_ref": ref(99_999), "date_received": "2018-03-31"})
     return rows
@@ -102,27 +114,6 @@ def test_un_quarterly_reproduces_the_april_june_2018_update(tmp_path):
 
 def test_bad_quarter_is_a_usage_error(tmp_path):
     assert report("2018-2", tmp_path).exit_code == 2
-
-
-def case(n: int, received: str, as_of: str, status: str = "received", **more) -> dict:
-    row = {
-        "case_ref": ref(n),
-        "entity": "IOM",
-        "as_of": as_of,
-        "date_received": received,
-        "incident_month": "",
-        "mission": "IRQ",
-        "category": "sexual_exploitation",
-        "personnel_group": "staff",
-        "reporting_channel": "hotline",
-        "status": status,
-        "assessment_completed_on": "",
-        "investigation_opened_on": "",
-        "investigation_completed_on": "",
-        "referred_national_authorities": "false",
-        "interim_measures": "false",
-    }
-    return {**row, **more}
 
 
 def subject(n: int, as_of: str, action: str) -> dict:

@@ -38,7 +38,12 @@ def parse_quarter(text: str) -> Period:
 
 
 def quarter_label(quarter: Period) -> str:
-    return f"{quarter.end.year}Q{(quarter.end.month - 1) // 3 + 1}"
+    return _label(quarter.end)
+
+
+def _label(day: dt.date) -> str:
+    """The quarter holding `day`, as 2018Q2."""
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 def case_data_as_of(con, entity: str) -> dt.date | None:
@@ -70,7 +75,7 @@ def submission_quarters(con, entity: str, today: dt.date) -> list[str]:
     first, last = quarter_start(row[0]), quarter_start(min(row[1], today))
     out = []
     while last >= first:
-        out.append(f"{last.year}Q{(last.month - 1) // 3 + 1}")
+        out.append(_label(last))
         last = quarter_start(last - dt.timedelta(days=1))
     return out
 
