@@ -67,7 +67,7 @@ for name, (table, note) in TABLES.items():
         f"Download {name}.csv",
         audited(
             viewer,
-            lambda table=table: exports.table_bytes(table, "csv"),
+            lambda table=table: exports.table_bytes(table, "csv", plain_words=False),
             what=f"un_quarterly_{name}",
             entity=entity,
             quarter=quarter,

@@ -10,7 +10,7 @@ import typer
 
 from psea.cli.common import WarehouseOption, check_entity, open_warehouse, parse_date, record
 
-# cli.md, "Columns of indicators": these twelve exactly, in this order
+# docs/cli.md, "Columns of indicators": these twelve exactly, in this order
 CSV_COLUMNS = (
     "entity",
     "mission",

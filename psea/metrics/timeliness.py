@@ -1,4 +1,4 @@
-"""Timeliness of case handling (indicators.md, "Timeliness of case handling"): how old the open
+"""Timeliness of case handling (docs/indicators.md, "Timeliness of case handling"): how old the open
 cases are, how long a case takes to its outcome, the urgent cases against the UN's three-month aim,
 the overdue cases, and victim assistance with its denominators.
 
