@@ -37,14 +37,18 @@ st.caption(
     + (
         "Exact figures for every team (analyst)."
         if ctx.viewer.exact
-        else f"Teams of fewer than {limits['minimum_team_size']} people: team too small to report."
+        else f"Teams and reporting lines of fewer than {limits['minimum_team_size']} people: "
+        "team too small to report."
     )
 )
 
 with st.expander("Thresholds in force (config/settings.yaml) and how each indicator is counted"):
     st.markdown(f"- **Team**: {managers.definition('team')}")
+    st.markdown(f"- **Reporting line**: {managers.definition('line')}")
     for name, label in managers.INDICATORS.items():
         st.markdown(f"- **{label}**: {managers.definition(name)}")
+        if name == "team_coverage":
+            st.markdown(f"- **{managers.LINE_COVERAGE}**: {managers.definition('line_coverage')}")
     st.markdown(
         f"- **Minimum team size** for roles without exact figures: {limits['minimum_team_size']}."
     )
@@ -121,6 +125,9 @@ table = scope.select(
     "team_size",
     pl.col("team_coverage"),
     pl.col("team_coverage_status").replace_strict(STATUS_MARK).alias("team coverage status"),
+    "line_size",
+    pl.col("line_coverage"),
+    pl.col("line_coverage_status").replace_strict(STATUS_MARK).alias("line coverage status"),
     pl.col("team_induction_30d"),
     pl.col("team_induction_30d_status").replace_strict(STATUS_MARK).alias("induction status"),
     "own_training_current",
@@ -138,6 +145,7 @@ dataframe(
     hide_index=True,
     column_config={
         "team_coverage": percent,
+        "line_coverage": percent,
         "team_induction_30d": percent,
         "contract_clause_rate": percent,
         "appraisal_year": st.column_config.NumberColumn(format="%d"),
@@ -196,6 +204,11 @@ figures = {
         if small
         else _rate(row["team_coverage"], row["team_covered"], row["team_size"], "no team")
     ),
+    "line_coverage": (
+        (managers.TOO_SMALL, "")
+        if row["line_too_small"]
+        else _rate(row["line_coverage"], row["line_covered"], row["line_size"], "no one below")
+    ),
     "team_induction_30d": (
         (managers.TOO_SMALL, "")
         if small
@@ -230,7 +243,8 @@ figures = {
 }
 for i, (name, (value, detail)) in enumerate(figures.items()):
     with cards[i % 3]:
-        st.metric(managers.INDICATORS[name], value, help=managers.definition(name))
+        label = managers.INDICATORS.get(name, managers.LINE_COVERAGE)
+        st.metric(label, value, help=managers.definition(name))
         st.caption(" · ".join(x for x in (STATUS_MARK[row[f"{name}_status"]], detail) if x))
 
 dates = [dt.date(y, 12, 31) for y in range(on.year - 4, on.year) if dt.date(y, 12, 31) < on] + [on]

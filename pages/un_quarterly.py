@@ -1,5 +1,7 @@
 """The UN quarterly submission (analysts): exact figures, each production audit-logged."""
 
+import datetime as dt
+
 import streamlit as st
 
 from pipelines.audit import record
@@ -7,6 +9,7 @@ from psea import exports
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
 from psea.metrics import un_quarterly
+from psea.metrics.catalog import case_entities
 
 viewer = require_page("un_quarterly")
 con = connection()
@@ -14,20 +17,32 @@ st.title("UN quarterly submission")
 st.caption(
     "Exact figures for the organization's submission to the UN system-wide data. Every production is recorded in the audit log."
 )
-quarters = [f"{y}Q{q}" for y in range(2026, 2011, -1) for q in (4, 3, 2, 1)]
-entities = [r[0] for r in con.sql("select distinct entity from cases order by 1").fetchall()]
-entity = viewer.entity or st.sidebar.selectbox("Entity", entities, key="uq_entity")
-quarter = st.sidebar.selectbox(
-    "Quarter", quarters, index=quarters.index("2018Q2"), key="uq_quarter"
-)
+entity = viewer.entity or st.sidebar.selectbox("Entity", case_entities(con), key="uq_entity")
+quarters = un_quarterly.submission_quarters(con, entity, dt.date.today()) if entity else []
+if not quarters:
+    st.info(f"No case data of {entity or 'any entity'} yet: nothing to submit.")
+    st.stop()
+default = un_quarterly.latest_reported_quarter(con, entity, quarters) or quarters[0]
+quarter = st.sidebar.selectbox("Quarter", quarters, index=quarters.index(default), key="uq_quarter")
 period = un_quarterly.parse_quarter(quarter)
-rows = un_quarterly.allegations(con, entity, period)
-totals = un_quarterly.totals(rows)
-st.caption(f"Allegations received {period.label} · data as of {period.end} · entity {entity}")
-st.subheader("Totals")
-dataframe(totals, hide_index=True)
-st.subheader("Allegations")
-dataframe(rows.drop("case_ref"), hide_index=True)
+try:
+    sent = un_quarterly.submission(con, entity, period)
+except un_quarterly.NotYetReported as refusal:
+    st.warning(f"{quarter}: {refusal}. The submission is produced once they reach {period.end}.")
+    st.stop()
+st.caption(
+    f"Allegations received {period.label} · data as of {sent.as_of} (the latest case snapshot) · "
+    f"entity {entity} · each allegation under its UN reference, assigned once and kept"
+)
+TABLES = {
+    "totals": (sent.totals, "Totals by each dimension."),
+    "allegations": (sent.allegations, "One row per allegation received in the quarter."),
+    "updates": (
+        sent.updates,
+        "Allegations of earlier submissions whose status, action or referral changed in the quarter "
+        "(the data as of the previous quarter's end against this quarter's end).",
+    ),
+}
 key = (entity, quarter)
 if st.session_state.get("uq_logged") != key:
     record(
@@ -38,31 +53,27 @@ if st.session_state.get("uq_logged") != key:
         report="un_quarterly",
         entity=entity,
         quarter=quarter,
+        as_of=sent.as_of,
     )
     st.session_state["uq_logged"] = key
-st.download_button(
-    "Download totals.csv",
-    audited(
-        viewer,
-        lambda: exports.table_bytes(totals, "csv"),
-        what="un_quarterly_totals",
-        entity=entity,
-        quarter=quarter,
-    ),
-    file_name=f"un_quarterly_{entity}_{quarter}_totals.csv",
-    mime="text/csv",
-    on_click="ignore",
-)
-st.download_button(
-    "Download allegations.csv",
-    audited(
-        viewer,
-        lambda: exports.table_bytes(rows.drop("case_ref"), "csv"),
-        what="un_quarterly_allegations",
-        entity=entity,
-        quarter=quarter,
-    ),
-    file_name=f"un_quarterly_{entity}_{quarter}_allegations.csv",
-    mime="text/csv",
-    on_click="ignore",
-)
+for name, (table, note) in TABLES.items():
+    st.subheader(name.capitalize())
+    st.caption(note)
+    if table.is_empty():
+        st.caption(f"No {name} in {quarter}.")
+    else:
+        dataframe(table, hide_index=True)
+    st.download_button(
+        f"Download {name}.csv",
+        audited(
+            viewer,
+            lambda table=table: exports.table_bytes(table, "csv", plain_words=False),
+            what=f"un_quarterly_{name}",
+            entity=entity,
+            quarter=quarter,
+        ),
+        file_name=f"un_quarterly_{entity}_{quarter}_{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"uq_download_{name}",
+    )

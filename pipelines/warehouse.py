@@ -62,6 +62,17 @@ create table if not exists sfp_meetings_added (
 );
 """
 
+# The UN quarterly submission's references (psea.metrics.un_quarterly): assigned once per
+# allegation, kept across snapshots and corrected re-sends, never reused.
+UN_REFERENCES_DDL = """
+create table if not exists un_references (
+    entity varchar not null, case_ref varchar not null, un_reference varchar not null unique,
+    year_received integer not null, sequence integer not null,
+    assigned_at timestamp not null default current_timestamp, assigned_in_quarter varchar not null,
+    primary key (entity, case_ref)
+);
+"""
+
 # Which date places a row on or before the cut-off, per extract (see docs/indicators.md, "Data as of a cut-off").
 DATE_RESTRICTION = {
     "training": "completed_on <= d",
@@ -96,6 +107,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(BOOKKEEPING_DDL)
+    con.execute(UN_REFERENCES_DDL)
     for contract in contracts().values():
         cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in contract.columns)
         con.execute(

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from pipelines.load import ingest
 from pipelines.warehouse import connect
 from psea.cli import app
+from psea.cli.indicators import CSV_COLUMNS, LINE_CSV_COLUMNS
 from psea.metrics import managers
 
 D = dt.date(2018, 6, 30)
@@ -320,7 +321,9 @@ def test_cli_indicators_writes_exactly_the_documented_columns(roster_warehouse, 
     assert result.exit_code == 0, result.output
     with out.open() as f:
         rows = {r["person_ref"]: r for r in csv.DictReader(f)}
-        assert list(next(iter(rows.values()))) == list(managers.CSV_COLUMNS)
+        # cli.md's twelve columns exactly, then the reporting line's two
+        assert list(next(iter(rows.values()))) == [*CSV_COLUMNS, "line_size", "line_coverage"]
+        assert LINE_CSV_COLUMNS == ("line_size", "line_coverage")
     assert rows[M1] == {
         "entity": "IOM",
         "mission": "IRQ",
@@ -334,10 +337,13 @@ def test_cli_indicators_writes_exactly_the_documented_columns(roster_warehouse, 
         "contract_clause_rate": "",
         "appraisal_year": "2017",
         "appraisal_rating": "met",
+        "line_size": "10",  # no one below M1's team: the line is the team
+        "line_coverage": "0.600000",
     }
     assert rows[M2]["team_coverage"] == "" and rows[M2]["appraisal_year"] == ""
     assert rows[CHIEF]["contract_clause_rate"] == "0.666667"
     assert rows[CHIEF]["own_training_current"] == "true"
+    assert (rows[CHIEF]["line_size"], rows[CHIEF]["line_coverage"]) == ("32", f"{27 / 32:.6f}")
     con = connect(path, read_only=True)
     logged = con.sql("select action, detail from audit_log").fetchall()
     con.close()
@@ -365,3 +371,75 @@ def test_cli_indicators_refuses_an_unknown_entity(roster_warehouse, tmp_path):
     )
     assert result.exit_code == 2 and "unknown --entity 'XX'" in result.output
     assert not (tmp_path / "i.csv").exists()
+
+
+# A reporting line three levels deep in South Sudan: H -> A -> B -> B1, B2, B3 (left) -> C1,
+# beside a chief of mission CS whose line is the whole mission.
+CS, H, A, B = ref(2001), ref(2002), ref(2003), ref(2004)
+X, H1, A1, A2, B1, B2, B3, C1 = (ref(2100 + i) for i in range(8))
+SSD = dict(mission="SSD")
+LINE_ROSTER = [
+    person(CS, "chief_of_mission", **SSD),
+    person(X, manager=CS, **SSD),
+    person(H, "manager", **SSD),
+    person(H1, manager=H, **SSD),
+    person(A, "manager", H, **SSD),
+    person(A1, manager=A, **SSD),
+    person(A2, manager=A, **SSD),
+    person(B, "manager", A, **SSD),
+    person(B1, manager=B, **SSD),
+    person(B2, manager=B, **SSD),
+    person(B3, manager=B, end="2018-06-29", **SSD),  # left the day before D
+    person(C1, manager=B3, **SSD),  # still below B through B3, who left
+]
+LINE_TRAINED = [X, H, H1, A, A1, B1, B3, C1]  # not CS, A2, B, B2
+
+
+@pytest.fixture(scope="module")
+def line_card(tmp_path_factory) -> dict[str, dict]:
+    folder = tmp_path_factory.mktemp("reporting_line")
+    trained = [done(p, "psea_mandatory", "2018-01-15", "SSD") for p in LINE_TRAINED]
+    files = [
+        write_csv(folder, f"roster_{AS_OF}.csv", LINE_ROSTER),
+        write_csv(folder, f"training_{AS_OF}.csv", trained),
+    ]
+    con = connect(folder / "w.duckdb")
+    outcomes = ingest(con, files, run_gx=False)
+    assert all(o.status == "accepted" for o in outcomes), [o.problems for o in outcomes]
+    frame = managers.scorecard(con, D, "IOM")
+    con.close()
+    return frame
+
+
+def _by_person(frame: pl.DataFrame) -> dict[str, dict]:
+    return {row["person_ref"]: row for row in frame.iter_rows(named=True)}
+
+
+def test_the_reporting_line_reaches_every_level_below_the_manager(line_card):
+    card = _by_person(line_card)
+    line = {p: (card[p]["line_size"], card[p]["line_covered"]) for p in (H, A, B)}
+    # H: H1 A A1 A2 B B1 B2 C1 (not B3, gone), trained H1 A A1 B1 C1
+    # A: A1 A2 B B1 B2 C1, trained A1 B1 C1;  B: B1 B2 C1, trained B1 C1
+    assert line == {H: (8, 5), A: (6, 3), B: (3, 2)}
+    assert card[H]["line_coverage"] == pytest.approx(5 / 8)
+    assert card[H]["line_coverage_status"] == "red"
+    assert (card[H]["team_size"], card[H]["team_covered"]) == (2, 2)  # H1 and A only
+
+
+def test_a_chief_of_missions_line_is_the_mission(line_card):
+    chief = _by_person(line_card)[CS]
+    # everyone active in SSD but CS: X H H1 A A1 A2 B B1 B2 C1; trained X H H1 A A1 B1 C1
+    assert (chief["team_size"], chief["line_size"], chief["line_covered"]) == (1, 10, 7)
+    assert chief["line_coverage"] == pytest.approx(0.7)
+    assert chief["line_coverage_status"] == "red"  # below 80%
+
+
+def test_a_line_below_the_minimum_size_is_withheld_without_exact_access(line_card):
+    shown = _by_person(managers.publish(line_card, exact=False))
+    assert shown[B]["line_too_small"] is True  # a line of 3
+    assert shown[B]["line_size"] is None and shown[B]["line_coverage"] is None
+    assert shown[B]["line_coverage_status"] == "too small"
+    assert shown[H]["team_too_small"] is True and shown[H]["line_too_small"] is False
+    assert shown[H]["line_coverage"] == pytest.approx(5 / 8)  # the team is too small, the line not
+    exact = _by_person(managers.publish(line_card, exact=True))
+    assert exact[B]["line_coverage"] == pytest.approx(2 / 3)

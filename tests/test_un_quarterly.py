@@ -5,6 +5,7 @@ the UN's April-June 2018 update, 70 allegations (18 peacekeeping, 25 agencies/fu
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 from extracts import ref, write_csv
 from typer.testing import CliRunner
@@ -24,29 +25,41 @@ GROUPS = (
 CATEGORIES = ["sexual_exploitation"] * 46 + ["sexual_abuse"] * 18 + ["other"] * 3 + ["unknown"] * 3
 
 
+def case(n: int, received: str, as_of: str, status: str = "received", **more) -> dict:
+    row = {
+        "case_ref": ref(n),
+        "entity": "IOM",
+        "as_of": as_of,
+        "date_received": received,
+        "incident_month": "",
+        "mission": "IRQ",
+        "category": "sexual_exploitation",
+        "personnel_group": "staff",
+        "reporting_channel": "hotline",
+        "status": status,
+        "assessment_completed_on": "",
+        "investigation_opened_on": "",
+        "investigation_completed_on": "",
+        "referred_national_authorities": "false",
+        "interim_measures": "false",
+    }
+    return {**row, **more}
+
+
 def quarter_cases() -> list[dict]:
-    rows = []
-    for i, (group, category) in enumerate(zip(GROUPS, CATEGORIES, strict=True)):
-        month = 4 + i % 3
-        rows.append(
-            {
-                "case_ref": ref(10_000 + i),
-                "entity": "IOM",
-                "as_of": AS_OF,
-                "date_received": f"2018-{month:02d}-{1 + i % 28:02d}",
-                "incident_month": "" if i % 10 == 0 else f"{2017 + (i % 2)}-0{1 + i % 3}",
-                "mission": ["IRQ", "SSD", "HQ"][i % 3],
-                "category": category,
-                "personnel_group": group,
-                "reporting_channel": "hotline",
-                "status": "received",
-                "assessment_completed_on": "",
-                "investigation_opened_on": "",
-                "investigation_completed_on": "",
-                "referred_national_authorities": "true" if i % 7 == 0 else "false",
-                "interim_measures": "false",
-            }
+    rows = [
+        case(
+            10_000 + i,
+            f"2018-{4 + i % 3:02d}-{1 + i % 28:02d}",
+            AS_OF,
+            incident_month="" if i % 10 == 0 else f"{2017 + (i % 2)}-0{1 + i % 3}",
+            mission=["IRQ", "SSD", "HQ"][i % 3],
+            category=category,
+            personnel_group=group,
+            referred_national_authorities="true" if i % 7 == 0 else "false",
         )
+        for i, (group, category) in enumerate(zip(GROUPS, CATEGORIES, strict=True))
+    ]
     # one case received the quarter before, which must not count
     rows.append({**rows[0], "case_ref": ref(99_999), "date_received": "2018-03-31"})
     return rows
@@ -93,13 +106,200 @@ def test_un_quarterly_reproduces_the_april_june_2018_update(tmp_path):
         rows = list(csv.DictReader(f))
     assert len(rows) == 70 and "case_ref" not in rows[0]
     con = connect(wh, read_only=True)
-    # the load of the cases has its own entries (load, load_rejected); the report adds one
+    # loads have entries of their own; the report adds one production of exact figures
     logged = con.sql(
-        "select action from audit_log where action not like 'load%' and action not like 'release%'"
+        "select detail->>'report' from audit_log where action = 'produce_exact_figures'"
     ).fetchall()
-    assert logged == [("produce_exact_figures",)]
+    assert logged == [("un_quarterly",)]
     con.close()
 
 
 def test_bad_quarter_is_a_usage_error(tmp_path):
     assert report("2018-2", tmp_path).exit_code == 2
+
+
+def subject(n: int, as_of: str, action: str) -> dict:
+    return {
+        "case_ref": ref(n),
+        "subject_ref": ref(n + 500),
+        "entity": "IOM",
+        "as_of": as_of,
+        "gender": "man",
+        "action": action,
+    }
+
+
+def load(tmp_path, wh, name: str, rows: list[dict], kind: str = "cases") -> None:
+    folder = tmp_path / name
+    folder.mkdir()
+    path = write_csv(folder, f"{kind}_{rows[0]['as_of']}.csv", rows)
+    result = CliRunner().invoke(app, ["ingest", str(path), "--warehouse", str(wh)])
+    assert result.exit_code == 0, result.output
+
+
+def read(path) -> list[dict]:
+    with path.open() as f:
+        return list(csv.DictReader(f))
+
+
+def test_a_quarter_the_case_data_do_not_reach_is_refused_and_nothing_written(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    load(tmp_path, wh, "may", [case(1, "2018-04-02", "2018-05-31")])
+    out = tmp_path / "out"
+    out.mkdir()
+    result = report("2018Q2", out, "--warehouse", str(wh))
+    assert result.exit_code == 1
+    assert "the case data of IOM stop at 2018-05-31" in result.output
+    assert list(out.iterdir()) == []
+    con = connect(wh, read_only=True)
+    assert con.sql("select count(*) from un_references").fetchall() == [(0,)]
+    con.close()
+    assert report("2018Q1", out, "--warehouse", str(wh)).exit_code == 0
+
+
+def test_a_un_reference_survives_a_corrected_re_send(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    first = [case(1, "2018-04-05", AS_OF), case(2, "2018-05-01", AS_OF)]
+    load(tmp_path, wh, "sent", first)
+    assert report("2018Q2", tmp_path / "q2", "--warehouse", str(wh)).exit_code == 0
+    assert [r["un_reference"] for r in read(tmp_path / "q2" / "allegations.csv")] == [
+        "IOM-2018-001",
+        "IOM-2018-002",
+    ]
+    # the same as_of again: case 2 corrected (mission), case 3 added, received before case 1
+    corrected = [first[0], {**first[1], "mission": "SSD"}, case(3, "2018-04-01", AS_OF)]
+    load(tmp_path, wh, "corrected", corrected)
+    result = report("2018Q2", tmp_path / "again", "--warehouse", str(wh))
+    assert result.exit_code == 0, result.output
+    rows = read(tmp_path / "again" / "allegations.csv")
+    assert [(r["un_reference"], r["mission"]) for r in rows] == [
+        ("IOM-2018-003", "IRQ"),  # case 3: first seen now, the next number of 2018
+        ("IOM-2018-001", "IRQ"),
+        ("IOM-2018-002", "SSD"),
+    ]
+    assert "case_ref" not in rows[0]
+
+
+def test_updates_list_the_changes_of_earlier_allegations_between_two_snapshots(tmp_path):
+    wh = tmp_path / "w.duckdb"
+    march = "2018-03-31"
+    load(
+        tmp_path,
+        wh,
+        "march",
+        [
+            case(1, "2018-01-15", march, "preliminary_assessment"),
+            case(
+                2,
+                "2018-02-01",
+                march,
+                "under_investigation",
+                assessment_completed_on="2018-02-10",
+                investigation_opened_on="2018-02-15",
+            ),
+            case(4, "2018-03-01", march, "received"),  # unchanged: no update
+        ],
+    )
+    load(tmp_path, wh, "march_subjects", [subject(2, march, "pending")], "case_subjects")
+    load(
+        tmp_path,
+        wh,
+        "june",
+        [
+            case(
+                1,
+                "2018-01-15",
+                AS_OF,
+                "under_investigation",
+                assessment_completed_on="2018-04-10",
+                investigation_opened_on="2018-04-20",
+                referred_national_authorities="true",
+            ),
+            case(
+                2,
+                "2018-02-01",
+                AS_OF,
+                "substantiated",
+                assessment_completed_on="2018-02-10",
+                investigation_opened_on="2018-02-15",
+                investigation_completed_on="2018-05-30",
+            ),
+            case(4, "2018-03-01", AS_OF, "received"),
+            case(3, "2018-05-01", AS_OF),
+        ],
+    )
+    load(tmp_path, wh, "june_subjects", [subject(2, AS_OF, "dismissal")], "case_subjects")
+    out = tmp_path / "q2"
+    assert report("2018Q2", out, "--warehouse", str(wh)).exit_code == 0
+    assert [r["un_reference"] for r in read(out / "allegations.csv")] == ["IOM-2018-004"]
+    assert read(out / "updates.csv") == [
+        {
+            "un_reference": "IOM-2018-001",
+            "field": "status",
+            "previous": "preliminary_assessment",
+            "new": "under_investigation",
+        },
+        {
+            "un_reference": "IOM-2018-001",
+            "field": "referred_national_authorities",
+            "previous": "no",
+            "new": "yes",
+        },
+        {
+            "un_reference": "IOM-2018-002",
+            "field": "status",
+            "previous": "under_investigation",
+            "new": "substantiated",
+        },
+        {
+            "un_reference": "IOM-2018-002",
+            "field": "action",
+            "previous": "pending",
+            "new": "dismissal",
+        },
+    ]
+
+
+def test_the_page_lists_the_quarters_of_the_data_and_says_which_is_not_yet_reported(tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    import psea.app.shell as shell
+    from pipelines.warehouse import mark_demo
+
+    wh = tmp_path / "w.duckdb"
+    con = connect(wh)
+    mark_demo(con, seed=0, scale=0)  # demo mode opens only a demo warehouse
+    con.close()
+    august = "2018-08-15"
+    load(
+        tmp_path,
+        wh,
+        "aug",
+        [
+            case(n, day, august)
+            for n, day in ((1, "2018-02-01"), (2, "2018-07-01"), (3, "2018-05-01"))
+        ],
+    )
+    shell.DEMO_WAREHOUSE = wh
+    shell.demo_warehouse.clear()
+    root = Path(__file__).resolve().parent.parent
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.query_params["role"] = "analyst"
+    at.run()
+    at.switch_page(str(root / shell.PAGES["un_quarterly"][0])).run()
+    assert not at.exception, [e.value for e in at.exception]
+    quarter = at.selectbox(key="uq_quarter")
+    assert quarter.options == ["2018Q3", "2018Q2", "2018Q1"] and quarter.value == "2018Q2"
+    totals, allegations = (f.value for f in at.dataframe)  # no update: one snapshot, no change
+    assert totals["count"][0] == 1
+    assert list(allegations["un_reference"]) == ["IOM-2018-002"]  # after case 1, received earlier
+    assert [b.label for b in at.get("download_button")] == [
+        "Download totals.csv",
+        "Download allegations.csv",
+        "Download updates.csv",
+    ]
+    quarter.set_value("2018Q3").run()
+    assert any(
+        "not yet reported: the case data of IOM stop at 2018-08-15" in w.value for w in at.warning
+    )
+    assert not at.dataframe

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from psea.cli.common import WarehouseOption, open_warehouse, record, usage_error
+from psea.cli.common import (
+    WarehouseOption,
+    check_entity,
+    failure,
+    open_warehouse,
+    record,
+    usage_error,
+)
 
 report_app = typer.Typer(
     help="Official reports (exact figures, audit-logged).", no_args_is_help=True
@@ -18,10 +25,14 @@ report_app = typer.Typer(
 def report_un_quarterly(
     entity: Annotated[str, typer.Option("--entity", help="The reporting entity, e.g. IOM.")],
     quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2018Q2.")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for allegations.csv and totals.csv.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder for allegations.csv, updates.csv and totals.csv."),
+    ],
     warehouse: WarehouseOption = None,
 ) -> None:
-    """The UN quarterly submission for allegations received in the quarter (exact figures)."""
+    """The UN quarterly submission for allegations received in the quarter (exact figures); refuses
+    (exit 1, writing nothing) when the entity's case data do not reach the quarter's end."""
     from psea.metrics import un_quarterly
 
     try:
@@ -30,11 +41,15 @@ def report_un_quarterly(
         usage_error(str(err))
     con = open_warehouse(warehouse)
     try:
-        rows = un_quarterly.allegations(con, entity, period)
-        totals = un_quarterly.totals(rows)
+        check_entity(con, entity)
+        try:
+            sent = un_quarterly.submission(con, entity, period)
+        except un_quarterly.NotYetReported as err:
+            failure(f"{entity} {quarter}: {err}; nothing written")
         out.mkdir(parents=True, exist_ok=True)
-        rows.drop("case_ref").write_csv(out / "allegations.csv")
-        totals.write_csv(out / "totals.csv")
+        sent.allegations.write_csv(out / "allegations.csv")
+        sent.updates.write_csv(out / "updates.csv")
+        sent.totals.write_csv(out / "totals.csv")
         record(
             con,
             "analyst",
@@ -42,10 +57,13 @@ def report_un_quarterly(
             report="un_quarterly",
             entity=entity,
             quarter=quarter,
-            allegations=rows.height,
+            as_of=sent.as_of,
+            allegations=sent.allegations.height,
+            updates=sent.updates.height,
         )
     finally:
         con.close()
     typer.echo(
-        f"{out / 'allegations.csv'}: {rows.height} allegations; {out / 'totals.csv'}: {totals.height} lines"
+        f"{out}: {sent.allegations.height} allegations, {sent.updates.height} updates, "
+        f"{sent.totals.height} total lines (case data as of {sent.as_of.isoformat()})"
     )

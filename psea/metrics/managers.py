@@ -25,11 +25,19 @@ INDICATORS = {
 }
 STATUSES = ("green", "amber", "red", "too small", "no data", "not applicable")
 TOO_SMALL = "team too small to report"
+LINE_COVERAGE = (
+    "Reporting-line mandatory coverage"  # shown beside team coverage, not a 7th indicator
+)
 CHIEF_ONLY = ("mission_staff_sessions", "contract_clause_rate")
 
 DEFINITIONS = {
     "team": "The team of a manager on the cut-off date: persons active on that date (contract started, "
     "not ended) whose manager_ref is the manager (direct reports).",
+    "line": "The reporting line of a manager on the cut-off date: persons active on that date below the manager "
+    "through manager_ref chains, followed through everyone in the roster snapshot (a chain holds through a "
+    "supervisor who has left); for a chief of mission, everyone active in the mission but the chief.",
+    "line_coverage": "The same as team coverage over the manager's whole reporting line, which is large enough to "
+    "report for most managers. Green from {cov_green:.0%}, amber from {cov_amber:.0%}, red below.",
     "team_coverage": "Team members with a psea_mandatory completion in the last {validity_months} calendar months, "
     "divided by the team. Green from {cov_green:.0%}, amber from {cov_amber:.0%}, red below.",
     "team_induction_30d": "Team members who joined in the 12 months up to the cut-off (at least {window} days before it) "
@@ -93,7 +101,7 @@ def scorecard(
     months, window = t["validity_months"], t["window"]
     frame = con.sql(
         f"""
-        with active as (
+        with recursive active as (
             select * from roster_at($on)
             where (contract_end is null or contract_end >= $on) and ($entity is null or entity = $entity)
         ),
@@ -102,7 +110,31 @@ def scorecard(
             select a.* from active a
             join managers m on a.entity = m.entity and a.manager_ref = m.person_ref
         ),
-        people as (select entity, person_ref from team union select entity, person_ref from managers),
+        snapshot as (
+            select entity, person_ref, manager_ref from roster_at($on)
+            where $entity is null or entity = $entity
+        ),
+        below(entity, top, person_ref) as (
+            select s.entity, s.manager_ref, s.person_ref from snapshot s
+            semi join managers m on m.entity = s.entity and m.person_ref = s.manager_ref
+            union  -- not `union all`: a cycle ends the walk instead of looping
+            select b.entity, b.top, s.person_ref from below b
+            join snapshot s on s.entity = b.entity and s.manager_ref = b.person_ref
+        ),
+        line as (
+            select b.entity, b.top as manager_ref, b.person_ref from below b
+            join managers m on m.entity = b.entity and m.person_ref = b.top
+            semi join active a on a.entity = b.entity and a.person_ref = b.person_ref
+            where m.role <> 'chief_of_mission' and b.person_ref <> b.top
+            union all
+            select m.entity, m.person_ref, a.person_ref from managers m
+            join active a on a.entity = m.entity and a.mission = m.mission and a.person_ref <> m.person_ref
+            where m.role = 'chief_of_mission'
+        ),
+        people as (
+            select entity, person_ref from team union select entity, person_ref from line
+            union select entity, person_ref from managers
+        ),
         mandatory as (
             select distinct tr.entity, tr.person_ref from training_at($on) tr
             semi join people p on p.entity = tr.entity and p.person_ref = tr.person_ref
@@ -128,6 +160,12 @@ def scorecard(
             left join inducted i using (entity, person_ref)
             group by all
         ),
+        line_figures as (
+            select l.entity, l.manager_ref as person_ref, count(*)::bigint as line_size,
+                   count(c.person_ref)::bigint as line_covered
+            from line l left join mandatory c using (entity, person_ref)
+            group by all
+        ),
         staff_sessions as (
             select entity, mission, count(*)::bigint as sessions from awareness_sessions_at($on)
             where audience = 'staff' and held_on > $on - interval 12 month group by all
@@ -147,6 +185,8 @@ def scorecard(
                coalesce(tf.team_covered, 0)::bigint as team_covered,
                coalesce(tf.team_joiners, 0)::bigint as team_joiners,
                coalesce(tf.team_inducted, 0)::bigint as team_inducted,
+               coalesce(lf.line_size, 0)::bigint as line_size,
+               coalesce(lf.line_covered, 0)::bigint as line_covered,
                (own.person_ref is not null) as own_training_current,
                coalesce(ss.sessions, 0)::bigint as mission_staff_sessions,
                coalesce(sg.with_clause, 0)::bigint as contracts_with_clause,
@@ -155,6 +195,7 @@ def scorecard(
         from managers m
         left join ref_missions r on r.code = m.mission
         left join team_figures tf using (entity, person_ref)
+        left join line_figures lf using (entity, person_ref)
         left join mandatory own using (entity, person_ref)
         left join staff_sessions ss on ss.entity = m.entity and ss.mission = m.mission
         left join signed sg on sg.entity = m.entity and sg.mission = m.mission
@@ -173,6 +214,7 @@ def scorecard(
     return (
         frame.with_columns(
             (pl.col("team_covered") / pl.col("team_size").replace(0, None)).alias("team_coverage"),
+            (pl.col("line_covered") / pl.col("line_size").replace(0, None)).alias("line_coverage"),
             (pl.col("team_inducted") / pl.col("team_joiners").replace(0, None)).alias(
                 "team_induction_30d"
             ),
@@ -185,6 +227,9 @@ def scorecard(
         .with_columns(
             _band(pl.col("team_coverage"), t["cov_green"], t["cov_amber"]).alias(
                 "team_coverage_status"
+            ),
+            _band(pl.col("line_coverage"), t["cov_green"], t["cov_amber"]).alias(
+                "line_coverage_status"
             ),
             _band(pl.col("team_induction_30d"), t["ind_green"], t["ind_amber"]).alias(
                 "team_induction_30d_status"
@@ -266,33 +311,47 @@ def with_evidence_note(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(note.alias("evidence_note"), mismatch.alias("rating_vs_evidence"))
 
 
-def publish(frame: pl.DataFrame, exact: bool) -> pl.DataFrame:
-    """The scorecard as a role may see it: without exact access, a team below the minimum size has
-    its team figures withheld ("team too small to report")."""
-    if exact:
-        return with_evidence_note(frame.with_columns(pl.lit(False).alias("team_too_small")))
-    size = pl.col("team_size")
-    small = (size > 0) & (size < thresholds()["minimum_team_size"])  # no team at all is "no data"
-    hidden = (
-        "team_size",
-        "team_covered",
-        "team_coverage",
-        "team_joiners",
-        "team_inducted",
-        "team_induction_30d",
-    )
-    frame = frame.with_columns(
-        small.alias("team_too_small"),
-        *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in hidden],
+TEAM_FIGURES = (
+    "team_size",
+    "team_covered",
+    "team_coverage",
+    "team_joiners",
+    "team_inducted",
+    "team_induction_30d",
+)
+LINE_FIGURES = ("line_size", "line_covered", "line_coverage")
+
+
+def _withhold_small(frame: pl.DataFrame, group: str, figures: tuple[str, ...]) -> pl.DataFrame:
+    """`group` ('team' or 'line') below the minimum size: its figures withheld, its rates' status
+    "too small", and `{group}_too_small` set."""
+    size = pl.col(f"{group}_size")
+    small = (size > 0) & (size < thresholds()["minimum_team_size"])  # none at all is "no data"
+    rates = [c for c in figures if f"{c}_status" in frame.columns]
+    return frame.with_columns(
+        small.alias(f"{group}_too_small"),
+        *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in figures],
         *[
             pl.when(small)
             .then(pl.lit("too small"))
             .otherwise(pl.col(f"{c}_status"))
             .alias(f"{c}_status")
-            for c in ("team_coverage", "team_induction_30d")
+            for c in rates
         ],
     )
-    return with_evidence_note(frame)
+
+
+def publish(frame: pl.DataFrame, exact: bool) -> pl.DataFrame:
+    """The scorecard as a role may see it: without exact access, a team (or a reporting line)
+    below the minimum size has its figures withheld ("team too small to report")."""
+    if exact:
+        return with_evidence_note(
+            frame.with_columns(
+                pl.lit(False).alias("team_too_small"), pl.lit(False).alias("line_too_small")
+            )
+        )
+    frame = _withhold_small(frame, "team", TEAM_FIGURES)
+    return with_evidence_note(_withhold_small(frame, "line", LINE_FIGURES))
 
 
 def colour_counts(published: pl.DataFrame, by: str | None = None) -> pl.DataFrame:
@@ -327,33 +386,3 @@ def trend(con, person_ref: str, entity: str | None, dates: list[dt.date]) -> pl.
     ]
     frames = [f for f in frames if f.height]
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
-
-
-CSV_COLUMNS = (
-    "entity",
-    "mission",
-    "person_ref",
-    "role",
-    "team_size",
-    "team_coverage",
-    "team_induction_30d",
-    "own_training_current",
-    "mission_staff_sessions",
-    "contract_clause_rate",
-    "appraisal_year",
-    "appraisal_rating",
-)
-
-
-def indicators_table(con, on: dt.date, entity: str | None = None) -> pl.DataFrame:
-    """The exact table of `psea indicators` (docs/cli.md, "Columns of indicators")."""
-    return scorecard(con, on, entity).select(CSV_COLUMNS)
-
-
-def write_indicators_csv(frame: pl.DataFrame, path) -> None:
-    """Rates with at least 4 decimals, empty where undefined or not applicable; booleans true/false."""
-    rates = ("team_coverage", "team_induction_30d", "contract_clause_rate")
-    frame.with_columns(
-        *[pl.col(c).map_elements(lambda v: f"{v:.6f}", return_dtype=pl.String) for c in rates],
-        pl.col("own_training_current").cast(pl.String).str.to_lowercase(),
-    ).write_csv(path, null_value="")

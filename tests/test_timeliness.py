@@ -1,0 +1,218 @@
+"""Timeliness of case handling on a hand-built warehouse, every figure worked out by hand.
+
+Cut-off D = 2018-06-30, one snapshot as of D; the period is 2018 Q2, (2018-03-31, 2018-06-30].
+Aims 90 and 180 days, overdue after 180 days (psea/config/settings.yaml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from extracts import ref, write_csv
+
+from pipelines.load import ingest
+from pipelines.warehouse import connect
+from psea.metrics import Period, timeliness
+
+D = dt.date(2018, 6, 30)
+AS_OF = "2018-06-30"
+Q2 = Period.quarter(2018, 2)
+
+
+def case(n, received, status, assessed="", opened="", completed="", entity="IOM"):
+    return {
+        "case_ref": ref(n),
+        "entity": entity,
+        "as_of": AS_OF,
+        "date_received": received,
+        "incident_month": "",
+        "mission": "IRQ",
+        "category": "sexual_abuse",
+        "personnel_group": "staff",
+        "reporting_channel": "hotline",
+        "status": status,
+        "assessment_completed_on": assessed,
+        "investigation_opened_on": opened,
+        "investigation_completed_on": completed,
+        "referred_national_authorities": "false",
+        "interim_measures": "false",
+    }
+
+
+OPEN = [  # age at D in days, stage
+    case(1, "2018-04-01", "received"),  # 90: the last day of 0-90
+    case(2, "2018-01-01", "preliminary_assessment"),  # 180: 91-180, not yet overdue
+    case(3, "2017-12-01", "under_investigation", "2017-12-20", "2018-01-10"),  # 211; opened 171
+    case(4, "2017-10-01", "under_review_limited_information", "2017-11-01"),  # 272
+    case(5, "2018-04-02", "under_investigation", "2018-04-05", "2018-04-10"),  # 89
+    case(7, "2017-06-01", "under_investigation", "2017-07-01", "2017-12-01"),  # 394; opened 211
+]
+OUTCOME = [  # days from receipt to outcome; investigation duration; urgent = a child victim
+    case(
+        11, "2018-01-05", "substantiated", "2018-01-15", "2018-01-20", "2018-04-15"
+    ),  # 100; 85 urgent
+    case(12, "2017-09-01", "unsubstantiated", "2017-09-20", "2017-10-01", "2018-05-01"),  # 242; 212
+    case(13, "2018-03-10", "closed", "2018-04-20"),  # 41: closed at its assessment
+    case(
+        14, "2017-12-01", "substantiated", "2017-12-20", "2018-01-01", "2018-05-15"
+    ),  # 165; 134 urgent
+    case(15, "2018-02-01", "unsubstantiated", "2018-02-05", "2018-02-10", "2018-06-20"),  # 139; 130
+    case(16, "2017-11-01", "substantiated", "2017-11-10", "2017-11-15", "2018-03-20"),  # Q1: out
+    case(18, "2018-03-01", "unsubstantiated", "2018-03-02", "2018-03-05", "2018-06-01"),  # 92; 88
+    case(
+        19, "2018-02-15", "closed", "2018-02-20", "2018-03-01", "2018-05-20"
+    ),  # 94: closed after an investigation
+]
+OTHER_ENTITY = [case(31, "2017-01-01", "preliminary_assessment", entity="UNHCR")]  # 545: overdue
+
+
+def victim(case_n, n, sex="female", age="adult"):
+    return {
+        "case_ref": ref(case_n),
+        "victim_ref": ref(n),
+        "entity": "IOM",
+        "as_of": AS_OF,
+        "sex": sex,
+        "age_group": age,
+    }
+
+
+VICTIMS = [
+    victim(1, 101),  # Q2 case: no assistance row, waiting 90 days
+    victim(5, 102, age="child"),  # Q2 case: assessed, a service provided
+    victim(5, 103),  # Q2 case: assessed, a service declined, another pending
+    victim(5, 104, sex="male"),  # Q2 case: no assistance row, waiting 89 days
+    victim(5, 105),  # Q2 case: a service pending without a needs assessment, waiting 89 days
+    victim(11, 106, age="child"),  # urgent
+    victim(14, 107, sex="male", age="child"),  # urgent
+    victim(12, 108),  # an adult: not urgent
+]
+
+
+def service(victim_n, case_n, service_, status, referred, assessed=""):
+    return {
+        "case_ref": ref(case_n),
+        "victim_ref": ref(victim_n),
+        "entity": "IOM",
+        "as_of": AS_OF,
+        "needs_assessed_on": assessed,
+        "service": service_,
+        "provider": "partner",
+        "referred_on": referred,
+        "status": status,
+    }
+
+
+ASSISTANCE = [
+    service(102, 5, "medical", "provided", "2018-04-06", "2018-04-05"),
+    service(103, 5, "legal", "declined", "2018-04-07", "2018-04-06"),
+    service(103, 5, "psychosocial", "pending", "2018-04-08", "2018-04-06"),
+    service(105, 5, "shelter", "pending", "2018-05-01"),
+    service(106, 11, "medical", "declined", "2018-01-06", "2018-01-06"),  # Q1 case: not counted
+]
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("timeliness")
+    (folder / "unhcr").mkdir()
+    files = [
+        write_csv(folder, f"cases_{AS_OF}.csv", OPEN + OUTCOME),
+        write_csv(folder, f"case_victims_{AS_OF}.csv", VICTIMS),
+        write_csv(folder, f"victim_assistance_{AS_OF}.csv", ASSISTANCE),
+        write_csv(folder / "unhcr", f"cases_{AS_OF}.csv", OTHER_ENTITY),
+    ]
+    con = connect(folder / "w.duckdb")
+    outcomes = ingest(con, files, run_gx=False)
+    assert all(o.status == "accepted" for o in outcomes), [o.problems for o in outcomes]
+    yield con
+    con.close()
+
+
+def test_open_cases_by_stage_and_age_since_receipt(con):
+    ages = {(s, a): n for s, a, n in timeliness.open_cases_by_age(con, D, "IOM").iter_rows() if n}
+    assert ages == {
+        ("received", "0-90 days"): 1,  # case 1, 90 days
+        ("preliminary_assessment", "91-180 days"): 1,  # case 2, 180 days
+        ("under_investigation", "0-90 days"): 1,  # case 5
+        ("under_investigation", "more than 180 days"): 2,  # cases 3 and 7
+        ("under_review_limited_information", "more than 180 days"): 1,  # case 4
+    }
+    assert timeliness.open_cases_by_age(con, D, "IOM").height == 4 * 3  # zeros kept
+
+
+def test_time_from_receipt_to_outcome(con):
+    # outcomes in Q2: 41, 92, 94, 100, 139, 165, 242 days (case 16 completed in Q1)
+    assert timeliness.time_to_outcome(con, Q2, "IOM") == {
+        "outcomes": 7,
+        "median_days": 100.0,
+        "within_aim": 6,
+        "aim_days": 180,
+        "share_within_aim": pytest.approx(6 / 7),
+    }
+
+
+def test_urgent_investigations_against_90_days_others_against_180(con):
+    rows = {
+        r["urgency"]: r
+        for r in timeliness.urgent_investigations(con, Q2, "IOM").iter_rows(named=True)
+    }
+    # urgent: case 11 in 85 days (within), case 14 in 134 (not)
+    assert (
+        rows["urgent"]["aim_days"],
+        rows["urgent"]["completed"],
+        rows["urgent"]["within_aim"],
+    ) == (90, 2, 1)
+    assert rows["urgent"]["share_within_aim"] == pytest.approx(0.5)
+    # others: case 12 in 212 days (not), 15 in 130, 18 in 88 (within); closures are not findings
+    assert (rows["other"]["aim_days"], rows["other"]["completed"], rows["other"]["within_aim"]) == (
+        180,
+        3,
+        2,
+    )
+    assert rows["other"]["share_within_aim"] == pytest.approx(2 / 3)
+
+
+def test_no_completed_investigation_is_no_share_not_zero(con):
+    rows = timeliness.urgent_investigations(con, Period.quarter(2017, 1), "IOM")
+    assert rows["completed"].to_list() == [0, 0]
+    assert rows["share_within_aim"].to_list() == [None, None]
+    assert timeliness.time_to_outcome(con, Period.quarter(2017, 1))["share_within_aim"] is None
+
+
+def test_overdue_at_any_stage_beside_the_former_rule(con):
+    # open more than 180 days after receipt: cases 3 (211), 4 (272), 7 (394); not case 2 (180)
+    # former rule: investigations opened more than 180 days before D: case 7 only (case 3: 171)
+    assert timeliness.overdue(con, D, "IOM") == {
+        "overdue_cases": 3,
+        "overdue_investigations_former_rule": 1,
+    }
+    assert timeliness.overdue(con, D)["overdue_cases"] == 4  # UNHCR's case 31 too
+
+
+def test_victim_assistance_with_its_denominators(con):
+    assert timeliness.victim_assistance(con, Q2, "IOM") == {
+        "victims": 5,  # of cases 1 and 5, received in Q2
+        "needs_assessed": 2,  # 102, 103
+        "assisted": 1,  # 102
+        "waiting_for_needs_assessment": 3,  # 101 (90 days), 104 and 105 (89 days)
+        "median_days_waiting": 89.0,
+        "declined": 1,  # 103 (106 declined too, but case 11 was received in Q1)
+    }
+
+
+def test_a_needs_assessment_after_the_cutoff_is_still_waiting_at_it(con):
+    on = Period(dt.date(2018, 3, 31), dt.date(2018, 4, 5))  # as of 2018-04-05
+    figures = timeliness.victim_assistance(con, on, "IOM")
+    # 101 and 102..105: 102 assessed on 04-05; 103 on 04-06 (after the cut-off)
+    assert (figures["victims"], figures["needs_assessed"], figures["assisted"]) == (5, 1, 0)
+    assert figures["waiting_for_needs_assessment"] == 4
+    assert figures["median_days_waiting"] == 3.0  # 4, 3, 3, 3 days since receipt
+
+
+def test_every_figure_has_its_definition_with_the_thresholds_in_force():
+    assert "more than 180 days" in timeliness.definition("open_case_age")
+    assert "91-180" in timeliness.definition("open_case_age")
+    assert "90 days (three months)" in timeliness.definition("urgent_investigations")
+    assert all("{" not in timeliness.definition(name) for name in timeliness.DEFINITIONS)
