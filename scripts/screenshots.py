@@ -27,7 +27,7 @@ PAGES = {  # page -> (role, what to wait for)
     "victims": "focal_point",
     "training": "focal_point",
     "managers": "focal_point",
-    "briefs": "focal_point",
+    "briefs": "champion_office",
     "load": "analyst",
     "data_quality": "analyst",
 }

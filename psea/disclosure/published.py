@@ -189,14 +189,17 @@ def ensure(con, actor: str, role: str | None, day: dt.date | None = None) -> Rel
     """The published release for the data as of `day` (default: the latest), built, audited and
     published first when none rests on the data the warehouse holds. None without case data, or
     when the audit of a new release failed and no earlier one exists at that cut-off."""
-    from psea.disclosure.release import build, publish
+    from psea.disclosure.release import NothingToRelease, build, publish
 
     cutoff = snapshot_cutoff(con, day)
     if cutoff is None:
         return None
     if not is_fresh(con, cutoff):
         purpose = "current" if cutoff == snapshot_cutoff(con) else "snapshot"
-        built = build(con, cutoff)
+        try:
+            built = build(con, cutoff)
+        except NothingToRelease:
+            return None
         publish(con, built, purpose, actor, role, case_data_key(con, cutoff))
     return latest(con, cutoff)
 

@@ -31,6 +31,10 @@ STOCK = "cut-off"  # the period key of figures counted at the cut-off (overdue i
 # Links between breakdowns of one family, beyond each breakdown adding up to the total.
 
 
+class NothingToRelease(ValueError):
+    """The case data hold no complete quarter yet: there is no cell to publish."""
+
+
 @dataclass
 class Built:
     release_id: str
@@ -106,7 +110,12 @@ def _quarter_frame(con, cutoff: dt.date, reported: dict[str, dt.date]) -> pl.Dat
     grids = []
     for entity, last in reported.items():
         quarters = [grid.quarter_first_day(q) for q in grid.quarters_between(first_quarter, last)]
-        grids.append(pl.DataFrame({"entity": entity, "quarter": quarters}))
+        grids.append(
+            pl.DataFrame(
+                {"entity": [entity] * len(quarters), "quarter": quarters},
+                schema={"entity": pl.String, "quarter": pl.Date},
+            )
+        )
     frame = key_frame.join(pl.concat(grids), how="cross")
     return (
         frame.join(observed, on=["family", "breakdown", "group", "entity", "quarter"], how="left")
@@ -274,7 +283,7 @@ def _statistics(con, cutoff, scopes, periods: list[grid.GridPeriod], reported, k
         for scope in scopes
         if first_day <= (min(reported.values()) if scope == ALL else reported[scope])
     ]
-    keep = pl.DataFrame(fully, schema=["period", "scope"], orient="row")
+    keep = pl.DataFrame(fully, schema={"period": pl.String, "scope": pl.String}, orient="row")
     long = stats.join(keep, on=["period", "scope"]).unpivot(
         index=["statistic", "scope", "period", "n"],
         on=["median_days", "p90_days"],
@@ -303,7 +312,9 @@ def build(con, cutoff: dt.date | None = None) -> Built:
         (pl.col("breakdown") != "action_taken") | (pl.col("group") != "not_substantiated")
     )  # substantiated cases with and without an action add up to the substantiated status
     calendar = meeting_dates(con)
-    quarter_keys = sorted(set(atoms["period"]))
+    quarter_keys = sorted(set(atoms["period"])) if atoms.height else []
+    if not quarter_keys:
+        raise NothingToRelease(f"no complete quarter of case data as of {cutoff.isoformat()}")
     last = max(reported.values())
     years = [grid.year(y) for y in range(int(quarter_keys[0][:4]), last.year + 1)]
     meetings = [p for p in grid.meeting_periods(calendar) if p.end <= cutoff]
