@@ -52,8 +52,8 @@ class Built:
 def breakdown_periods(
     quarters: list[str], years: list[grid.GridPeriod], meetings: list[grid.GridPeriod]
 ) -> list[grid.GridPeriod]:
-    """The periods whose breakdowns are published: meeting periods, the quarters of the last two
-    calendar years, then years, each kept only when the set stays laminar (any two periods are
+    """The periods whose breakdowns are published: meeting periods, then years, then the quarters
+    of the last two calendar years (those of a year not yet complete), each kept only when the set stays laminar (any two periods are
     disjoint or nested) and every period holding others is exactly covered by them. Then no
     difference of two published periods is a period that is not published (Year 2016 minus the
     meeting periods inside it would otherwise give a quarter)."""
@@ -74,8 +74,8 @@ def breakdown_periods(
 
     for candidate in [
         *meetings,
-        *[grid.quarter(q) for q in quarters if q[:4] in recent_years],
         *years,
+        *[grid.quarter(q) for q in quarters if q[:4] in recent_years],
     ]:
         if fits(candidate):
             chosen.append(candidate)
