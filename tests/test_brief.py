@@ -82,7 +82,7 @@ def expected_headlines(con, entity: str | None) -> dict[str, str]:
         )
         cell = release.cell(h.family, h.breakdown, h.group, scope, quarters.key)
         if cell is None:  # too few allegations in the period to break them down
-            shown[h.label] = "not published for this period"
+            shown[h.label] = "not broken down"
             continue
         label = "suppressed" if cell[1] else f"{value:,}"
         if h.denominator and not cell[1]:
@@ -213,7 +213,7 @@ def test_champions_variant_sets_entities_side_by_side_suppressed_with_their_tota
     for row in table.filter(table["figure"].is_in(CASE_FIGURES)).iter_rows(named=True):
         shown = [row[e] for e in entities] + [row["All entities"]]
         assert not any(SMALL.match(v.replace(",", "")) for v in shown), row
-        if any(v.startswith("not published") for v in shown):
+        if any(v == "not broken down" for v in shown):
             continue  # too few to break down: nothing of the entities is published
         hidden = [v for v in shown if v == "suppressed"]
         assert len(hidden) != 1, row  # one hidden cell beside its total would be recoverable

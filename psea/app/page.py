@@ -107,7 +107,10 @@ def breakdown_chart(
     """A published case breakdown as a chart (and, with `table_column`, a table of the same
     figures), with how it is counted."""
     if published.is_empty():
-        st.info(f"{title}: not published for this period.")
+        st.info(
+            f"{title}: not broken down for this period (too few allegations to break down without "
+            "letting a small figure be worked out); years and meeting periods are broken down."
+        )
         return published
     published = _ordered(published, by_count)
     frame = published.rename({"group": category})

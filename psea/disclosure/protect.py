@@ -73,6 +73,17 @@ class AuditResult:
         }
 
 
+_COST: np.ndarray | None = None  # the cost of withholding each cell, set by protect()
+
+
+def _cost(values: np.ndarray, cell: int) -> float:
+    return (
+        float(_COST[cell])
+        if _COST is not None and len(_COST) == len(values)
+        else float(values[cell])
+    )
+
+
 def _index(relations: list[Relation], n: int) -> list[list[int]]:
     of_cell: list[list[int]] = [[] for _ in range(n)]
     for r, rel in enumerate(relations):
@@ -124,10 +135,17 @@ def secondary(
 
 
 def protect(
-    values: np.ndarray, relations: list[Relation], k: int, max_rounds: int = 50
+    values: np.ndarray,
+    relations: list[Relation],
+    k: int,
+    max_rounds: int = 50,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, AuditResult]:
-    """Primary and secondary suppression, then audit and repair until the audit passes."""
+    """Primary and secondary suppression, then audit and repair until the audit passes. `weights`
+    make some cells dearer to withhold (totals, all entities): the cheapest cell is hidden first."""
     values = np.asarray(values, dtype=np.int64)
+    global _COST
+    _COST = values * (weights if weights is not None else 1)
     of_cell = _index(relations, len(values))
     hidden = (values > 0) & (values < k)
     secondary(values, hidden, relations, k, of_cell)
@@ -169,7 +187,7 @@ def _nearest_shown(cell, values, hidden, relations, of_cell) -> int | None:
         cells = {c for r in rels for c in relations[r].cells}
         shown = [c for c in cells if not hidden[c]]
         if shown:
-            return min(shown, key=lambda c: (values[c], c))
+            return min(shown, key=lambda c: (_cost(values, c), c))
         frontier = cells
     return None
 

@@ -98,7 +98,7 @@ class Release:
             if any(grid.quarter_first_day(q) > last for q in period.quarters):
                 return NOT_REPORTED
         if breakdown != "total":
-            return "not published for this period"
+            return "not broken down"
         return "no data"
 
     def periods(self, scope: str) -> dict[str, grid.GridPeriod]:

@@ -316,7 +316,8 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     if not quarter_keys:
         raise NothingToRelease(f"no complete quarter of case data as of {cutoff.isoformat()}")
     last = max(reported.values())
-    years = [grid.year(y) for y in range(int(quarter_keys[0][:4]), last.year + 1)]
+    last_year = last.year if last.month == 10 else last.year - 1  # complete years only
+    years = [grid.year(y) for y in range(int(quarter_keys[0][:4]), last_year + 1)]
     meetings = [p for p in grid.meeting_periods(calendar) if p.end <= cutoff]
     periods = [*years, *meetings]
     chosen = breakdown_periods(quarter_keys, years, meetings)
@@ -346,7 +347,8 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     cells = _enough_to_break_down(cells, chosen, k)
     relations = _relations(cells, periods, chosen)
     values = cells["value"].to_numpy()
-    hidden, result = protect(values, relations, k)
+    dear = ((cells["breakdown"] == "total") | (cells["scope"] == ALL)).to_numpy()
+    hidden, result = protect(values, relations, k, weights=np.where(dear, 10, 1))
     quarter_periods = [grid.quarter(q) for q in quarter_keys][-12:]
     stats = _statistics(con, cutoff, [*coverage, ALL], [*quarter_periods, *periods], reported, k)
     as_of = {e: d.isoformat() for e, d in coverage.items()}
