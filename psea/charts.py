@@ -168,7 +168,9 @@ def breakdown_bars(
     )
     layers = [bars, values, *_band_layers(frame, y, category, top, k, across=True)]
     return alt.layer(*layers).properties(
-        title=title, width="container", height=max(120, 24 * len(order))
+        title=title,
+        width="container",
+        height=alt.Step(24),  # a step, not a fixed height: Streamlit collapses a fixed one
     )
 
 

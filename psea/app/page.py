@@ -14,6 +14,7 @@ from psea.app.access import Viewer
 from psea.app.context import PageContext, page_context, period_choices, require_page
 from psea.app.session import open_connection
 from psea.disclosure.figures import Shown, Statistic, rate
+from psea.labels import labelled
 
 
 def figure_metric(
@@ -73,7 +74,8 @@ def coverage_metric(ctx: PageContext) -> None:
 
 def _table_view(published: pl.DataFrame, category: str, column: str) -> pl.DataFrame:
     """What a published breakdown looks like on screen and in its downloads: labels only."""
-    return published.select(pl.col("group").alias(category), pl.col("shown").alias(column))
+    view = published.select(pl.col("group").alias(category), pl.col("shown").alias(column))
+    return labelled(view, [category])  # plain words on screen and in downloads
 
 
 def _ordered(published: pl.DataFrame, by_count: bool) -> pl.DataFrame:
