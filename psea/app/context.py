@@ -110,12 +110,6 @@ def current_release(con) -> published.Release | None:
     return _release(st.session_state["warehouse"], release_id) if release_id else None
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _fresh(warehouse: str, version: str, release_id: str) -> bool:
-    """Whether the release in force rests on the data held (asked once per warehouse state)."""
-    return published.is_fresh(connection())
-
-
 def _entity(viewer: Viewer, entities: list[str]) -> str | None:
     if viewer.entity is not None:
         st.sidebar.caption(f"Entity: {viewer.entity}")
@@ -158,7 +152,7 @@ def page_context(page: str) -> PageContext:
     )
     grid_period = choices[label]
     figures = PublishedFigures(release, grid_period, entity)
-    if not _fresh(st.session_state["warehouse"], data_version(con), release.release_id):
+    if not published.is_fresh(con):
         st.warning(
             "Data were loaded after the release in force was published; its replacement is "
             "being prepared. The figures below are those of the release in force."

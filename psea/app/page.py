@@ -12,7 +12,7 @@ import streamlit as st
 from psea import charts
 from psea.app.access import Viewer
 from psea.app.context import PageContext, page_context, period_choices, require_page
-from psea.app.session import connection, data_version, open_connection
+from psea.app.session import open_connection
 from psea.disclosure.figures import Shown, Statistic, rate
 from psea.labels import labelled
 
@@ -62,27 +62,13 @@ def statistic_metric(
 def coverage_metric(ctx: PageContext) -> None:
     from psea.metrics import training
 
-    cov = personnel(ctx, "mandatory_coverage").row(0, named=True)
+    cov = training.mandatory_coverage(ctx.con, ctx.period.end, ctx.entity).row(0, named=True)
     rate_metric(
         ctx,
         "Mandatory PSEA coverage",
         cov["covered"],
         cov["active"],
         training.definition("mandatory_coverage"),
-    )
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _personnel(warehouse: str, version: str, figure: str, on, entity: str | None) -> pl.DataFrame:
-    from psea.metrics import training
-
-    return getattr(training, figure)(connection(), on, entity)
-
-
-def personnel(ctx: PageContext, figure: str) -> pl.DataFrame:
-    """A personnel figure at the period's end (coverage, audit risk), once per warehouse state."""
-    return _personnel(
-        st.session_state["warehouse"], data_version(ctx.con), figure, ctx.period.end, ctx.entity
     )
 
 
