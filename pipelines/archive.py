@@ -8,6 +8,7 @@ import hashlib
 import uuid
 
 from pipelines.audit import record
+from pipelines.warehouse import transaction
 
 
 def archive_brief(
@@ -21,8 +22,7 @@ def archive_brief(
 ) -> str:
     """Keep the files of one brief production; returns its archive id."""
     archive_id = f"B{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for name, data in files.items():
             con.execute(
                 """insert into brief_archive (archive_id, meeting_date, entity, release_id, file_name,
@@ -52,10 +52,6 @@ def archive_brief(
             release_id=release_id,
             files=sorted(files),
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return archive_id
 
 

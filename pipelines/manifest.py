@@ -15,6 +15,7 @@ import polars as pl
 from data_contracts import contract_for
 from data_contracts.problems import Problem, shown_file_name
 from pipelines.audit import record
+from pipelines.warehouse import transaction
 
 PROBLEM_SCHEMA = {  # a Problem's fields, as load_problems keeps them
     "file": pl.String,
@@ -95,8 +96,7 @@ def write_rejection(
         .rename({"row": "row_number", "column": "column_name"})
     )
     first = outcome.problems[0] if outcome.problems else None
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         insert_manifest(
             con,
             load_id=load_id,
@@ -117,10 +117,6 @@ def write_rejection(
         )
         audit_file(con, loader, outcome, kind, load_id, rows_loaded=0)
         con.execute("insert into load_problems by name select * from problems")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return load_id
 
 

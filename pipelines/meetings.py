@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pipelines.audit import record
+from pipelines.warehouse import transaction
 
 
 def add_meeting(
@@ -19,14 +20,9 @@ def add_meeting(
     ).fetchall()[0][0]
     if taken:
         raise ValueError(f"a meeting on {meeting_date.isoformat()} is already in the calendar")
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(
             "insert into sfp_meetings_added (meeting_date, title, notes, added_by) values (?, ?, ?, ?)",
             [meeting_date, title, (notes or "").strip() or None, actor],
         )
         record(con, actor, role, "add_sfp_meeting", meeting_date=meeting_date, title=title)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise

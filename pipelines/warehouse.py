@@ -5,6 +5,8 @@ snapshot macros that define "the data as of a cut-off date" once for every query
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -81,6 +83,19 @@ DATE_RESTRICTION = {
     "roster": "contract_start <= d",
     "appraisals": "year <= year(d)",
 }
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One DuckDB transaction: committed when the block ends, rolled back on any error (DuckDB 2.0
+    auto-commits each statement otherwise)."""
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
 
 
 def warehouse_path(explicit: str | Path | None = None) -> Path:

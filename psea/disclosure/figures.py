@@ -186,15 +186,6 @@ def _published(frame: pl.DataFrame, hidden: list[bool] | None) -> pl.DataFrame:
     )
 
 
-FUNNEL = {  # stage -> the statuses at the cut-off that have reached it
-    "received": cases.STATUSES,
-    "assessed": cases.STATUSES[2:],
-    "investigated": ["under_investigation", "substantiated", "unsubstantiated"],
-    "finding": ["substantiated", "unsubstantiated"],
-    "substantiated": ["substantiated"],
-}
-
-
 def funnel(figures) -> pl.DataFrame:
     """The funnel as sums of published status counts: a stage is shown only when every status it
     adds up is published (then it tells nothing the status table does not)."""
@@ -203,7 +194,7 @@ def funnel(figures) -> pl.DataFrame:
         return status
     by = {g: (c, s) for g, c, s in status.select("group", "count", "suppressed").iter_rows()}
     rows = []
-    for stage, members in FUNNEL.items():
+    for stage, members in cases.FUNNEL_STAGES.items():
         hidden = any(by.get(m, (0, False))[1] for m in members)
         rows.append(
             (stage, None if hidden else sum(by.get(m, (0, False))[0] or 0 for m in members), hidden)

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.audit import record
+from pipelines.warehouse import transaction
 from psea.disclosure import grid
 from psea.disclosure.protect import AuditResult, Relation, protect
 from psea.metrics import cases, facts
@@ -375,8 +376,7 @@ def publish(con, built: Built, purpose: str, actor: str, role: str | None, data_
     (no cell of it is kept) and the previous release stays in force. True when published."""
     status = "published" if built.audit.passed else "failed"
     meeting = None
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if status == "published":
             con.execute(
                 "update releases set status = 'superseded' where status = 'published' and cutoff = $c",
@@ -424,8 +424,4 @@ def publish(con, built: Built, purpose: str, actor: str, role: str | None, data_
             cells=built.cells.height,
             hidden=built.audit.hidden,
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return status == "published"
