@@ -12,7 +12,9 @@ from pipelines.archive import archive_brief, archived_file
 from psea import brief_render
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection, data_version, open_connection
+from psea.app.workspace import meeting_workspace
 from psea.brief import add_meeting, build_brief, meetings
+from psea.brief.chapters import chapters
 from psea.metrics.catalog import archived_briefs, case_entities
 
 viewer = require_page("briefs")
@@ -56,6 +58,9 @@ if viewer.role != "admin":
 
     brief = _brief(st.session_state["warehouse"], data_version(con), meeting, entity)
     stem = brief_render.file_stem(brief)
+    if viewer.role in ("focal_point", "analyst") and viewer.entity is not None:
+        meeting_workspace(con, viewer, meeting, list(brief.points))
+        st.divider()
 
     warehouse = st.session_state["warehouse"]
     suffix = {"docx": ".docx", "pdf": ".pdf", "md": "_markdown.zip"}
@@ -131,36 +136,32 @@ if viewer.role != "admin":
         pl.DataFrame(brief.front_matter, schema=["item", "detail"], orient="row"),
         hide_index=True,
     )
-    with st.expander("Data used and the suppression rule in force"):
-        dataframe(brief.loads, hide_index=True)
-        st.write(brief.suppression_rule)
-
-    st.subheader("Headline figures")
-    dataframe(
-        pl.DataFrame(
-            [[h.label, h.value, h.previous, h.change] for h in brief.headlines],
-            schema=brief_render.HEADLINE_HEADER,
-            orient="row",
-        ),
-        hide_index=True,
-    )
-    if brief.by_entity is not None:
-        st.subheader("Each entity side by side")
-        dataframe(brief.by_entity, hide_index=True)
-    st.subheader("Points for the meeting")
-    st.markdown(
-        "\n".join(f"{i}. {p}" for i, p in enumerate(brief.points, 1))
-        or "No change large enough to raise."
-    )
-    for section in brief.sections:
-        st.subheader(section.title)
+    for section in chapters(brief):
+        (st.subheader if section.level == 1 else st.markdown)(
+            section.title if section.level == 1 else f"**{section.title}**"
+        )
         for text in section.paragraphs:
             st.caption(text)
+        items = section.items
+        if not (section.paragraphs or items or section.tables or section.figures) and section.empty:
+            st.text(section.empty)
+        if items:
+            st.text(
+                "\n".join(
+                    f"{i}. {t}" if section.numbered else f"• {t}" for i, t in enumerate(items, 1)
+                )
+            )
         for fig in section.figures:
             st.altair_chart(fig.chart, width="stretch")
         for table in section.tables:
-            st.markdown(f"**{table.caption}**")
-            dataframe(table.frame, hide_index=True)
+            if table.caption:
+                st.markdown(f"**{table.caption}**")
+            if table.frame.is_empty():
+                st.text("None.")
+            else:
+                dataframe(table.frame, hide_index=True)
+        for text in section.notes:
+            st.caption(text)
 
     st.divider()
     st.subheader("Briefs handed out")

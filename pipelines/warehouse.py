@@ -58,6 +58,23 @@ create table if not exists brief_archive (
     file_name varchar not null, sha256 varchar not null, content blob not null,
     produced_by varchar, role varchar, produced_at timestamp
 );
+-- the SFP progress report (pipelines.progress): every version kept, the latest in force
+create table if not exists progress_texts (
+    meeting_date date not null, entity varchar not null,
+    part varchar not null,  -- key_messages | accomplishments | challenges | requests
+    version integer not null, items json not null,  -- the lines, in order
+    written_by varchar not null, role varchar, written_at timestamp not null,
+    primary key (meeting_date, entity, part, version)
+);
+create table if not exists action_points (
+    point_id varchar not null, version integer not null, entity varchar not null,
+    raised_at date not null,  -- the meeting that raised it
+    written_in date not null,  -- the meeting whose workspace wrote this version
+    action varchar not null, owner varchar not null, due date,
+    status varchar not null,  -- open | in_progress | done | dropped
+    written_by varchar not null, role varchar, written_at timestamp not null,
+    primary key (point_id, version)
+);
 create table if not exists sfp_meetings_added (
     meeting_date date primary key, title varchar not null, notes varchar,
     added_by varchar, added_at timestamp default current_timestamp

@@ -1,8 +1,9 @@
 """The SFP brief written as DOCX (python-docx: real headings, tables and images, for focal points to
 edit), PDF (fpdf2, pure Python, text not images) and Markdown (charts as linked PNG files).
 
-All three walk the same `Brief` in the same order: front page, headline figures, the entities side
-by side (the Champion's office variant), points for the meeting, then the sections.
+All three walk the same chapters (psea.brief.chapters) in the same order: the front page, the progress
+report (key messages, accomplishments, challenges, requests, action points), the figures annex, and
+the data sources with the suppression rule at the end.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from psea.brief import Brief
+from psea.brief.chapters import chapters
+from psea.brief.model import Section
 from psea.exports import chart_bytes, slug
 from psea.labels import label, labelled
 
@@ -75,11 +78,10 @@ def _footer_text(brief: Brief) -> str:
     return f"{CONFIDENTIAL} · {brief.scope} · data as of {brief.period.end.isoformat()} · page "
 
 
-def _headline_rows(brief: Brief) -> list[list[str]]:
-    return [[h.label, h.value, h.previous, h.change] for h in brief.headlines]
-
-
-HEADLINE_HEADER = ["Figure", "This period", "Previous period", "Change"]
+def _empty(section: Section) -> list[str]:
+    """What a section that holds nothing says ("None recorded.")."""
+    body = section.paragraphs or section.items or section.tables or section.figures
+    return [section.empty] if section.empty and not body else []
 
 
 # --- DOCX ---------------------------------------------------------------------------------------
@@ -120,45 +122,30 @@ def to_docx(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
 
     doc.add_heading(brief.title, 0)
     table(None, [[k, v] for k, v in brief.front_matter])
-    chapters = [
-        "Headline figures",
-        *(["Each entity side by side"] if brief.by_entity is not None else []),
-        "Points for the meeting",
-        *(s.title for s in brief.sections),
-    ]
-    table_of_contents(doc, chapters)
-    doc.add_heading("Data used", 2)
-    doc.add_paragraph("The loads (extract files) whose snapshots this brief reads at the cut-off:")
-    frame_table(brief.loads.select(pl.all().cast(pl.String)))
-    doc.add_heading("Suppression rule in force", 2)
-    doc.add_paragraph(brief.suppression_rule)
-    # a new page with the chapter, not a break paragraph that may spill onto an empty page
-    doc.add_heading("Headline figures", 1).paragraph_format.page_break_before = True
-    table(HEADLINE_HEADER, _headline_rows(brief))
-    for h in brief.headlines:
-        p = doc.add_paragraph(style="List Bullet")
-        p.add_run(h.label + ": ").bold = True
-        p.add_run(h.definition)
-    if brief.by_entity is not None:
-        doc.add_heading("Each entity side by side", 1)
-        doc.add_paragraph("Figures of the period per entity, suppressed together with their total.")
-        frame_table(brief.by_entity)
-    doc.add_heading("Points for the meeting", 1)
-    for point in brief.points or ["No change large enough to raise."]:
-        doc.add_paragraph(point, style="List Number")
-    for section in brief.sections:
-        doc.add_heading(section.title, 1)
-        for text in section.paragraphs:
+    parts = chapters(brief)
+    table_of_contents(
+        doc, [("    " if c.level == 2 else "") + c.title for c in parts if c.level <= 2]
+    )
+    for section in parts:
+        heading = doc.add_heading(section.title, section.level)
+        # a new page with the chapter, not a break paragraph that may spill onto an empty page
+        heading.paragraph_format.page_break_before = section.new_page
+        for text in section.paragraphs + _empty(section):
             doc.add_paragraph(text)
+        for text in section.items:
+            doc.add_paragraph(text, style="List Number" if section.numbered else "List Bullet")
         for fig in section.figures:
             doc.add_picture(io.BytesIO(images[fig.caption]), width=Inches(text_width))
             doc.add_paragraph(fig.caption, style="Caption")
         for tab in section.tables:
-            doc.add_heading(tab.caption, 3)
+            if tab.caption:
+                doc.add_heading(tab.caption, min(section.level + 1, 4))
             if tab.frame.is_empty():
                 doc.add_paragraph("None.")
             else:
                 frame_table(tab.frame)
+        for text in section.notes:
+            doc.add_paragraph().add_run(text).font.size = Pt(8.5)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -217,9 +204,9 @@ def to_pdf(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
     pdf.header, pdf.footer = header, page_footer  # type: ignore[method-assign]
     width = pdf.epw
 
-    def heading(text: str, size: int) -> None:
-        if size >= 13:  # a chapter: a bookmark in the PDF's outline
-            pdf.start_section(_pdf_text(text))
+    def heading(text: str, size: float, outline: bool = False) -> None:
+        if outline:  # a chapter or a part of one: a bookmark in the PDF's outline
+            pdf.start_section(_pdf_text(text), level=0 if size >= 13 else 1)
         pdf.set_font("Helvetica", "B", size)
         pdf.multi_cell(width, size * 0.55, _pdf_text(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1.5)
@@ -258,38 +245,27 @@ def to_pdf(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
     heading(brief.title, 16)
     pdf.ln(2)
     table(None, [[k, v] for k, v in brief.front_matter], size=9.5, widths=(1, 3))
-    heading("Data used", 11)
-    para("The loads (extract files) whose snapshots this brief reads at the cut-off:")
-    frame_table(brief.loads.select(pl.all().cast(pl.String)))
-    heading("Suppression rule in force", 11)
-    para(brief.suppression_rule)
-
-    pdf.add_page()
-    heading("Headline figures", 13)
-    table(HEADLINE_HEADER, _headline_rows(brief))
-    for h in brief.headlines:
-        para(f"{h.label}: {h.definition}", 8)
-    if brief.by_entity is not None:
-        heading("Each entity side by side", 13)
-        para("Figures of the period per entity, suppressed together with their total.")
-        frame_table(brief.by_entity)
-    heading("Points for the meeting", 13)
-    for i, point in enumerate(brief.points or ["No change large enough to raise."], 1):
-        para(f"{i}. {point}")
-    for section in brief.sections:
-        pdf.add_page()
-        heading(section.title, 13)
-        for text in section.paragraphs:
+    sizes = {1: 13, 2: 12, 3: 10.5}
+    for section in chapters(brief):
+        if section.new_page:
+            pdf.add_page()
+        heading(section.title, sizes[section.level], outline=section.level <= 2)
+        for text in section.paragraphs + _empty(section):
             para(text)
+        for i, text in enumerate(section.items, 1):
+            para(f"{i}. {text}" if section.numbered else f"- {text}")
         for fig in section.figures:
             pdf.image(io.BytesIO(images[fig.caption]), w=width)
             para(fig.caption, 8)
         for tab in section.tables:
-            heading(tab.caption, 10)
+            if tab.caption:
+                heading(tab.caption, 10, outline=False)
             if tab.frame.is_empty():
                 para("None.")
             else:
                 frame_table(tab.frame)
+        for text in section.notes:
+            para(text, 8)
     return bytes(pdf.output())
 
 
@@ -317,36 +293,25 @@ def to_markdown(
     link = {caption: f"{stem}_charts/{slug(caption)}.png" for caption in images}
     out = [f"*{CONFIDENTIAL}*\n", f"# {brief.title}\n"]
     out.append(_md_table(["", ""], [[f"**{k}**", v] for k, v in brief.front_matter]))
-    out.append(
-        "## Data used\n\nThe loads (extract files) whose snapshots this brief reads at the cut-off:\n"
-    )
-    out.append(_md_frame(brief.loads.select(pl.all().cast(pl.String))))
-    out.append(f"## Suppression rule in force\n\n{brief.suppression_rule}\n")
-    out.append("## Headline figures\n")
-    out.append(_md_table(HEADLINE_HEADER, _headline_rows(brief)))
-    out.append("\n".join(f"- **{h.label}**: {h.definition}" for h in brief.headlines) + "\n")
-    if brief.by_entity is not None:
-        out.append(
-            "## Each entity side by side\n\nFigures of the period per entity, suppressed together with their total.\n"
-        )
-        out.append(_md_frame(brief.by_entity))
-    out.append("## Points for the meeting\n")
-    out.append(
-        "\n".join(
-            f"{i}. {p}"
-            for i, p in enumerate(brief.points or ["No change large enough to raise."], 1)
-        )
-        + "\n"
-    )
-    for section in brief.sections:
-        out.append(f"## {section.title}\n")
-        out.extend(f"{text}\n" for text in section.paragraphs)
+    for section in chapters(brief):
+        out.append(f"{'#' * (section.level + 1)} {section.title}\n")
+        out.extend(f"{text}\n" for text in section.paragraphs + _empty(section))
+        items = section.items
+        if items:
+            out.append(
+                "\n".join(
+                    f"{i}. {t}" if section.numbered else f"- {t}" for i, t in enumerate(items, 1)
+                )
+                + "\n"
+            )
         out.extend(
             f"![{fig.caption}]({link[fig.caption]})\n\n*{fig.caption}*\n" for fig in section.figures
         )
         for tab in section.tables:
-            out.append(f"### {tab.caption}\n")
+            if tab.caption:
+                out.append(f"{'#' * min(section.level + 2, 6)} {tab.caption}\n")
             out.append("None.\n" if tab.frame.is_empty() else _md_frame(tab.frame))
+        out.extend(f"*{text}*\n" for text in section.notes)
     out.append(f"*{CONFIDENTIAL}*\n")
     return "\n".join(out), files
 

@@ -136,6 +136,11 @@ CODES: dict[str, str] = {
     "investigation_capacity": "Investigation capacity",
     "funding_secured": "Funding secured",
     "NETWORK": "In-country PSEA network",
+    # action points of the SFP progress report
+    "open": "Open",
+    "in_progress": "In progress",
+    "done": "Done",
+    "dropped": "Dropped",
 }
 
 # Codes whose words depend on the column they sit in ("entity" as a provider is the organization).

@@ -210,3 +210,32 @@ def test_a_focal_point_adds_a_meeting_and_the_admin_sees_only_the_calendar(demo)
     assert not [f for f in admin.dataframe if "This period" in f.value.columns]
     calendar = next(f.value for f in admin.dataframe if "meeting_date" in f.value.columns)
     assert "PSEA SFP meeting, October 2026" in list(calendar["title"])
+
+
+def test_a_focal_point_writes_the_progress_report_in_the_meeting_workspace(demo):
+    at = open_app("focal_point")
+    at.switch_page(str(ROOT / shell.PAGES["briefs"][0])).run()
+    at.selectbox(key="brief_meeting").set_value("2018-04-17").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # prefilled with the figures' suggestions until saved
+    assert at.text_area(key="ws-text-key_messages-2018-04-17").value
+    at.text_area(key="ws-text-key_messages-2018-04-17").set_value(
+        "Reporting rose where the CBCMs started.\nAsk Amina Diallo to follow up."
+    )
+    next(b for b in at.button if b.label == "Save key messages").click().run()
+    errors = [e.value for e in at.error]
+    assert any("line 2" in e and "no_personal_name" in e for e in errors), errors
+    assert not any("Amina" in e or "Diallo" in e for e in errors)
+    at.text_area(key="ws-text-key_messages-2018-04-17").set_value(
+        "Reporting rose where the CBCMs started."
+    )
+    next(b for b in at.button if b.label == "Save key messages").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("version 1" in s.value for s in at.success), [s.value for s in at.success]
+    assert any("1. Reporting rose where the CBCMs started." in t.value for t in at.text)
+    at.text_input(key="ws-action").set_value("Share the SOP with implementing partners")
+    at.text_input(key="ws-owner").set_value("PSEA Unit")
+    next(b for b in at.button if b.label == "Raise").click().run()
+    assert any("Action point raised" in s.value for s in at.success)
+    points = [f.value for f in at.dataframe if "Owner" in f.value.columns]
+    assert points and "Share the SOP with implementing partners" in list(points[0]["Action"])

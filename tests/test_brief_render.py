@@ -126,7 +126,8 @@ def test_every_pdf_page_has_the_notice_and_page_n_of_m(files):
         text = page.extract_text()
         assert text.count("Confidential - contains PSEA case statistics") == 2, number
         assert f"page {number} of {len(pages)}" in text
-    assert "Under review (limited information)" in pages[-1].extract_text()
+    assert "Under review (limited information)" in pages[-2].extract_text()
+    assert "Data sources and the suppression rule" in pages[-1].extract_text()
 
 
 def test_markdown_carries_the_notice_and_words(files):

@@ -7,13 +7,13 @@ import datetime as dt
 import polars as pl
 
 from psea import charts
-from psea.brief.model import Brief, Figure, Headline, Section, Table
+from psea.brief.model import Brief, Figure, Headline, ProgressReport, Section, Table
 from psea.brief.points import points_for_the_meeting
 from psea.disclosure import grid
 from psea.disclosure.figures import PublishedFigures, Shown
 from psea.disclosure.published import ALL, Release, ensure
 from psea.headlines import HEADLINES
-from psea.metrics import Period, catalog, managers, training
+from psea.metrics import Period, catalog, managers, progress, training
 from psea.settings import settings, suppression_k
 
 
@@ -120,18 +120,61 @@ def _personnel_headlines(
     return rows, {"risk": risk, "risk_before": risk_before, "coverage": cov}
 
 
-def _by_entity(release: Release, period: grid.GridPeriod) -> pl.DataFrame:
+def _per_thousand(count: Shown, people: int | None) -> str:
+    if not count.published:
+        return count.label
+    if not people:
+        return "personnel not known"
+    return f"{1000 * count.value / people:.2f}"
+
+
+def _by_entity(
+    release: Release, period: grid.GridPeriod, personnel: dict[str, int | None]
+) -> pl.DataFrame:
     """The Champion's office variant: each entity's headline figures side by side with all
-    entities, all read from the same release (protected together)."""
+    entities, all read from the same release (protected together), then the personnel at the
+    period's end and the counts per 1,000 personnel (a published count over a roster count)."""
     scopes = [*release.scopes, ALL]
-    rows = []
+    column = {s: "All entities" if s == ALL else s for s in scopes}
+    figures = {s: PublishedFigures(release, period, None if s == ALL else s) for s in scopes}
+    rows = [
+        {"figure": h.label} | {column[s]: h.shown(figures[s]).label for s in scopes}
+        for h in HEADLINES
+    ]
+    rows.append(
+        {"figure": "Personnel at the end of the period"}
+        | {column[s]: f"{personnel[s]:,}" if personnel.get(s) else "not known" for s in scopes}
+    )
     for h in HEADLINES:
-        row = {"figure": h.label}
-        for scope in scopes:
-            figures = PublishedFigures(release, period, None if scope == ALL else scope)
-            row["All entities" if scope == ALL else scope] = h.shown(figures).label
-        rows.append(row)
+        if h.denominator is None:
+            rows.append(
+                {"figure": f"{h.label} per 1,000 personnel"}
+                | {column[s]: _per_thousand(h.shown(figures[s]), personnel.get(s)) for s in scopes}
+            )
     return pl.DataFrame(rows)
+
+
+def _personnel(con, release: Release, end: dt.date) -> dict[str, int | None]:
+    """Personnel per scope at the period's end; all entities only when every entity's is known."""
+    known = training.personnel(con, end)
+    out: dict[str, int | None] = {s: known.get(s) for s in release.scopes}
+    out[ALL] = sum(out.values()) if all(out.values()) else None  # type: ignore[arg-type]
+    return out
+
+
+def _reports(con, meeting: dt.date, scopes: list[str]) -> list[ProgressReport]:
+    """Each entity's progress report for the meeting, as written in the meeting workspace."""
+    return [
+        ProgressReport(
+            entity,
+            progress.report(con, meeting, entity),
+            "key_messages" not in progress.written(con, meeting, entity),
+            progress.action_points(con, meeting, entity).filter(
+                ~pl.col("status").is_in(progress.CLOSED) | pl.col("closed_here")
+            ),
+        )
+        for entity in scopes
+    ]
 
 
 def _trend_section(con, figures: PublishedFigures, k: int) -> Section:
@@ -318,11 +361,14 @@ def build_brief(
         not_reported=not_reported,
         loads=catalog.loads_read_at(con, release.cutoff, entity),
         headlines=headlines,
-        by_entity=_by_entity(release, grid_period) if entity is None else None,
+        by_entity=_by_entity(release, grid_period, _personnel(con, release, period.end))
+        if entity is None
+        else None,
         points=points_for_the_meeting(
             headlines, extra, figures.overdue().label, k, bool(not_reported)
         ),
         sections=sections,
         generated_at=dt.datetime.now(dt.UTC),
         minimum_team=int(managers.thresholds()["minimum_team_size"]),
+        reports=_reports(con, meeting_date, scopes),
     )

@@ -40,10 +40,29 @@ class Figure:
 
 @dataclass
 class Section:
+    """A chapter (level 1) or a part of one (level 2): paragraphs, a list, figures, tables, notes,
+    in that order. Every format renders the brief's `chapters` in order, the same way."""
+
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    numbered: bool = False
+    notes: list[str] = field(default_factory=list)  # small print after the tables
+    level: int = 1
+    new_page: bool = False
+    empty: str = "None."  # said when the section holds nothing else
+
+
+@dataclass
+class ProgressReport:
+    """One entity's progress report for the meeting (written in the app's meeting workspace)."""
+
+    entity: str
+    parts: dict[str, list[str]]  # key_messages, accomplishments, challenges, requests
+    suggested: bool  # the key messages are the figures' suggestions: none were written
+    action_points: pl.DataFrame  # as they stood at the meeting: open ones and those closed at it
 
 
 @dataclass
@@ -67,6 +86,8 @@ class Brief:
     sections: list[Section]
     generated_at: dt.datetime
     minimum_team: int = 5
+    reports: list[ProgressReport] = field(default_factory=list)
+    personnel: dict[str, int | None] = field(default_factory=dict)  # scope -> personnel at the end
 
     @property
     def scope(self) -> str:

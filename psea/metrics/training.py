@@ -21,12 +21,12 @@ COVERAGE_BY = {
 }
 
 DEFINITIONS = {
-    "mandatory_coverage": "Persons active on the date (contract started, not ended) with a psea_mandatory completion in the "
+    "mandatory_coverage": "Persons active on the date (contract started, not ended) with a Mandatory PSEA course completion in the "
     "validity window up to the date (the last {validity_months} calendar months), divided by the persons active on the date.",
     "induction_30d": "Persons who joined in the period and completed the induction PSEA module within {window} days either side "
     "of their contract start, divided by the persons who joined in the period at least {window} days before the cut-off.",
     "completions": "Course completions dated in the period, by course.",
-    "values_we_share_cumulative": "All values_we_share completions up to the cut-off.",
+    "values_we_share_cumulative": "All completions of The Values We Share up to the cut-off.",
     "audit_risk": "A mission with no staff awareness session in the last two complete quarters before the cut-off, or mandatory "
     "coverage below 80%, is listed as 'PSEA training irregular - risk', as the auditors do.",
 }
@@ -72,6 +72,13 @@ def mandatory_coverage(
         """,
         params={"on": on, "entity": entity},
     ).pl()
+
+
+def personnel(con, on: dt.date, entity: str | None = None) -> dict[str, int]:
+    """Active personnel per entity on a date, from the roster (the denominators of coverage and of
+    the rates per 1,000 personnel); an entity without a roster is absent."""
+    frame = mandatory_coverage(con, on, entity, by="entity")
+    return dict(zip(frame["entity"].to_list(), frame["active"].to_list(), strict=True))
 
 
 def coverage_over_time(con, dates: list[dt.date], entity: str | None = None) -> pl.DataFrame:
