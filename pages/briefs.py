@@ -1,5 +1,6 @@
-"""Briefs for the PSEA Senior Focal Point meetings: pick a meeting, preview the brief, download it
-as DOCX (to edit), PDF or Markdown; focal points and the administrator keep the meeting calendar."""
+"""Briefs for the PSEA Senior Focal Point meetings: pick a meeting, write the entity's progress report
+in the meeting workspace, preview the brief, download it as DOCX (to edit), PDF or Markdown; the
+administrator keeps the meeting calendar."""
 
 import datetime as dt
 import io
@@ -9,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from pipelines.archive import archive_brief, archived_file
+from pipelines.meetings import remove_meeting
 from psea import brief_render
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection, data_version, open_connection
@@ -200,8 +202,9 @@ dataframe(
     ).sort("meeting_date", descending=True),
     hide_index=True,
 )
-if viewer.role in ("focal_point", "admin"):
-    with st.form("add_meeting", clear_on_submit=True):
+if viewer.role == "admin":  # docs/access.md: only the administrator changes the calendar
+    add, undo = st.columns(2)
+    with add, st.form("add_meeting", clear_on_submit=True):
         st.markdown("**Add a meeting** (recorded in the audit log)")
         day = st.date_input("Date", value=None, key="new_meeting_date")
         title = st.text_input("Title", max_chars=200, key="new_meeting_title")
@@ -215,3 +218,11 @@ if viewer.role in ("focal_point", "admin"):
                     st.success(f"Added the meeting of {day.isoformat()}.")
                 except ValueError as err:
                     st.error(str(err).capitalize() + ".")
+    added = calendar.filter(pl.col("source") == "added")["meeting_date"].to_list()
+    if added:
+        with undo, st.form("remove_meeting"):
+            st.markdown("**Undo an addition** (recorded in the audit log)")
+            gone = st.selectbox("Added meeting", added, key="remove_meeting_date")
+            if st.form_submit_button("Remove from the calendar"):
+                remove_meeting(con, gone, viewer.identity, viewer.role)
+                st.success(f"Removed the meeting of {gone.isoformat()}.")

@@ -194,10 +194,13 @@ def test_briefs_page_previews_the_brief_of_the_metric_layer_suppressed(demo):
     ]
 
 
-def test_a_focal_point_adds_a_meeting_and_the_admin_sees_only_the_calendar(demo):
+def test_only_the_admin_adds_a_meeting_and_sees_only_the_calendar(demo):
     import datetime as dt
 
-    at = open_app("focal_point")
+    focal = open_app("focal_point")
+    focal.switch_page(str(ROOT / shell.PAGES["briefs"][0])).run()
+    assert not [b for b in focal.button if b.label == "Add to the calendar"]
+    at = open_app("admin")
     at.switch_page(str(ROOT / shell.PAGES["briefs"][0])).run()
     at.date_input(key="new_meeting_date").set_value(dt.date(2026, 10, 20))
     at.text_input(key="new_meeting_title").set_value("PSEA SFP meeting, October 2026")

@@ -241,16 +241,22 @@ def test_an_ad_hoc_date_starts_at_the_previous_calendar_meeting(con):
 
 
 def test_a_meeting_added_in_the_app_joins_the_calendar_and_the_audit_log(tmp_path):
+    from pipelines.meetings import remove_meeting
+
     con = connect(tmp_path / "w.duckdb")
-    add_meeting(
-        con, dt.date(2018, 10, 9), "PSEA SFP meeting 12", "Agenda: CBCM", "fp@x", "focal_point"
-    )
+    with pytest.raises(PermissionError, match="only the administrator"):
+        add_meeting(con, dt.date(2018, 10, 9), "PSEA SFP meeting 12", None, "fp@x", "focal_point")
+    add_meeting(con, dt.date(2018, 10, 9), "PSEA SFP meeting 12", "Agenda: CBCM", "ad@x", "admin")
     with pytest.raises(ValueError, match="already in the calendar"):
-        add_meeting(con, dt.date(2018, 10, 9), "again", None, "fp@x", "focal_point")
+        add_meeting(con, dt.date(2018, 10, 9), "again", None, "ad@x", "admin")
     period, title, ad_hoc = meeting_period(con, dt.date(2018, 10, 9))
     assert (period.quarters, title, ad_hoc) == (("2018Q2", "2018Q3"), "PSEA SFP meeting 12", False)
-    actions = con.sql("select action from audit_log").fetchall()
-    assert actions == [("add_sfp_meeting",)]
+    remove_meeting(con, dt.date(2018, 10, 9), "ad@x", "admin")  # undone in the app
+    assert meeting_period(con, dt.date(2018, 10, 9))[2]  # an ad-hoc date again
+    with pytest.raises(ValueError, match="no added meeting"):
+        remove_meeting(con, dt.date(2017, 3, 17), "ad@x", "admin")  # the seed's history stays
+    actions = con.sql("select action from audit_log order by logged_at").fetchall()
+    assert actions == [("add_sfp_meeting",), ("remove_sfp_meeting",)]
     con.close()
 
 
