@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from psea.disclosure import grid
+from psea.metrics import facts
 from psea.metrics.catalog import case_data_key, meeting_dates
 
 ALL = "ALL"
@@ -29,6 +30,14 @@ class Statistic:
             return SUPPRESSED
         value = self.median if which == "median" else self.p90
         return "no data" if value is None or not self.n else f"{value:,.0f} {unit}"
+
+
+def _group_order(family: str, breakdown: str) -> pl.Expr:
+    """A breakdown's groups in the family's own order (statuses as a case moves, delays from
+    short to long), groups without a fixed place after them."""
+    fixed = facts.family(family).groups.get(breakdown, ()) if family in facts.families() else ()
+    rank = {g: i for i, g in enumerate(fixed)}
+    return pl.col("group").replace_strict(rank, default=len(rank), return_dtype=pl.Int32)
 
 
 @dataclass
@@ -68,7 +77,7 @@ class Release:
                 & (pl.col("period") == period)
             )
             .select("group", pl.col("value").alias("count"), "hidden")
-            .sort("group")
+            .sort(_group_order(family, breakdown), "group")
         )
 
     def statistic(self, name: str, scope: str, period: str):
