@@ -14,7 +14,7 @@ from psea.app.access import Viewer
 from psea.app.context import PageContext, page_context, period_choices, require_page
 from psea.app.session import open_connection
 from psea.disclosure.figures import Shown, Statistic, rate
-from psea.labels import labelled
+from psea.labels import label, labelled
 
 
 def figure_metric(
@@ -241,7 +241,12 @@ def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple 
     dataframe(
         frame,
         hide_index=True,
-        column_config={c: st.column_config.NumberColumn(format="percent") for c in percent},
+        column_config={  # headers in plain words (psea.labels), as in the downloads
+            c: st.column_config.NumberColumn(label(c), format="percent")
+            if c in percent
+            else st.column_config.Column(label(c))
+            for c in frame.columns
+        },
     )
     download_table(ctx, frame, name)
 
