@@ -243,7 +243,16 @@ def _training_section(con, period: Period, entity: str | None) -> Section:
         ),
     ]
     if cbcm.height:
-        tables.append(Table("CBCM trainings in the period", cbcm.select(pl.all().cast(pl.String))))
+        tables.append(
+            Table(
+                "CBCM trainings in the period",
+                cbcm.with_columns(
+                    pl.col(pl.Boolean).replace_strict(
+                        {True: "Yes", False: "No"}, return_dtype=pl.String
+                    )
+                ).select(pl.all().cast(pl.String)),
+            )
+        )
     return Section(
         "Training",
         [
