@@ -12,15 +12,11 @@ from data_contracts import contract_for, contracts
 from psea import exports
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
+from psea.metrics import status
 from psea.metrics.status import freshness
-
-# the viewer's loads: load_manifest.entities lists a file's entities; $entity null = every load
-OWN_LOADS = """($entity is null
-    or list_contains(list_transform(string_split(entities, ','), lambda e: trim(e)), $entity))"""
 
 viewer = require_page("data_quality")
 con = connection()
-own = {"entity": viewer.entity}
 st.title("Data quality")
 
 st.subheader("Freshness")
@@ -33,24 +29,14 @@ if viewer.entity is not None:
     fresh = fresh.filter(pl.col("entity") == viewer.entity)
 late = fresh.filter(pl.col("quarters_behind") > 0)
 c1, c2, c3 = st.columns(3)
-accepted, rejected = con.sql(
-    f"""select count(*) filter (where status in ('accepted', 'superseded')),
-              count(*) filter (where status = 'rejected')
-       from load_manifest where {OWN_LOADS}""",
-    params=own,
-).fetchall()[0]
+accepted, rejected = status.load_counts(con, viewer.entity)
 c1.metric("Accepted loads", f"{accepted:,}")
 c2.metric("Rejected loads", f"{rejected:,}")
 c3.metric("Extracts late", f"{late.height:,} of {fresh.height:,}")
 dataframe(fresh, hide_index=True)
 
 st.subheader("Load history")
-history = con.sql(
-    f"""select load_id, file_name, kind, as_of, status, rows_in, rows_loaded, rows_rejected,
-              message, loaded_by, finished_at
-       from load_manifest where {OWN_LOADS} order by finished_at desc limit 1000""",
-    params=own,
-).pl()
+history = status.load_history(con, viewer.entity)
 status_filter = st.multiselect(
     "Status",
     ["accepted", "superseded", "rejected"],
@@ -83,22 +69,11 @@ else:
             .row(0)
         ),
     )
-    load = con.sql(
-        f"""select status, kind, gx_result, message from load_manifest
-            where load_id = $id and {OWN_LOADS}""",
-        params={"id": load_id, **own},
-    ).fetchall()[0]
-    status, kind, gx_result, message = load
-    if status == "rejected":
+    outcome, kind, gx_result, message = status.load_outcome(con, load_id, viewer.entity)
+    if outcome == "rejected":
         st.error("Rejected: nothing of this file was loaded. Why, and the problems by row:")
         st.text(message or "")  # plain text: an older warehouse's message may quote a file
-        problems = con.sql(  # positions and rules: `value` is NULL since nothing is echoed
-            f"""select row_number as row, column_name as column, rule, message
-               from load_problems where load_id = $id
-                 and load_id in (select load_id from load_manifest where {OWN_LOADS})
-               order by rule, row""",
-            params={"id": load_id, **own},
-        ).pl()
+        problems = status.load_problems(con, load_id, viewer.entity)
         dataframe(problems, hide_index=True)
         st.download_button(
             "Download the problems (CSV)",
@@ -124,15 +99,13 @@ else:
         )
         if result.get("expectations"):
             dataframe(pl.DataFrame(result["expectations"]), hide_index=True)
-        validation = con.sql(
-            "select result from gx_validations where load_id = $id", params={"id": load_id}
-        ).fetchall()
+        validation = status.gx_validation(con, load_id)
         if validation:
 
             def render_docs() -> str:  # GX's renderer, run when the page is asked for
                 from data_contracts.gx_suite import data_docs
 
-                return data_docs(json.loads(validation[0][0]))
+                return data_docs(validation)
 
             st.download_button(
                 "Great Expectations Data Docs of this load (HTML)",
@@ -146,7 +119,7 @@ else:
                 "GX's own page for this validation: counts only, no data values; self-contained "
                 "(it loads nothing from the internet). Open it in a browser."
             )
-    elif status != "rejected":
+    elif outcome != "rejected":
         st.caption(
             "No Great Expectations run is recorded for this load (the bundled demo is built "
             "without it); every file loaded through this page or `psea ingest` records one."
@@ -228,11 +201,7 @@ if st.toggle("Show the Great Expectations suite built from this contract", key="
     )
 
 st.subheader("Rows loaded over time")
-over_time = con.sql(
-    f"""select kind, as_of, sum(rows_loaded)::bigint as rows_loaded from load_manifest
-       where status in ('accepted', 'superseded') and {OWN_LOADS} group by all order by all""",
-    params=own,
-).pl()
+over_time = status.rows_loaded_over_time(con, viewer.entity)
 if over_time.height:
     st.altair_chart(
         alt.Chart(over_time)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
+import polars as pl
 
 from data_contracts import contracts
 
@@ -101,3 +104,66 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
                   (select count(*) from action_points)::varchar"""
     ).fetchall()[0][0]
     return row or ""
+
+
+# --- the load manifest as the Data-quality page reads it, limited to the viewer's entity ----------
+
+# load_manifest.entities lists a file's entities; $entity null = every load (the administrator)
+_OWN_LOADS = """($entity is null
+    or list_contains(list_transform(string_split(entities, ','), lambda e: trim(e)), $entity))"""
+
+
+def load_counts(con, entity: str | None) -> tuple[int, int]:
+    """Accepted (superseded included) and rejected loads of the entity."""
+    return con.sql(
+        f"""select count(*) filter (where status in ('accepted', 'superseded')),
+                  count(*) filter (where status = 'rejected')
+           from load_manifest where {_OWN_LOADS}""",
+        params={"entity": entity},
+    ).fetchall()[0]
+
+
+def load_history(con, entity: str | None, limit: int = 1000) -> pl.DataFrame:
+    return con.sql(
+        f"""select load_id, file_name, kind, as_of, status, rows_in, rows_loaded, rows_rejected,
+                  message, loaded_by, finished_at
+           from load_manifest where {_OWN_LOADS} order by finished_at desc limit {int(limit)}""",
+        params={"entity": entity},
+    ).pl()
+
+
+def load_outcome(con, load_id: str, entity: str | None) -> tuple | None:
+    """status, kind, the GX summary (JSON) and the message of one of the entity's loads."""
+    rows = con.sql(
+        f"""select status, kind, gx_result, message from load_manifest
+            where load_id = $id and {_OWN_LOADS}""",
+        params={"id": load_id, "entity": entity},
+    ).fetchall()
+    return rows[0] if rows else None
+
+
+def load_problems(con, load_id: str, entity: str | None) -> pl.DataFrame:
+    """A rejected load's problems: positions, contract columns and rules (never a value)."""
+    return con.sql(
+        f"""select row_number as row, column_name as column, rule, message
+           from load_problems where load_id = $id
+             and load_id in (select load_id from load_manifest where {_OWN_LOADS})
+           order by rule, row""",
+        params={"id": load_id, "entity": entity},
+    ).pl()
+
+
+def gx_validation(con, load_id: str) -> dict | None:
+    """GX's stored validation result of a load (counts only), for its Data Docs."""
+    rows = con.sql(
+        "select result from gx_validations where load_id = $id", params={"id": load_id}
+    ).fetchall()
+    return json.loads(rows[0][0]) if rows else None
+
+
+def rows_loaded_over_time(con, entity: str | None) -> pl.DataFrame:
+    return con.sql(
+        f"""select kind, as_of, sum(rows_loaded)::bigint as rows_loaded from load_manifest
+           where status in ('accepted', 'superseded') and {_OWN_LOADS} group by all order by all""",
+        params={"entity": entity},
+    ).pl()
