@@ -10,10 +10,18 @@ from psea import charts
 from psea.brief.model import Brief, Figure, Headline, Section, Table
 from psea.brief.points import points_for_the_meeting
 from psea.disclosure import grid
-from psea.disclosure.figures import PublishedFigures, Shown
+from psea.disclosure.figures import (
+    PublishedFigures,
+    Shown,
+    former_rule_overdue,
+    open_case_ages,
+    overdue_cases,
+    rate,
+    urgent_within_aim,
+)
 from psea.disclosure.published import ALL, Release, ensure
 from psea.headlines import HEADLINES
-from psea.metrics import Period, catalog, managers, training
+from psea.metrics import Period, catalog, managers, timeliness, training
 from psea.settings import settings, suppression_k
 
 
@@ -179,6 +187,95 @@ def _status_section(figures: PublishedFigures) -> Section:
     )
 
 
+def _timeliness_section(figures: PublishedFigures) -> Section:
+    """Case status and timeliness (docs/indicators.md, "Timeliness of case handling"): the open
+    cases by stage and age at the date of the data, outcomes against six months, urgent cases
+    against three, and victim assistance with its denominators; all from the release."""
+    t = timeliness.thresholds()
+    open_cases = figures.stock("open_cases")
+    urgency = urgent_within_aim(figures)
+    outcomes = figures.count("outcomes")
+    victims = figures.count("victims")
+
+    def row(label: str, part: Shown, whole: Shown | None = None, median: str = "") -> dict:
+        return {
+            "figure": label,
+            "count": part.label,
+            "out of": whole.label if whole is not None else "",
+            "share": rate(part, whole) if whole is not None else "",
+            "median": median,
+        }
+
+    waiting = figures.statistic("days_waiting_for_needs_assessment")
+    rows = [
+        row("Open cases at the date of the data", open_cases),
+        row(
+            f"Overdue: open more than {t['overdue']} days since received, any stage",
+            overdue_cases(figures),
+            open_cases,
+        ),
+        row(
+            f"Former rule: investigations open more than {t['overdue']} days since opened",
+            former_rule_overdue(figures),
+        ),
+        row(
+            f"Outcomes of the period within {t['long']} days of receipt",
+            figures.count("outcomes", "receipt_to_outcome", f"within_{t['long']}_days"),
+            outcomes,
+            figures.statistic("time_to_outcome").label(),
+        ),
+        row(f"Urgent investigations (a child victim) within {t['short']} days", *urgency["urgent"]),
+        row(f"Other investigations within {t['long']} days", *urgency["other"]),
+        row(
+            "Victims whose needs were assessed",
+            figures.count("victims", "needs_assessed", "yes"),
+            victims,
+        ),
+        row(
+            "Victims with at least one service provided",
+            figures.count("victims", "assisted", "yes"),
+            victims,
+        ),
+        row(
+            "Victims still waiting for a needs assessment",
+            figures.count("victims", "needs_assessed", "no"),
+            victims,
+            waiting.label(),
+        ),
+        row("Victims who declined a service", figures.count("victims", "declined", "yes"), victims),
+    ]
+    return Section(
+        "Case status and timeliness",
+        [
+            f"Open cases as they stand at the date of each entity's case data "
+            f"({figures.stock_as_of()}), whatever the period; the other figures are those of the "
+            f"period. The UN aims at {t['long']} days at most from receipt to outcome, "
+            f"{t['short']} for the most urgent cases. Victims are those of the allegations "
+            "received in the period, as they stand at the cut-off; 'median days' for those still "
+            "waiting counts the days since the allegation was received.",
+            "The former overdue rule counted only investigations open too long since they were "
+            "opened; it is kept for comparison with the rule in force, which counts every open "
+            "case from the day it was received.",
+            *(
+                f"{label}: {timeliness.definition(name)}"
+                for label, name in (
+                    ("Open cases", "open_case_age"),
+                    ("Outcomes", "time_to_outcome"),
+                    ("Urgent cases", "urgent_investigations"),
+                    ("Victims", "victim_assistance"),
+                )
+            ),
+        ],
+        tables=[
+            Table("Timeliness of case handling", pl.DataFrame(rows)),
+            Table(
+                f"Open cases by stage and days since received ({figures.stock_as_of()})",
+                open_case_ages(figures),
+            ),
+        ],
+    )
+
+
 def _training_section(con, period: Period, entity: str | None) -> Section:
     by_region = training.mandatory_coverage(con, period.end, entity, by="region")
     completions = training.completions_by_course(con, period, entity)
@@ -300,6 +397,7 @@ def build_brief(
     sections = [
         _trend_section(con, figures, k),
         _status_section(figures),
+        _timeliness_section(figures),
         _training_section(con, period, entity),
         _risk_section(con, period, entity, extra["risk"]),
     ]
