@@ -259,9 +259,9 @@ def overdue_cases(figures) -> Shown:
 
 def former_rule_overdue(figures) -> Shown:
     """The former rule: investigations open at the cut-off, opened more than the overdue days
-    before it (a part of the open investigations of each age)."""
-    ages = facts.family("open_cases").groups["age"]
-    return sum_of([figures.stock("open_cases", "former_rule", f"yes|{a}") for a in ages])
+    before it (a part of the open investigations of each age past the overdue days)."""
+    fam = facts.family("open_cases")
+    return sum_of([figures.stock("open_cases", b, "yes") for b in fam.within])
 
 
 def open_case_ages(figures) -> pl.DataFrame:

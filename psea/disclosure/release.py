@@ -245,6 +245,7 @@ def _relations(
             groups.setdefault((fam, brk, scope, period), []).append(grp)
     for (fam, brk, scope, period), members in groups.items():
         top = ("status", "substantiated") if brk == "action_taken" else ("total", "total")
+        top = _within(fam, brk) or top
         add((fam, *top, scope, period), [(fam, brk, g, scope, period) for g in members])
     _link_relations(index, add)
     scopes = sorted({k[3] for k in index} - {ALL})
@@ -265,6 +266,12 @@ def _relations(
                 for parent, kids in children.items():
                     add((fam, brk, grp, scope, parent), [(fam, brk, grp, scope, c) for c in kids])
     return relations
+
+
+def _within(name: str, breakdown: str) -> tuple[str, str] | None:
+    """The group a breakdown partitions when it is not the family's total (facts.Family.within)."""
+    found = {**facts.families(), **facts.stocks()}.get(name)
+    return found.within.get(breakdown) if found else None
 
 
 def _link_relations(index: dict, add) -> None:

@@ -10,7 +10,7 @@ the family's total, which is what the release's linked suppression relies on.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -49,6 +49,9 @@ class Family:
     # sums among the groups of its breakdowns beyond each adding up to the total:
     # ((breakdown, group), ((breakdown, group), ...)) = the first is the sum of the others
     links: tuple[tuple[tuple[str, str], tuple[tuple[str, str], ...]], ...] = ()
+    # a breakdown that partitions one group of another breakdown, not the total (its rows outside
+    # that group have no group: null)
+    within: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def nest(child: str, parents: tuple[str, ...], groups: dict[str, tuple[str, ...]]) -> tuple:
@@ -291,21 +294,19 @@ def _stocks() -> dict[str, Family]:
     """Families counted at the cut-off, not over a period (their rows have no day)."""
     overdue = int(settings()["investigations"]["overdue_after_days"])
     ages = bucket_codes(age_bounds())
-    former = (*cross(("yes", "no"), ages), "rest")
-    groups = {
-        "stage": OPEN_STAGES,
-        "age": ages,
-        "stage_age": cross(OPEN_STAGES, ages),
-        "former_rule": former,
-    }
-    # the former rule's investigations are a part of the investigations of each age
-    former_links = tuple(
-        (
-            ("stage_age", f"under_investigation|{a}"),
-            (("former_rule", f"yes|{a}"), ("former_rule", f"no|{a}")),
+    groups = {"stage": OPEN_STAGES, "age": ages, "stage_age": cross(OPEN_STAGES, ages)}
+    # The former rule's investigations (opened more than the overdue days before the cut-off) are a
+    # part of the investigations received before it (the contract: opened on or after received):
+    # one yes/no breakdown within each age bucket past the overdue days, usually just one.
+    former, within = {}, {}
+    for a in overdue_groups():
+        name = "former_rule" if len(overdue_groups()) == 1 else f"former_rule_{a}"
+        former[name] = (
+            f"case when stage = 'under_investigation' and age = '{a}' "
+            f"then {_YES_NO.format('former')} end"
         )
-        for a in ages
-    )
+        groups[name] = ("yes", "no")
+        within[name] = ("stage_age", f"under_investigation|{a}")
     return {
         "open_cases": Family(
             "open_cases",
@@ -317,12 +318,12 @@ def _stocks() -> dict[str, Family]:
                 ),
                 a as (select *, {bucket_sql("days", age_bounds())} as age from o)
                 select entity, stage, age, stage || '|' || age as stage_age,
-                    case when stage = 'under_investigation'
-                         then {_YES_NO.format("former")} || '|' || age else 'rest' end as former_rule
+                    {", ".join(f"{sql} as {name}" for name, sql in former.items())}
                 from a""",
-            ("stage", "age", "stage_age", "former_rule"),
+            ("stage", "age", "stage_age", *former),
             groups,
-            nest("stage_age", ("stage", "age"), groups) + former_links,
+            nest("stage_age", ("stage", "age"), groups),
+            within,
         )
     }
 
@@ -382,7 +383,8 @@ def count_stock(
     group = f"{by} as {by}, " if by else ""
     out = con.sql(
         f"""with f as ({fam.sql})
-            select {group}count(*)::bigint as count from f where ($entity is null or entity = $entity)
+            select {group}count(*)::bigint as count from f
+            where ($entity is null or entity = $entity) {f"and {by} is not null" if by else ""}
             {"group by all order by 1" if by else ""}""",
         params={"cutoff": cutoff, "entity": entity},
     ).pl()
@@ -394,8 +396,8 @@ def count_stock_by_entity(con, name: str, cutoffs: dict[str, dt.date]) -> pl.Dat
     by each breakdown: entity, breakdown ('total' for the total), group, count (observed only)."""
     fam = family(name)
     sets = ", ".join(["(entity)", *[f"(entity, {b})" for b in fam.breakdowns]])
-    pick = " ".join(f"when {b} is not null then '{b}'" for b in fam.breakdowns)
-    grp = " ".join(f"when {b} is not null then {b}::varchar" for b in fam.breakdowns)
+    pick = " ".join(f"when grouping({b}) = 0 then '{b}'" for b in fam.breakdowns)
+    grp = " ".join(f"when grouping({b}) = 0 then {b}::varchar" for b in fam.breakdowns)
     frames = []
     for day in sorted(set(cutoffs.values())):
         entities = [e for e, d in cutoffs.items() if d == day]
@@ -407,7 +409,9 @@ def count_stock_by_entity(con, name: str, cutoffs: dict[str, dt.date]) -> pl.Dat
                     from f where list_contains($entities, entity)
                     group by grouping sets ({sets})""",
                 params={"cutoff": day, "entities": entities},
-            ).pl()
+            )
+            .pl()
+            .filter(pl.col("group").is_not_null())  # rows outside a `within` breakdown's group
         )
     schema = {"entity": pl.String, "breakdown": pl.String, "group": pl.String, "count": pl.Int64}
     return pl.concat([f.cast(schema) for f in frames]) if frames else pl.DataFrame(schema=schema)

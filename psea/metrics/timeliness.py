@@ -136,12 +136,13 @@ def overdue(con, cutoff: dt.date, entity: str | None = None) -> dict:
     """overdue_cases (the rule in force: any stage, from receipt) and, beside it,
     overdue_investigations_former_rule (investigations open too long); counts only."""
     ages = dict(facts.count_stock(con, "open_cases", cutoff, entity, "age").iter_rows())
-    former = dict(facts.count_stock(con, "open_cases", cutoff, entity, "former_rule").iter_rows())
+    former = [
+        dict(facts.count_stock(con, "open_cases", cutoff, entity, b).iter_rows())["yes"]
+        for b in facts.family("open_cases").within
+    ]
     return {
         "overdue_cases": int(sum(ages[g] for g in facts.overdue_groups())),
-        "overdue_investigations_former_rule": int(
-            sum(v for k, v in former.items() if k.startswith("yes|"))
-        ),
+        "overdue_investigations_former_rule": int(sum(former)),
     }
 
 
