@@ -80,24 +80,31 @@ with c1:
 with c2:
     share_metric(
         ctx,
-        f"Overdue cases (open more than {overdue_days} days since received, any stage)",
+        "Overdue cases (any stage)",
         overdue_cases(figures),
         open_cases,
         timeliness.definition("overdue"),
     )
+    st.caption(f"open more than {overdue_days} days since received, of all open cases")
 with c3:
     figure_metric(
         ctx,
-        f"Former rule: investigations open more than {overdue_days} days",
+        "Former rule: investigations",
         former_rule_overdue(figures),
         help=timeliness.definition("overdue_investigations_former_rule"),
     )
+    st.caption(f"open more than {overdue_days} days since the investigation opened")
 show_table(
     ctx,
     labelled(open_case_ages(figures), ["stage"], headers=True),
     "Open cases by stage and days since received",
 )
 st.caption("How is this counted: " + timeliness.definition("open_case_age"))
+st.caption(
+    "Outcomes of the period (a finding or a closure) against six months from receipt; "
+    "investigations completed in the period with a finding, urgent ones (a child victim) against "
+    "three months from opening, the others against six."
+)
 
 outcomes = figures.count("outcomes")
 urgency = urgent_within_aim(figures)
@@ -105,7 +112,7 @@ c1, c2, c3, c4 = st.columns(4)
 with c1:
     statistic_metric(
         ctx,
-        "Median days from receipt to outcome",
+        "Median to outcome",
         figures.statistic("time_to_outcome"),
         timeliness.definition("time_to_outcome"),
         p90=True,
@@ -113,7 +120,7 @@ with c1:
 with c2:
     share_metric(
         ctx,
-        f"Outcomes within {long} days of receipt",
+        f"Outcomes ≤ {long} days",
         figures.count("outcomes", "receipt_to_outcome", f"within_{long}_days"),
         outcomes,
         timeliness.definition("time_to_outcome"),
@@ -121,14 +128,14 @@ with c2:
 with c3:
     share_metric(
         ctx,
-        f"Urgent investigations completed within {short} days",
+        f"Urgent within {short} days",
         *urgency["urgent"],
         timeliness.definition("urgent_investigations"),
     )
 with c4:
     share_metric(
         ctx,
-        f"Other investigations completed within {long} days",
+        f"Others within {long} days",
         *urgency["other"],
         timeliness.definition("urgent_investigations"),
     )

@@ -66,7 +66,7 @@ with c2:
 with c3:
     share_metric(
         ctx,
-        "Still waiting for a needs assessment",
+        "Awaiting assessment",
         figures.count("victims", "needs_assessed", "no"),
         victims,
         timeliness.definition("victim_assistance"),
@@ -74,7 +74,7 @@ with c3:
 with c4:
     statistic_metric(
         ctx,
-        "Median days waiting so far",
+        "Median days waiting",
         figures.statistic("days_waiting_for_needs_assessment"),
         timeliness.definition("victim_assistance"),
     )

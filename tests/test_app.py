@@ -267,14 +267,12 @@ def test_timeliness_on_the_investigations_page_equals_the_metric_layer_for_the_a
         assert table[column[age]].iloc[rows[label(stage)]] == f"{n:,}", (stage, age)
     assert table["Total"].iloc[len(rows)] == f"{open_cases:,}"
     outcome = timeliness.time_to_outcome(con, period, "IOM")
-    assert _metric(at, "Outcomes within 180 days").value == _share(
+    assert _metric(at, "Outcomes ≤ 180 days").value == _share(
         outcome["within_aim"], outcome["outcomes"]
     )
     urgent = timeliness.urgent_investigations(con, period, "IOM").row(0, named=True)
     assert urgent["urgency"] == "urgent"
-    assert _metric(at, "Urgent investigations").value == _share(
-        urgent["within_aim"], urgent["completed"]
-    )
+    assert _metric(at, "Urgent within").value == _share(urgent["within_aim"], urgent["completed"])
 
 
 def test_victims_waiting_for_a_needs_assessment_equal_the_metric_layer_for_the_analyst(demo):
@@ -285,7 +283,7 @@ def test_victims_waiting_for_a_needs_assessment_equal_the_metric_layer_for_the_a
     assert not at.exception, [e.value for e in at.exception]
     con, period = _analyst_period(demo, at)
     help_ = timeliness.victim_assistance(con, period, "IOM")
-    assert _metric(at, "Still waiting").value == _share(
+    assert _metric(at, "Awaiting assessment").value == _share(
         help_["waiting_for_needs_assessment"], help_["victims"]
     )
     assert _metric(at, "Needs assessed").value == _share(help_["needs_assessed"], help_["victims"])
