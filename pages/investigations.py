@@ -9,10 +9,18 @@ from psea.app.page import (
     figure_metric,
     page_context,
     share_metric,
+    show_table,
     statistic_metric,
 )
-from psea.disclosure.figures import funnel
-from psea.metrics import cases
+from psea.disclosure.figures import (
+    former_rule_overdue,
+    funnel,
+    open_case_ages,
+    overdue_cases,
+    urgent_within_aim,
+)
+from psea.labels import labelled
+from psea.metrics import cases, timeliness
 from psea.settings import settings
 
 ctx = page_context("investigations")
@@ -58,12 +66,79 @@ with c4:
         cases.DEFINITIONS["investigation_duration"],
     )
 
-figure_metric(
-    ctx,
-    f"Overdue investigations (open > {settings()['investigations']['overdue_after_days']} days)",
-    figures.overdue(),
-    help=cases.DEFINITIONS["overdue"],
+st.subheader("Case status and timeliness")
+overdue_days = settings()["investigations"]["overdue_after_days"]
+open_cases = figures.stock("open_cases")
+st.caption(
+    f"Open cases as they stand at the date of the case data ({figures.stock_as_of()}), whatever "
+    "the period; the other figures are the period's. The UN aims at six months at most from "
+    f"receipt to outcome, three for the most urgent cases (a child victim)."
 )
+c1, c2, c3 = st.columns(3)
+with c1:
+    figure_metric(ctx, "Open cases", open_cases, help=timeliness.definition("open_case_age"))
+with c2:
+    share_metric(
+        ctx,
+        "Overdue cases (any stage)",
+        overdue_cases(figures),
+        open_cases,
+        timeliness.definition("overdue"),
+    )
+    st.caption(f"open more than {overdue_days} days since received, of all open cases")
+with c3:
+    figure_metric(
+        ctx,
+        "Former rule: investigations",
+        former_rule_overdue(figures),
+        help=timeliness.definition("overdue_investigations_former_rule"),
+    )
+    st.caption(f"open more than {overdue_days} days since the investigation opened")
+show_table(
+    ctx,
+    labelled(open_case_ages(figures), ["stage"], headers=True),
+    "Open cases by stage and days since received",
+)
+st.caption("How is this counted: " + timeliness.definition("open_case_age"))
+st.caption(
+    "Outcomes of the period (a finding or a closure) against six months from receipt; "
+    "investigations completed in the period with a finding, urgent ones (a child victim) against "
+    "three months from opening, the others against six."
+)
+
+outcomes = figures.count("outcomes")
+urgency = urgent_within_aim(figures)
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    statistic_metric(
+        ctx,
+        "Median to outcome",
+        figures.statistic("time_to_outcome"),
+        timeliness.definition("time_to_outcome"),
+        p90=True,
+    )
+with c2:
+    share_metric(
+        ctx,
+        f"Outcomes ≤ {long} days",
+        figures.count("outcomes", "receipt_to_outcome", f"within_{long}_days"),
+        outcomes,
+        timeliness.definition("time_to_outcome"),
+    )
+with c3:
+    share_metric(
+        ctx,
+        f"Urgent within {short} days",
+        *urgency["urgent"],
+        timeliness.definition("urgent_investigations"),
+    )
+with c4:
+    share_metric(
+        ctx,
+        f"Others within {long} days",
+        *urgency["other"],
+        timeliness.definition("urgent_investigations"),
+    )
 
 breakdown_chart(
     ctx,

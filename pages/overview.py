@@ -3,6 +3,7 @@
 import streamlit as st
 
 from psea.app.page import coverage_metric, figure_metric, page_context, share_metric
+from psea.disclosure.figures import overdue_cases
 from psea.headlines import HEADLINES, OVERDUE
 from psea.metrics import training
 
@@ -27,7 +28,7 @@ for column, headline in zip(columns, HEADLINES, strict=False):
                 headline.definition,
             )
 with columns[len(HEADLINES)]:
-    figure_metric(ctx, OVERDUE.label, now.overdue(), help=OVERDUE.definition)
+    figure_metric(ctx, OVERDUE.label, overdue_cases(now), help=OVERDUE.definition)
 with columns[len(HEADLINES) + 1]:
     coverage_metric(ctx)
 

@@ -12,7 +12,7 @@ from psea.app.page import (
     share_metric,
     statistic_metric,
 )
-from psea.metrics import cases
+from psea.metrics import cases, timeliness
 
 ctx = page_context("victims")
 st.title("Victims and assistance")
@@ -46,7 +46,7 @@ with c4:
         figures.statistic("days_to_needs_assessment"),
         cases.DEFINITIONS["days_to_needs_assessment"],
     )
-c1, c2, _, _ = st.columns(4)
+c1, c2, c3, c4 = st.columns(4)
 with c1:
     share_metric(
         ctx,
@@ -62,6 +62,21 @@ with c2:
         figures.count("victims", "declined", "yes"),
         victims,
         cases.DEFINITIONS["victims_assisted"],
+    )
+with c3:
+    share_metric(
+        ctx,
+        "Awaiting assessment",
+        figures.count("victims", "needs_assessed", "no"),
+        victims,
+        timeliness.definition("victim_assistance"),
+    )
+with c4:
+    statistic_metric(
+        ctx,
+        "Median days waiting",
+        figures.statistic("days_waiting_for_needs_assessment"),
+        timeliness.definition("victim_assistance"),
     )
 
 breakdown_chart(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from psea.disclosure.figures import Shown
-from psea.metrics import cases
+from psea.metrics import cases, timeliness
 
 
 @dataclass(frozen=True)
@@ -80,4 +80,6 @@ class Stock:
     definition: str
 
 
-OVERDUE = Stock("Overdue investigations", cases.DEFINITIONS["overdue"])
+OVERDUE = Stock(  # the rule in force (psea.disclosure.figures.overdue_cases)
+    "Overdue cases (any stage)", timeliness.definition("overdue")
+)

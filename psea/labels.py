@@ -93,6 +93,9 @@ CODES: dict[str, str] = {
     "livelihood": "Livelihood support",
     "provided": "Provided",
     "declined": "Declined",
+    # timeliness (psea.metrics.timeliness): urgency of a case, the former overdue rule's rest
+    "urgent": "Urgent (a child victim)",
+    "rest": "Not under investigation",
     # the reporting-delay buckets
     "0-3 months": "0–3 months",
     "4-12 months": "4–12 months",
@@ -152,6 +155,7 @@ FIELD_CODES: dict[str, dict[str, str]] = {
     },
     "action": {"none": "No action"},
     "age_group": {"child": "Child (under 18)"},
+    "urgency": {"other": "Not urgent"},
     "kind": {  # the extracts (docs/extracts.md)
         "cases": "Cases",
         "case_victims": "Victims of cases",
@@ -228,7 +232,16 @@ NAMES: dict[str, str] = {
     "findings": "Investigation findings",
     "actions": "Actions on substantiated cases",
     "services": "Assistance services",
-    "overdue": "Overdue investigations",
+    "overdue": "Overdue investigations (former rule)",
+    "open_cases": "Open cases",
+    "outcomes": "Case outcomes",
+    "receipt_to_outcome": "Time from receipt to outcome",
+    "urgency": "Urgency",
+    "urgency_duration": "Urgency and investigation duration",
+    "stage": "Stage",
+    "age": "Days since received",
+    "stage_age": "Stage and days since received",
+    "former_rule": "Former overdue rule (investigations open too long)",
     "victims_assisted": "Victims assisted",
     "completions": "Completions",
     "coverage": "Coverage",
@@ -252,6 +265,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def _code_words(code: str, field: str | None) -> str | None:
+    if "|" in code:  # a group of a cross breakdown: the words of each part
+        parts = [_code_words(part, None) for part in code.split("|")]
+        return ", ".join(parts) if all(parts) else None
     if field is not None and code in FIELD_CODES.get(field, {}):
         return FIELD_CODES[field][code]
     if code in CODES:

@@ -37,14 +37,19 @@ WIDTH = 1000  # committed width in pixels
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(ROOT / "docs/screenshots"))
+    parser.add_argument("--pages", nargs="*", default=list(PAGES), help="only these pages")
+    parser.add_argument(
+        "--full", action="store_true", help="the whole page, not the first screen (for review)"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with running_app() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1300})
+        # Streamlit scrolls inside its own container: a whole page needs a tall window
+        page = browser.new_page(viewport={"width": 1400, "height": 4200 if args.full else 1300})
         page.set_default_timeout(180_000)
-        for name, role in PAGES.items():
+        for name, role in ((n, PAGES[n]) for n in args.pages):
             page.goto(f"{url}/{name}?role={role}")
             page.wait_for_selector("h1")
             page.wait_for_load_state("networkidle")

@@ -242,3 +242,121 @@ def test_a_focal_point_writes_the_progress_report_in_the_meeting_workspace(demo)
     assert any("Action point raised" in s.value for s in at.success)
     points = [f.value for f in at.dataframe if "Owner" in f.value.columns]
     assert points and "Share the SOP with implementing partners" in list(points[0]["Action"])
+
+
+# --- timeliness of case handling (docs/indicators.md) -------------------------------------------
+
+TIMELINESS_PAGES = ["investigations", "victims"]
+
+
+def _metric(at, start: str):
+    return next(m for m in at.metric if m.label.startswith(start))
+
+
+def _analyst_period(demo, at):
+    from psea.app.page import period_choices
+    from psea.app.session import _connection
+
+    con = _connection(str(demo)).cursor()
+    cutoff = con.sql("select max(as_of) from cases").fetchall()[0][0]
+    return con, period_choices(con, cutoff)[at.selectbox(key="period").value]
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "no data"
+
+
+def test_timeliness_on_the_investigations_page_equals_the_metric_layer_for_the_analyst(demo):
+    from psea.metrics import timeliness
+
+    at = open_app("analyst")
+    at.switch_page(str(ROOT / shell.PAGES["investigations"][0])).run()
+    assert not at.exception, [e.value for e in at.exception]
+    con, period = _analyst_period(demo, at)
+    ages = timeliness.open_cases_by_age(con, period.end, "IOM")
+    open_cases = int(ages["count"].sum())
+    overdue = timeliness.overdue(con, period.end, "IOM")
+    assert overdue["overdue_investigations_former_rule"] == cases.overdue_investigations(
+        con, period.end, "IOM"
+    )
+    assert _metric(at, "Open cases").value == f"{open_cases:,}"
+    assert _metric(at, "Overdue cases").value == _share(overdue["overdue_cases"], open_cases)
+    assert _metric(at, "Former rule").value == f"{overdue['overdue_investigations_former_rule']:,}"
+    assert f"{overdue['overdue_cases']:,} of {open_cases:,}" in [c.value for c in at.caption]
+    table = next(f.value for f in at.dataframe if "Stage" in f.value.columns)
+    from psea.labels import label
+    from psea.metrics import facts
+
+    column = dict(
+        zip(
+            timeliness.age_buckets(),
+            map(label, facts.bucket_codes(facts.age_bounds())),
+            strict=True,
+        )
+    )
+    rows = {label(stage): i for i, stage in enumerate(facts.OPEN_STAGES)}
+    for stage, age, n in ages.iter_rows():  # every cell of the table, as the metric layer counts it
+        assert table[column[age]].iloc[rows[label(stage)]] == f"{n:,}", (stage, age)
+    assert table["Total"].iloc[len(rows)] == f"{open_cases:,}"
+    outcome = timeliness.time_to_outcome(con, period, "IOM")
+    assert _metric(at, "Outcomes ≤ 180 days").value == _share(
+        outcome["within_aim"], outcome["outcomes"]
+    )
+    urgent = timeliness.urgent_investigations(con, period, "IOM").row(0, named=True)
+    assert urgent["urgency"] == "urgent"
+    assert _metric(at, "Urgent within").value == _share(urgent["within_aim"], urgent["completed"])
+
+
+def test_victims_waiting_for_a_needs_assessment_equal_the_metric_layer_for_the_analyst(demo):
+    from psea.metrics import timeliness
+
+    at = open_app("analyst")
+    at.switch_page(str(ROOT / shell.PAGES["victims"][0])).run()
+    assert not at.exception, [e.value for e in at.exception]
+    con, period = _analyst_period(demo, at)
+    help_ = timeliness.victim_assistance(con, period, "IOM")
+    assert _metric(at, "Awaiting assessment").value == _share(
+        help_["waiting_for_needs_assessment"], help_["victims"]
+    )
+    assert _metric(at, "Needs assessed").value == _share(help_["needs_assessed"], help_["victims"])
+    assert _metric(at, "Victims assisted").value == _share(help_["assisted"], help_["victims"])
+    median = help_["median_days_waiting"]
+    expected = "no data" if median is None else f"{median:,.0f} days"
+    assert _metric(at, "Median days waiting").value == expected
+
+
+@pytest.mark.parametrize("role", ["champion_office", "focal_point"])
+def test_no_timeliness_figure_lies_between_1_and_k_minus_1_for_other_roles(demo, role):
+    """Metrics, their 'x of y' captions and the open-cases table, over the periods and (for the
+    Champion's office) the entities: none shows a count from 1 to K-1."""
+    from psea.app.session import _connection
+    from psea.disclosure import published
+
+    at = open_app(role)
+    release = published.latest(_connection(str(demo)).cursor())
+    checked = 0
+    for page in TIMELINESS_PAGES:
+        at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
+        for period in at.selectbox(key="period").options[:4]:
+            at.selectbox(key="period").set_value(period).run()
+            assert not at.exception, [e.value for e in at.exception]
+            for caption in at.caption:
+                if match := re.fullmatch(r"(\S+) of (\S+)", caption.value):
+                    assert not any(SMALL.match(g.replace(",", "")) for g in match.groups()), (
+                        page,
+                        period,
+                        caption.value,
+                    )
+                    checked += 1
+            for frame in at.dataframe:
+                if "Stage" in frame.value.columns:
+                    for column in frame.value.columns[1:]:
+                        assert not any(SMALL.match(str(v)) for v in frame.value[column]), column
+                    checked += 1
+        if page == "investigations":
+            scope = "IOM" if role == "focal_point" else published.ALL
+            cell = release.cell("open_cases", "total", "total", scope, "cut-off")
+            assert cell is not None
+            expected = "suppressed" if cell[1] else f"{cell[0]:,}"
+            assert _metric(at, "Open cases").value == expected
+    assert checked

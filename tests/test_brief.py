@@ -300,3 +300,98 @@ def test_cli_brief_writes_the_requested_formats(warehouse, tmp_path):
         ],
     )
     assert bad.exit_code == 2
+
+
+def _timeliness_expected(con, entity: str | None) -> dict[str, tuple[int, int | None]]:
+    """Each row of the brief's timeliness table as the metric layer counts it on the release's
+    data: (count, out of)."""
+    from psea.metrics import timeliness
+
+    release = published.latest(con, published.snapshot_cutoff(con, MEETING))
+    quarters = grid.meeting(MEETING, catalog.meeting_dates(con))
+    period = Period(quarters.period.start, quarters.period.end, release.cutoff)
+    day = min(release.cutoff, *release.coverage.values())
+    overdue = timeliness.overdue(con, day, entity)
+    open_cases = int(timeliness.open_cases_by_age(con, day, entity)["count"].sum())
+    outcome = timeliness.time_to_outcome(con, period, entity)
+    urgency = {
+        r["urgency"]: r
+        for r in timeliness.urgent_investigations(con, period, entity).iter_rows(named=True)
+    }
+    victims = timeliness.victim_assistance(con, period, entity)
+    return {
+        "Open cases at the date of the data": (open_cases, None),
+        "Overdue: open more than 180 days since received, any stage": (
+            overdue["overdue_cases"],
+            open_cases,
+        ),
+        "Former rule: investigations open more than 180 days since opened": (
+            overdue["overdue_investigations_former_rule"],
+            None,
+        ),
+        "Outcomes of the period within 180 days of receipt": (
+            outcome["within_aim"],
+            outcome["outcomes"],
+        ),
+        "Urgent investigations (a child victim) within 90 days": (
+            urgency["urgent"]["within_aim"],
+            urgency["urgent"]["completed"],
+        ),
+        "Other investigations within 180 days": (
+            urgency["other"]["within_aim"],
+            urgency["other"]["completed"],
+        ),
+        "Victims whose needs were assessed": (victims["needs_assessed"], victims["victims"]),
+        "Victims with at least one service provided": (victims["assisted"], victims["victims"]),
+        "Victims still waiting for a needs assessment": (
+            victims["waiting_for_needs_assessment"],
+            victims["victims"],
+        ),
+        "Victims who declined a service": (victims["declined"], victims["victims"]),
+    }
+
+
+@pytest.mark.parametrize("entity", ["IOM", None])
+def test_case_status_and_timeliness_in_the_brief_are_the_metric_layers_figures_protected(
+    con, entity
+):
+    brief = build_brief(con, MEETING, entity)
+    section = next(s for s in brief.sections if s.title == "Case status and timeliness")
+    table, ages = (t.frame for t in section.tables)
+    expected = _timeliness_expected(con, entity)
+    assert list(table["figure"]) == list(expected)
+    published_counts = 0
+    for figure, count, whole in table.select("figure", "count", "out of").iter_rows():
+        for shown, exact in ((count, expected[figure][0]), (whole, expected[figure][1])):
+            assert not SMALL.match(shown.replace(",", "")), (figure, shown)
+            if shown and shown[0].isdigit():  # a published figure is the exact one
+                assert shown == f"{exact:,}", figure
+                published_counts += 1
+            elif shown:
+                assert shown in ("suppressed", "not broken down", "not yet reported"), shown
+    assert published_counts, "the demo must publish some timeliness figures"
+    for column in ages.columns[1:]:
+        assert not any(SMALL.match(v.replace(",", "")) for v in ages[column]), column
+    assert ages["stage"].to_list()[-1] == "total"
+    assert ages["total"].to_list()[-1] == table["count"][0]  # the open cases, one figure
+
+
+def test_case_status_and_timeliness_in_every_format(files):
+    docx = Document(io.BytesIO(files["sfp_brief_2018-04-17_iom.docx"]))
+    headings = [p.text for p in docx.paragraphs if p.style.name.startswith("Heading")]
+    assert "Case status and timeliness" in headings
+    tables = _docx_tables(files["sfp_brief_2018-04-17_iom.docx"])
+    ages = next(t for t in tables if t[0][:2] == ["Stage", "Within 90 days"])
+    assert [r[0] for r in ages[1:]] == [
+        "Received",
+        "Preliminary assessment",
+        "Under investigation",
+        "Under review (limited information)",
+        "Total",
+    ]
+    md = files["sfp_brief_2018-04-17_iom.md"].decode()
+    assert "## Case status and timeliness" in md and "| Former rule: investigations open" in md
+    pdf = "\n".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(files["sfp_brief_2018-04-17_iom.pdf"])).pages
+    )
+    assert "Case status and timeliness" in pdf and "still waiting for a needs assessment" in pdf

@@ -29,7 +29,7 @@ def test_every_contract_enum_value_has_its_own_words(kind, column, value):
     assert label(value, column) != value
 
 
-@pytest.mark.parametrize("name", sorted(facts.families()))
+@pytest.mark.parametrize("name", sorted({**facts.families(), **facts.stocks()}))
 def test_every_fact_family_its_breakdowns_and_their_groups_have_words(name):
     family = facts.family(name)
     assert has_label(name)

@@ -280,3 +280,34 @@ def test_relations_tie_breakdowns_periods_and_entities(release):
         [],
     )
     assert relations
+
+
+def test_timeliness_cells_hidden_in_the_release_cannot_be_narrowed_to_a_small_number(con):
+    """The open cases (a stock, with its cross breakdown and the former overdue rule linked inside
+    it), the outcomes and the findings by urgency: every hidden cell's range under everything
+    published, found by an independent program, is wide and not inside 1..K-1."""
+    from psea.disclosure.release import build
+
+    built = build(con)
+    assert built.audit.passed
+    cells = built.cells
+    timeliness = (
+        pl.col("family").is_in(["open_cases", "outcomes"])
+        | pl.col("breakdown").is_in(["urgency", "urgency_duration"])
+    ) & pl.col("hidden")
+    picked = cells.with_row_index().filter(timeliness)
+    stock = picked.filter(pl.col("period") == grid.STOCK)["index"].to_list()
+    others = picked.filter(pl.col("period") != grid.STOCK)["index"].to_list()
+    assert stock and others
+    hidden = cells["hidden"].to_numpy()
+    for cell in stock + others[:: max(1, len(others) // 25)]:
+        low, high = _range(built.values, hidden, built.relations, cell)
+        assert high - low >= 1 - 1e-6, (cells.row(cell), low, high)
+        assert low < 1 - 1e-6 or low > K - 1 + 1e-6 or high > K - 1 + 1e-6, (
+            cells.row(cell),
+            low,
+            high,
+        )
+    keys = list(cells.select("family", "breakdown", "group", "scope", "period").iter_rows())
+    linked = {built.relations[i].total for i in range(len(built.relations))}
+    assert keys.index(("open_cases", "stage", "under_investigation", "ALL", grid.STOCK)) in linked

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from extracts import ref, write_csv
 
 from pipelines.load import ingest
 from pipelines.warehouse import connect
+from psea.disclosure import grid
+from psea.disclosure.figures import (
+    ExactFigures,
+    PublishedFigures,
+    former_rule_overdue,
+    open_case_ages,
+    overdue_cases,
+    urgent_within_aim,
+)
 from psea.metrics import Period, timeliness
 
 D = dt.date(2018, 6, 30)
@@ -216,3 +226,128 @@ def test_every_figure_has_its_definition_with_the_thresholds_in_force():
     assert "91-180" in timeliness.definition("open_case_age")
     assert "90 days (three months)" in timeliness.definition("urgent_investigations")
     assert all("{" not in timeliness.definition(name) for name in timeliness.DEFINITIONS)
+
+
+# --- the same figures in the protected release and through the gate --------------------------
+
+
+@pytest.fixture(scope="module")
+def built(con):
+    """The release of the fixture with K = 3 (the lowest allowed), so that all entities' open
+    cases (7) reach the floor for a breakdown (2 K) and the hand-worked figures appear in it."""
+    from unittest import mock
+
+    from psea.disclosure import release
+
+    with mock.patch.object(release, "suppression_k", lambda: 3):
+        return release.build(con, D)
+
+
+def _stock(built, scope: str) -> dict[tuple[str, str], tuple[int, bool]]:
+    cells = built.cells.with_columns(pl.Series("exact", built.values))
+    rows = cells.filter(
+        (pl.col("family") == "open_cases")
+        & (pl.col("scope") == scope)
+        & (pl.col("period") == grid.STOCK)
+    )
+    return {
+        (b, g): (v, h)
+        for b, g, v, h in rows.select("breakdown", "group", "exact", "hidden").iter_rows()
+    }
+
+
+def test_the_release_counts_the_open_cases_as_worked_out_by_hand(built):
+    assert built.audit.passed
+    every = _stock(built, "ALL")  # IOM's six open cases and UNHCR's case 31 (545 days)
+    exact = {k: v for k, (v, _) in every.items() if v}
+    assert exact == {
+        ("total", "total"): 7,
+        ("stage", "received"): 1,
+        ("stage", "preliminary_assessment"): 2,  # cases 2 and 31
+        ("stage", "under_investigation"): 3,  # cases 3, 5, 7
+        ("stage", "under_review_limited_information"): 1,
+        ("age", "within_90_days"): 2,  # cases 1 and 5
+        ("age", "91_to_180_days"): 1,  # case 2
+        ("age", "over_180_days"): 4,  # cases 3, 4, 7, 31: overdue at any stage
+        ("stage_age", "received|within_90_days"): 1,
+        ("stage_age", "preliminary_assessment|91_to_180_days"): 1,
+        ("stage_age", "preliminary_assessment|over_180_days"): 1,
+        ("stage_age", "under_investigation|within_90_days"): 1,
+        ("stage_age", "under_investigation|over_180_days"): 2,
+        ("stage_age", "under_review_limited_information|over_180_days"): 1,
+        # of the investigations received more than 180 days before D (cases 3 and 7):
+        ("former_rule", "yes"): 1,  # case 7, opened 211 days before D: the former rule's one
+        ("former_rule", "no"): 1,  # case 3, opened 171 days before D
+    }
+    # 6 open cases at IOM: below 2 K, not broken down for an entity; and hidden, since all
+    # entities (7) minus IOM would give UNHCR's one case
+    assert _stock(built, "IOM") == {("total", "total"): (6, True)}
+    assert _stock(built, "UNHCR") == {("total", "total"): (1, True)}
+
+
+def test_no_published_timeliness_cell_is_small_and_the_linked_sums_are_declared(built):
+    from psea.disclosure.release import _relations  # noqa: F401 - the relations built with it
+
+    cells = built.cells
+    new = cells["family"].is_in(["open_cases", "outcomes"]) | cells["breakdown"].is_in(
+        ["urgency", "urgency_duration"]
+    )
+    shown = cells.filter(new & ~pl.col("hidden"))["value"].to_numpy()
+    assert not ((shown > 0) & (shown < 3)).any()
+    keys = list(cells.select("family", "breakdown", "group", "scope", "period").iter_rows())
+    stage = keys.index(("open_cases", "stage", "under_investigation", "ALL", grid.STOCK))
+    members = {
+        keys.index(("open_cases", "stage_age", f"under_investigation|{a}", "ALL", grid.STOCK))
+        for a in ("within_90_days", "91_to_180_days", "over_180_days")
+    }
+    assert any(r.total == stage and set(r.members) == members for r in built.relations)
+    cross = keys.index(
+        ("open_cases", "stage_age", "under_investigation|over_180_days", "ALL", grid.STOCK)
+    )
+    former = {
+        keys.index(("open_cases", "former_rule", x, "ALL", grid.STOCK)) for x in ("yes", "no")
+    }
+    # the former rule partitions the old investigations, not the open cases
+    assert any(r.total == cross and set(r.members) == former for r in built.relations)
+    total = keys.index(("open_cases", "total", "total", "ALL", grid.STOCK))
+    assert not any(r.total == total and set(r.members) == former for r in built.relations)
+    for rel in built.relations:  # every declared sum holds on the exact counts
+        assert built.values[rel.total] == sum(built.values[m] for m in rel.members)
+
+
+def test_the_analysts_gate_gives_the_hand_worked_figures(con):
+    exact = ExactFigures(con, Q2, "IOM")
+    assert exact.stock("open_cases").value == 6
+    assert overdue_cases(exact).value == 3
+    assert former_rule_overdue(exact).value == 1
+    table = {r["stage"]: r for r in open_case_ages(exact).iter_rows(named=True)}
+    assert table["under_investigation"]["over_180_days"] == "2"
+    assert table["total"]["total"] == "6"
+    urgent = urgent_within_aim(exact)
+    assert [s.value for s in urgent["urgent"]] == [1, 2]
+    assert [s.value for s in urgent["other"]] == [2, 3]
+    assert exact.count("outcomes", "receipt_to_outcome", "within_180_days").value == 6
+    assert exact.statistic("time_to_outcome").median == 100.0
+    assert exact.count("victims", "needs_assessed", "no").value == 3
+    assert exact.statistic("days_waiting_for_needs_assessment").median == 89.0
+
+
+def test_the_published_gate_reads_the_stock_cells(con, built):
+    from psea.disclosure.published import Release
+
+    cells = built.cells
+    release = Release("R", "test", D, None, {"IOM": D, "UNHCR": D}, {}, cells, built.statistics, [])
+    iom = PublishedFigures(release, grid.quarter("2018Q2"), "IOM")
+    assert iom.stock("open_cases").label == "suppressed"
+    assert overdue_cases(iom).label == "not broken down"
+    assert former_rule_overdue(iom).label == "not broken down"
+    assert iom.stock_as_of() == "2018-06-30"
+    every = PublishedFigures(release, grid.quarter("2018Q2"), None)
+    assert every.stock("open_cases").label == "7"
+    assert overdue_cases(every).label == "4"  # the age bucket past 180 days, published
+    assert former_rule_overdue(every).label == "suppressed"  # 1: hidden, and its complement too
+    assert every.stock("open_cases", "former_rule", "no").label == "suppressed"
+    table = {r["stage"]: r for r in open_case_ages(every).iter_rows(named=True)}
+    assert table["under_investigation"]["total"] == "3"
+    assert table["under_investigation"]["over_180_days"] == "suppressed"
+    assert table["received"]["over_180_days"] == "0"

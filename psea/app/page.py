@@ -34,7 +34,11 @@ def share_metric(ctx: PageContext, label: str, part: Shown, whole: Shown, help: 
     """A case share with its numerator and denominator (all three published, or none)."""
     st.metric(label, rate(part, whole), help=help or None)
     if whole.published and whole.value:
-        st.caption(f"{part.label} of {whole.label}")
+        st.caption(
+            f"{part.label} of {whole.label}"
+            if part.published
+            else f"{part.label}, out of {whole.label}"
+        )
 
 
 def rate_metric(

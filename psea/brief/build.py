@@ -10,11 +10,19 @@ from psea import charts
 from psea.brief.model import Brief, Figure, Headline, ProgressReport, Section, Table
 from psea.brief.points import points_for_the_meeting
 from psea.disclosure import grid
-from psea.disclosure.figures import PublishedFigures, Shown
+from psea.disclosure.figures import (
+    PublishedFigures,
+    Shown,
+    former_rule_overdue,
+    open_case_ages,
+    overdue_cases,
+    rate,
+    urgent_within_aim,
+)
 from psea.disclosure.published import ALL, Release, ensure
 from psea.headlines import HEADLINES
-from psea.metrics import Period, catalog, managers, progress, training
-from psea.settings import settings, suppression_k
+from psea.metrics import Period, catalog, managers, progress, timeliness, training
+from psea.settings import suppression_k
 
 
 def meeting_period(con, meeting_date: dt.date) -> tuple[grid.GridPeriod, str, bool]:
@@ -200,8 +208,6 @@ def _trend_section(con, figures: PublishedFigures, k: int) -> Section:
 
 def _status_section(figures: PublishedFigures) -> Section:
     status = figures.breakdown("allegations", "status")
-    overdue = figures.overdue().label
-    days = settings()["investigations"]["overdue_after_days"]
     tables = []
     if not status.is_empty():
         tables.append(
@@ -215,10 +221,99 @@ def _status_section(figures: PublishedFigures) -> Section:
         [
             "Status at the cut-off of the cases received in the period. 'Substantiated' here counts "
             "the period's allegations found substantiated by the cut-off; the headline counts "
-            "investigations completed in the period, whenever the allegation was received.",
-            f"Investigations open more than {days} days at the cut-off (any date received): {overdue}.",
+            "investigations completed in the period, whenever the allegation was received. "
+            "Open and overdue cases, whatever the date received, are in the next part.",
         ],
         tables=tables,
+    )
+
+
+def _timeliness_section(figures: PublishedFigures) -> Section:
+    """Case status and timeliness (docs/indicators.md, "Timeliness of case handling"): the open
+    cases by stage and age at the date of the data, outcomes against six months, urgent cases
+    against three, and victim assistance with its denominators; all from the release."""
+    t = timeliness.thresholds()
+    open_cases = figures.stock("open_cases")
+    urgency = urgent_within_aim(figures)
+    outcomes = figures.count("outcomes")
+    victims = figures.count("victims")
+
+    def row(label: str, part: Shown, whole: Shown | None = None, median: str = "") -> dict:
+        return {
+            "figure": label,
+            "count": part.label,
+            "out of": whole.label if whole is not None else "",
+            "share": rate(part, whole) if whole is not None else "",
+            "median": median,
+        }
+
+    waiting = figures.statistic("days_waiting_for_needs_assessment")
+    rows = [
+        row("Open cases at the date of the data", open_cases),
+        row(
+            f"Overdue: open more than {t['overdue']} days since received, any stage",
+            overdue_cases(figures),
+            open_cases,
+        ),
+        row(
+            f"Former rule: investigations open more than {t['overdue']} days since opened",
+            former_rule_overdue(figures),
+        ),
+        row(
+            f"Outcomes of the period within {t['long']} days of receipt",
+            figures.count("outcomes", "receipt_to_outcome", f"within_{t['long']}_days"),
+            outcomes,
+            figures.statistic("time_to_outcome").label(),
+        ),
+        row(f"Urgent investigations (a child victim) within {t['short']} days", *urgency["urgent"]),
+        row(f"Other investigations within {t['long']} days", *urgency["other"]),
+        row(
+            "Victims whose needs were assessed",
+            figures.count("victims", "needs_assessed", "yes"),
+            victims,
+        ),
+        row(
+            "Victims with at least one service provided",
+            figures.count("victims", "assisted", "yes"),
+            victims,
+        ),
+        row(
+            "Victims still waiting for a needs assessment",
+            figures.count("victims", "needs_assessed", "no"),
+            victims,
+            waiting.label(),
+        ),
+        row("Victims who declined a service", figures.count("victims", "declined", "yes"), victims),
+    ]
+    return Section(
+        "Case status and timeliness",
+        [
+            f"Open cases as they stand at the date of each entity's case data "
+            f"({figures.stock_as_of()}), whatever the period; the other figures are those of the "
+            f"period. The UN aims at {t['long']} days at most from receipt to outcome, "
+            f"{t['short']} for the most urgent cases. Victims are those of the allegations "
+            "received in the period, as they stand at the cut-off; 'median days' for those still "
+            "waiting counts the days since the allegation was received.",
+            "The former overdue rule counted only investigations open too long since they were "
+            "opened; it is kept for comparison with the rule in force, which counts every open "
+            "case from the day it was received.",
+            *(
+                f"{label}: {timeliness.definition(name)}"
+                for label, name in (
+                    ("Open cases", "open_case_age"),
+                    ("Outcomes", "time_to_outcome"),
+                    ("Urgent cases", "urgent_investigations"),
+                    ("Victims", "victim_assistance"),
+                )
+            ),
+        ],
+        tables=[
+            Table("Timeliness of case handling", pl.DataFrame(rows)),
+            Table(
+                f"Open cases by stage and days since received ({figures.stock_as_of()})",
+                open_case_ages(figures),
+            ),
+        ],
     )
 
 
@@ -352,6 +447,7 @@ def build_brief(
     sections = [
         _trend_section(con, figures, k),
         _status_section(figures),
+        _timeliness_section(figures),
         _training_section(con, period, entity),
         _risk_section(con, period, entity, extra["risk"]),
     ]
@@ -374,7 +470,7 @@ def build_brief(
         if entity is None
         else None,
         points=points_for_the_meeting(
-            headlines, extra, figures.overdue().label, k, bool(not_reported)
+            headlines, extra, overdue_cases(figures).label, k, bool(not_reported)
         ),
         sections=sections,
         generated_at=dt.datetime.now(dt.UTC),

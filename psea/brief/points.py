@@ -64,8 +64,9 @@ def points_for_the_meeting(
         )
     if overdue not in ("0", "no data") and overdue[0].isdigit():
         points.append(
-            f"{overdue} investigations have been open for more than "
-            f"{settings()['investigations']['overdue_after_days']} days at the cut-off."
+            f"{overdue} cases have been open for more than "
+            f"{settings()['investigations']['overdue_after_days']} days since they were received "
+            "(any stage) at the date of the data."
         )
     green = float(settings()["indicators"]["coverage"]["green"])
     cov = extra["coverage"]

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from psea.disclosure import grid
-from psea.disclosure.published import ALL, NOT_REPORTED, SUPPRESSED, Release, Statistic
+from psea.disclosure.published import (
+    ALL,
+    NOT_REPORTED,
+    SUPPRESSED,
+    Release,
+    Statistic,
+)
 from psea.metrics import Period, cases, facts
 
 SUPPRESSED_NOTE = (
@@ -75,7 +81,24 @@ class ExactFigures:
         return _published(frame.rename({breakdown: "group"}), hidden=None)
 
     def overdue(self) -> Shown:
+        """The former rule: investigations open more than the overdue days since they opened."""
         return shown(cases.overdue_investigations(self.con, self.period.end, self.entity))
+
+    def stock(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
+        """A figure counted at the cut-off (the period's end), not over the period."""
+        frame = facts.count_stock(
+            self.con,
+            family,
+            self.period.end,
+            self.entity,
+            None if breakdown == "total" else breakdown,
+        )
+        if breakdown == "total":
+            return shown(int(frame.item()))
+        return shown(int(dict(frame.iter_rows()).get(group, 0)))
+
+    def stock_as_of(self) -> str:
+        return self.period.end.isoformat()
 
     def statistic(self, name: str) -> Statistic:
         row = cases.statistic(self.con, name, self.period, self.entity)
@@ -117,10 +140,23 @@ class PublishedFigures:
         return _published(frame.select("group", "count"), hidden=frame["hidden"].to_list())
 
     def overdue(self) -> Shown:
-        cell = self.release.cell("overdue", "total", "total", self.scope, "cut-off")
+        """The former rule: investigations open more than the overdue days since they opened."""
+        return former_rule_overdue(self)
+
+    def stock(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
+        """A figure counted at the cut-off: each entity at the date of its own data."""
+        cell = self.release.cell(family, breakdown, group, self.scope, grid.STOCK)
         if cell is None:
-            return shown(None, NOT_REPORTED)
+            missing = "not broken down" if breakdown != "total" else NOT_REPORTED
+            return shown(None, missing)
         return shown(cell[0], SUPPRESSED if cell[1] else "")
+
+    def stock_as_of(self) -> str:
+        scopes = [self.entity] if self.entity else sorted(self.release.coverage)
+        days = {e: min(self.release.coverage[e], self.release.cutoff) for e in scopes}
+        if len(set(days.values())) == 1:
+            return next(iter(days.values())).isoformat()
+        return ", ".join(f"{e} {d.isoformat()}" for e, d in days.items())
 
     def statistic(self, name: str) -> Statistic:
         return self.release.statistic(name, self.scope, self.period.key)
@@ -205,3 +241,55 @@ def funnel(figures) -> pl.DataFrame:
         rows, schema={"group": pl.String, "count": pl.Int64, "suppressed": pl.Boolean}, orient="row"
     )
     return _published(frame.select("group", "count"), frame["suppressed"].to_list())
+
+
+def sum_of(parts: list[Shown]) -> Shown:
+    """A sum of published figures: published only when every part is (else the first part's
+    state), so a sum never tells more than its parts."""
+    for part in parts:
+        if not part.published:
+            return shown(None, part.label)
+    return shown(sum(p.value for p in parts))
+
+
+def overdue_cases(figures) -> Shown:
+    """Open cases at any stage past the overdue days since receipt (the rule in force)."""
+    return sum_of([figures.stock("open_cases", "age", g) for g in facts.overdue_groups()])
+
+
+def former_rule_overdue(figures) -> Shown:
+    """The former rule: investigations open at the cut-off, opened more than the overdue days
+    before it (a part of the open investigations of each age past the overdue days)."""
+    fam = facts.family("open_cases")
+    return sum_of([figures.stock("open_cases", b, "yes") for b in fam.within])
+
+
+def open_case_ages(figures) -> pl.DataFrame:
+    """The open cases at the cut-off, one row per stage and one column per age bucket, and the
+    stage's total: the published labels (a cell of the cross breakdown, as published)."""
+    fam = facts.family("open_cases")
+    rows = []
+    for stage in fam.groups["stage"]:
+        row = {"stage": stage}
+        for age in fam.groups["age"]:
+            row[age] = figures.stock("open_cases", "stage_age", f"{stage}|{age}").label
+        row["total"] = figures.stock("open_cases", "stage", stage).label
+        rows.append(row)
+    row = {"stage": "total"}
+    for age in fam.groups["age"]:
+        row[age] = figures.stock("open_cases", "age", age).label
+    row["total"] = figures.stock("open_cases").label
+    return pl.DataFrame([*rows, row])
+
+
+def urgent_within_aim(figures) -> dict[str, tuple[Shown, Shown]]:
+    """urgency -> (completed within its aim, completed): urgent cases against the short aim,
+    other cases against the long one; the findings of the period."""
+    durations = facts.family("findings").groups["duration"]
+    out = {}
+    for urgency, within in (("urgent", durations[:1]), ("other", durations[:2])):
+        inside = sum_of(
+            [figures.count("findings", "urgency_duration", f"{urgency}|{d}") for d in within]
+        )
+        out[urgency] = (inside, figures.count("findings", "urgency", urgency))
+    return out

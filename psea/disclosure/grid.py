@@ -13,6 +13,7 @@ from psea.calendar import quarter_start
 from psea.metrics import Period
 
 FIRST_MEETING_LOOKBACK_QUARTERS = 4  # the first meeting on record has no previous one
+STOCK = "cut-off"  # the period of figures counted at the cut-off, not over a period (open cases)
 
 
 def quarter_key(first_day: dt.date) -> str:

@@ -28,7 +28,7 @@ from psea.metrics.catalog import case_coverage, meeting_dates
 from psea.settings import suppression_k
 
 ALL = "ALL"  # the all-entities scope
-STOCK = "cut-off"  # the period key of figures counted at the cut-off (overdue investigations)
+STOCK = grid.STOCK  # the period key of figures counted at the cut-off (the open cases)
 # Links between breakdowns of one family, beyond each breakdown adding up to the total.
 
 
@@ -245,7 +245,9 @@ def _relations(
             groups.setdefault((fam, brk, scope, period), []).append(grp)
     for (fam, brk, scope, period), members in groups.items():
         top = ("status", "substantiated") if brk == "action_taken" else ("total", "total")
+        top = _within(fam, brk) or top
         add((fam, *top, scope, period), [(fam, brk, g, scope, period) for g in members])
+    _link_relations(index, add)
     scopes = sorted({k[3] for k in index} - {ALL})
     series = {(f, b, g) for f, b, g, _, _ in index}
     period_keys = {k[4] for k in index}
@@ -264,6 +266,50 @@ def _relations(
                 for parent, kids in children.items():
                     add((fam, brk, grp, scope, parent), [(fam, brk, grp, scope, c) for c in kids])
     return relations
+
+
+def _within(name: str, breakdown: str) -> tuple[str, str] | None:
+    """The group a breakdown partitions when it is not the family's total (facts.Family.within)."""
+    found = {**facts.families(), **facts.stocks()}.get(name)
+    return found.within.get(breakdown) if found else None
+
+
+def _link_relations(index: dict, add) -> None:
+    """The sums a family declares among its breakdowns' groups (facts.Family.links: a cross
+    breakdown adds up to each of its parents' groups), per scope and period."""
+    linked = {
+        name: fam.links for name, fam in {**facts.families(), **facts.stocks()}.items() if fam.links
+    }
+    places = {(f, s, p) for f, _, _, s, p in index if f in linked}
+    for fam, scope, period in places:
+        for (brk, grp), members in linked[fam]:
+            add((fam, brk, grp, scope, period), [(fam, b, g, scope, period) for b, g in members])
+
+
+def _stock_cells(con, coverage: dict[str, dt.date], cutoff: dt.date, schema) -> pl.DataFrame:
+    """The stock families (facts.stocks: the open cases) per entity at the date of its own data
+    (never past the cut-off), every fixed group present, in the period STOCK."""
+    days = {e: min(d, cutoff) for e, d in coverage.items()}
+    parts = []
+    for name, fam in facts.stocks().items():
+        counted = facts.count_stock_by_entity(con, name, days)
+        keys = [("total", "total")] + [(b, g) for b in fam.breakdowns for g in fam.groups[b]]
+        frame = pl.DataFrame(
+            [(b, g, e) for b, g in keys for e in days],
+            schema={"breakdown": pl.String, "group": pl.String, "entity": pl.String},
+            orient="row",
+        )
+        parts.append(
+            frame.join(counted, on=["breakdown", "group", "entity"], how="left").select(
+                pl.lit(name).alias("family"),
+                "breakdown",
+                "group",
+                pl.col("entity").alias("scope"),
+                pl.lit(STOCK).alias("period"),
+                pl.col("count").fill_null(0).alias("value"),
+            )
+        )
+    return pl.concat(parts).cast(schema) if parts else pl.DataFrame(schema=schema)
 
 
 def _statistics(con, cutoff, scopes, periods: list[grid.GridPeriod], reported, k) -> pl.DataFrame:
@@ -332,18 +378,7 @@ def build(con, cutoff: dt.date | None = None) -> Built:
             _derived(split, [p for p in chosen if p.kind != "quarter"]),
         ]
     )
-    overdue = pl.DataFrame(
-        {
-            "family": "overdue",
-            "breakdown": "total",
-            "group": "total",
-            "scope": list(coverage),
-            "period": STOCK,
-            "value": [cases.overdue_investigations(con, cutoff, e) for e in coverage],
-        },
-        schema=cells.schema,
-    )
-    cells = pl.concat([cells, overdue])
+    cells = pl.concat([cells, _stock_cells(con, coverage, cutoff, cells.schema)])
     cells = pl.concat([cells, _all_entities(cells, list(coverage))])
     cells = _enough_to_break_down(cells, chosen, k)
     relations = _relations(cells, periods, chosen)

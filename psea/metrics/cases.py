@@ -140,6 +140,14 @@ STATISTIC_ROWS = {
             min(a.needs_assessed_on) - any_value(c.date_received) as days
         from victim_assistance_at($cutoff) a join cases_at($cutoff) c using (entity, case_ref)
         where a.needs_assessed_on is not null group by a.entity, a.case_ref, a.victim_ref""",
+    # timeliness (psea.metrics.timeliness): receipt to outcome, and the victims still waiting
+    "time_to_outcome": f"""select entity, outcome_on as day, outcome_on - date_received as days
+        from ({facts.OUTCOME_ROWS}) where outcome_on <= $cutoff""",
+    "days_waiting_for_needs_assessment": """select v.entity, c.date_received as day,
+            $cutoff - c.date_received as days
+        from case_victims_at($cutoff) v join cases_at($cutoff) c using (entity, case_ref)
+        anti join (select distinct entity, case_ref, victim_ref from victim_assistance_snapshot($cutoff)
+                   where needs_assessed_on <= $cutoff) a using (entity, case_ref, victim_ref)""",
 }
 
 

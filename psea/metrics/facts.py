@@ -10,7 +10,7 @@ the family's total, which is what the release's linked suppression relies on.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -46,10 +46,57 @@ class Family:
     sql: str  # selects entity, day and the breakdown columns, at $cutoff
     breakdowns: tuple[str, ...]
     groups: dict[str, tuple[str, ...]]  # fixed group lists (others come from the data)
+    # sums among the groups of its breakdowns beyond each adding up to the total:
+    # ((breakdown, group), ((breakdown, group), ...)) = the first is the sum of the others
+    links: tuple[tuple[tuple[str, str], tuple[tuple[str, str], ...]], ...] = ()
+    # a breakdown that partitions one group of another breakdown, not the total (its rows outside
+    # that group have no group: null)
+    within: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def nest(child: str, parents: tuple[str, ...], groups: dict[str, tuple[str, ...]]) -> tuple:
+    """The links of a cross breakdown: its groups are "a|b|…" (one part per parent breakdown), and
+    each parent's group is the sum of the child's groups whose part is that group."""
+    links = []
+    for i, parent in enumerate(parents):
+        for g in groups[parent]:
+            members = tuple((child, c) for c in groups[child] if c.split("|")[i] == g)
+            links.append(((parent, g), members))
+    return tuple(links)
+
+
+def cross(*parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The groups of a cross breakdown, "a|b", in the order of its parents' groups."""
+    out = [""]
+    for groups in parts:
+        out = [f"{o}|{g}" if o else g for o in out for g in groups]
+    return tuple(out)
+
+
+def bucket_codes(bounds: tuple[int, ...], unit: str = "days") -> tuple[str, ...]:
+    """within_90_days, 91_to_180_days, over_180_days for the bounds (90, 180)."""
+    codes = [f"within_{bounds[0]}_{unit}"]
+    codes += [f"{a + 1}_to_{b}_{unit}" for a, b in zip(bounds, bounds[1:], strict=False)]
+    return (*codes, f"over_{bounds[-1]}_{unit}")
+
+
+def bucket_sql(expr: str, bounds: tuple[int, ...], unit: str = "days") -> str:
+    codes = bucket_codes(bounds, unit)
+    whens = " ".join(f"when {expr} <= {b} then '{c}'" for b, c in zip(bounds, codes, strict=False))
+    return f"case {whens} else '{codes[-1]}' end"
 
 
 def _families() -> dict[str, Family]:
     aims = settings()["investigations"]["aims_days"]
+    durations = tuple(
+        f"within_{aims[0]}_days {aims[0] + 1}_to_{aims[1]}_days over_{aims[1]}_days".split()
+    )
+    findings_groups = {
+        "finding": ("substantiated", "unsubstantiated"),
+        "duration": durations,
+        "urgency": URGENCY,
+        "urgency_duration": cross(URGENCY, durations),
+    }
     return {
         f.name: f
         for f in (
@@ -115,19 +162,23 @@ def _families() -> dict[str, Family]:
                 f"""
                 with help as (
                     select entity, case_ref, victim_ref,
-                        bool_or(needs_assessed_on is not null) as assessed,
                         bool_or(status = 'provided') as provided,
                         bool_or(status = 'declined') as declined
                     from victim_assistance_at($cutoff) group by all
+                ),
+                assessed as (  -- the assessment's own date places it, whenever its service was referred
+                    select distinct entity, case_ref, victim_ref from victim_assistance_snapshot($cutoff)
+                    where needs_assessed_on <= $cutoff
                 )
                 select c.entity, c.date_received as day, {UN_VICTIM_GROUP} as un_group,
                     case when v.age_group = 'child' then 'child' else 'not_child' end as child,
-                    {_YES_NO.format("coalesce(h.assessed, false)")} as needs_assessed,
+                    {_YES_NO.format("a.victim_ref is not null")} as needs_assessed,
                     {_YES_NO.format("coalesce(h.provided, false)")} as assisted,
                     {_YES_NO.format("coalesce(h.declined, false)")} as declined
                 from case_victims_at($cutoff) v
                 join cases_at($cutoff) c using (entity, case_ref)
                 left join help h using (entity, case_ref, victim_ref)
+                left join assessed a using (entity, case_ref, victim_ref)
                 """,
                 ("un_group", "child", "needs_assessed", "assisted", "declined"),
                 {
@@ -154,18 +205,31 @@ def _families() -> dict[str, Family]:
             ),
             Family(
                 "findings",
-                f"""select entity, investigation_completed_on as day, status as finding,
-                        {_buckets("investigation_completed_on - investigation_opened_on", tuple(aims), "days")} as duration
-                    from cases_at($cutoff)
-                    where status in ('substantiated', 'unsubstantiated')
-                      and investigation_completed_on <= $cutoff""",
-                ("finding", "duration"),
-                {
-                    "finding": ("substantiated", "unsubstantiated"),
-                    "duration": tuple(
-                        f"within_{aims[0]}_days {aims[0] + 1}_to_{aims[1]}_days over_{aims[1]}_days".split()
+                f"""with children as (
+                        select distinct entity, case_ref from case_victims_at($cutoff)
+                        where age_group = 'child'
                     ),
-                },
+                    f as (
+                        select c.entity, c.investigation_completed_on as day, c.status as finding,
+                            {_buckets("c.investigation_completed_on - c.investigation_opened_on", tuple(aims), "days")} as duration,
+                            case when ch.case_ref is not null then 'urgent' else 'other' end as urgency
+                        from cases_at($cutoff) c left join children ch using (entity, case_ref)
+                        where c.status in ('substantiated', 'unsubstantiated')
+                          and c.investigation_completed_on <= $cutoff
+                    )
+                    select *, urgency || '|' || duration as urgency_duration from f""",
+                ("finding", "duration", "urgency", "urgency_duration"),
+                findings_groups,
+                nest("urgency_duration", ("urgency", "duration"), findings_groups),
+            ),
+            Family(
+                "outcomes",
+                f"""select entity, outcome_on as day,
+                        case when outcome_on - date_received <= {aims[1]} then 'within_{aims[1]}_days'
+                             else 'over_{aims[1]}_days' end as receipt_to_outcome
+                    from ({OUTCOME_ROWS})""",
+                ("receipt_to_outcome",),
+                {"receipt_to_outcome": (f"within_{aims[1]}_days", f"over_{aims[1]}_days")},
             ),
             Family(
                 "actions",
@@ -204,10 +268,73 @@ UN_VICTIM_GROUPS = (
     "unknown",
 )
 DELAY_BUCKETS = ("0-3 months", "4-12 months", "13-24 months", "more than 24 months", "unknown")
+OPEN_STAGES = STATUSES[:4]  # a case at one of these stages at the cut-off is open
+URGENCY = ("urgent", "other")  # urgent: at least one child victim
+# A case's outcome (a finding, or a closure without one) and its day, as of $cutoff.
+OUTCOME_ROWS = """select entity, date_received,
+        case when status = 'closed' then coalesce(investigation_completed_on, assessment_completed_on)
+             else investigation_completed_on end as outcome_on
+    from cases_at($cutoff) where status in ('substantiated', 'unsubstantiated', 'closed')"""
+
+
+def age_bounds() -> tuple[int, ...]:
+    """The bounds of the open cases' age buckets: the UN's aims (90, 180) and the overdue rule."""
+    inv = settings()["investigations"]
+    return tuple(sorted({*(int(d) for d in inv["aims_days"]), int(inv["overdue_after_days"])}))
+
+
+def overdue_groups() -> tuple[str, ...]:
+    """The age buckets past the overdue rule: their sum is the overdue cases."""
+    bounds = age_bounds()
+    overdue = int(settings()["investigations"]["overdue_after_days"])
+    return bucket_codes(bounds)[bounds.index(overdue) + 1 :]
+
+
+def _stocks() -> dict[str, Family]:
+    """Families counted at the cut-off, not over a period (their rows have no day)."""
+    overdue = int(settings()["investigations"]["overdue_after_days"])
+    ages = bucket_codes(age_bounds())
+    groups = {"stage": OPEN_STAGES, "age": ages, "stage_age": cross(OPEN_STAGES, ages)}
+    # The former rule's investigations (opened more than the overdue days before the cut-off) are a
+    # part of the investigations received before it (the contract: opened on or after received):
+    # one yes/no breakdown within each age bucket past the overdue days, usually just one.
+    former, within = {}, {}
+    for a in overdue_groups():
+        name = "former_rule" if len(overdue_groups()) == 1 else f"former_rule_{a}"
+        former[name] = (
+            f"case when stage = 'under_investigation' and age = '{a}' "
+            f"then {_YES_NO.format('former')} end"
+        )
+        groups[name] = ("yes", "no")
+        within[name] = ("stage_age", f"under_investigation|{a}")
+    return {
+        "open_cases": Family(
+            "open_cases",
+            f"""with o as (
+                    select entity, status as stage, $cutoff - date_received as days,
+                        coalesce(investigated and not finding_reached
+                            and investigation_opened_on < $cutoff - to_days({overdue}), false) as former
+                    from cases_at($cutoff) where status in {OPEN_STAGES}
+                ),
+                a as (select *, {bucket_sql("days", age_bounds())} as age from o)
+                select entity, stage, age, stage || '|' || age as stage_age,
+                    {", ".join(f"{sql} as {name}" for name, sql in former.items())}
+                from a""",
+            ("stage", "age", "stage_age", *former),
+            groups,
+            nest("stage_age", ("stage", "age"), groups),
+            within,
+        )
+    }
 
 
 def family(name: str) -> Family:
-    return _families()[name]
+    found = _families()
+    return found[name] if name in found else _stocks()[name]
+
+
+def stocks() -> dict[str, Family]:
+    return _stocks()
 
 
 def families() -> dict[str, Family]:
@@ -235,6 +362,59 @@ def count(
             .with_columns(pl.col("count").fill_null(0))
         )
     return out
+
+
+def _with_groups(out: pl.DataFrame, fam: Family, by: str | None) -> pl.DataFrame:
+    if by and by in fam.groups:
+        out = (
+            pl.DataFrame({by: list(fam.groups[by])})
+            .join(out, on=by, how="full", coalesce=True, maintain_order="left")
+            .with_columns(pl.col("count").fill_null(0))
+        )
+    return out
+
+
+def count_stock(
+    con, name: str, cutoff: dt.date, entity: str | None = None, by: str | None = None
+) -> pl.DataFrame:
+    """Rows of a stock family at the cut-off: `count`, or `by` and `count` with every fixed group
+    present (zero where none)."""
+    fam = family(name)
+    group = f"{by} as {by}, " if by else ""
+    out = con.sql(
+        f"""with f as ({fam.sql})
+            select {group}count(*)::bigint as count from f
+            where ($entity is null or entity = $entity) {f"and {by} is not null" if by else ""}
+            {"group by all order by 1" if by else ""}""",
+        params={"cutoff": cutoff, "entity": entity},
+    ).pl()
+    return _with_groups(out, fam, by)
+
+
+def count_stock_by_entity(con, name: str, cutoffs: dict[str, dt.date]) -> pl.DataFrame:
+    """Each entity's rows of a stock family at its own cut-off (the date of its data), in total and
+    by each breakdown: entity, breakdown ('total' for the total), group, count (observed only)."""
+    fam = family(name)
+    sets = ", ".join(["(entity)", *[f"(entity, {b})" for b in fam.breakdowns]])
+    pick = " ".join(f"when grouping({b}) = 0 then '{b}'" for b in fam.breakdowns)
+    grp = " ".join(f"when grouping({b}) = 0 then {b}::varchar" for b in fam.breakdowns)
+    frames = []
+    for day in sorted(set(cutoffs.values())):
+        entities = [e for e, d in cutoffs.items() if d == day]
+        frames.append(
+            con.sql(
+                f"""with f as ({fam.sql})
+                    select entity, case {pick} else 'total' end as breakdown,
+                           case {grp} else 'total' end as "group", count(*)::bigint as count
+                    from f where list_contains($entities, entity)
+                    group by grouping sets ({sets})""",
+                params={"cutoff": day, "entities": entities},
+            )
+            .pl()
+            .filter(pl.col("group").is_not_null())  # rows outside a `within` breakdown's group
+        )
+    schema = {"entity": pl.String, "breakdown": pl.String, "group": pl.String, "count": pl.Int64}
+    return pl.concat([f.cast(schema) for f in frames]) if frames else pl.DataFrame(schema=schema)
 
 
 def total(con, name: str, period: Period, entity: str | None = None) -> int:

@@ -2,6 +2,10 @@
 cases are, how long a case takes to its outcome, the urgent cases against the UN's three-month aim,
 the overdue cases, and victim assistance with its denominators.
 
+Each figure is counted from the fact families of psea.metrics.facts (the stock "open_cases"; the
+flows "outcomes", "findings" by urgency, "victims") and the statistics of psea.metrics.cases, so the
+protected release publishes the same figures as the analysts see, worked out one way.
+
 Exact figures, as every metric function (callers suppress them for the viewer's role). Thresholds
 come from psea/config/settings.yaml: `investigations.aims_days` (90 and 180: the age buckets and the
 UN's three- and six-month aims) and `investigations.overdue_after_days`. `DEFINITIONS` holds the
@@ -12,19 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import polars as pl
 
-from psea.metrics import Period
-from psea.metrics.cases import overdue_investigations
+from psea.metrics import Period, cases, facts
 from psea.settings import settings
 
-OPEN_STAGES = (
-    "received",
-    "preliminary_assessment",
-    "under_investigation",
-    "under_review_limited_information",
-)
+OPEN_STAGES = facts.OPEN_STAGES
 OUTCOMES = ("substantiated", "unsubstantiated", "closed")
 
 DEFINITIONS = {
@@ -39,8 +36,8 @@ DEFINITIONS = {
     "cut-off; urgent when the case has at least one child victim. Duration = investigation completed on "
     "minus opened on. Urgent cases against the aim of {short} days (three months), other cases against "
     "{long} days (six months): the share completed within the aim.",
-    "overdue": "Cases open at the cut-off, at any stage, received more than {overdue} days before it "
-    "(a count only).",
+    "overdue": "Cases open at the cut-off, at any stage, received more than {overdue} days before it, "
+    "out of all open cases.",
     "overdue_investigations_former_rule": "The former rule, kept for comparison: investigations open at the "
     "cut-off that were opened more than {overdue} days before it (a count only).",
     "victim_assistance": "Victims of the allegations received in the period, as of the cut-off; of them, those "
@@ -65,161 +62,104 @@ def definition(name: str) -> str:
     return DEFINITIONS[name].format(**thresholds())
 
 
-def age_buckets() -> tuple[str, str, str]:
-    t = thresholds()
-    return (
-        f"0-{t['short']} days",
-        f"{t['short_next']}-{t['long']} days",
-        f"more than {t['long']} days",
-    )
-
-
-def _sql(con: duckdb.DuckDBPyConnection, query: str, params: dict) -> pl.DataFrame:
-    used = {k: v for k, v in params.items() if f"${k}" in query}
-    return con.sql(query, params=used).pl()
-
-
-def _params(period: Period, entity: str | None) -> dict:
-    return {**period.params, "entity": entity}
+def age_buckets() -> tuple[str, ...]:
+    """The open cases' age buckets in words: 0-90, 91-180, more than 180 days by default."""
+    return tuple(_bucket_words())
 
 
 def open_cases_by_age(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
     """stage, age, count: every open stage and age bucket (zero where none), in the order of the
-    case's progress and of age."""
-    t = thresholds()
-    short, long = age_buckets()[:2]
-    counted = _sql(
-        con,
-        f"""with open_cases as (
-                select status as stage, $cutoff - date_received as days from cases_at($cutoff)
-                where status in {OPEN_STAGES} and ($entity is null or entity = $entity)
-            )
-            select stage, case when days <= {t["short"]} then '{short}' when days <= {t["long"]} then '{long}'
-                               else '{age_buckets()[2]}' end as age,
-                   count(*)::bigint as count
-            from open_cases group by all""",
-        {"cutoff": cutoff, "entity": entity},
+    case's progress and of age. Counted from the "open_cases" family (psea.metrics.facts)."""
+    words = dict(zip(facts.bucket_codes(facts.age_bounds()), _bucket_words(), strict=True))
+    frame = facts.count_stock(con, "open_cases", cutoff, entity, "stage_age")
+    return frame.select(
+        pl.col("stage_age").str.split("|").list.get(0).alias("stage"),
+        pl.col("stage_age").str.split("|").list.get(1).replace_strict(words).alias("age"),
+        "count",
     )
-    grid = pl.DataFrame(
-        [(s, a) for s in OPEN_STAGES for a in age_buckets()],
-        schema={"stage": pl.String, "age": pl.String},
-        orient="row",
-    )
-    return grid.join(counted, on=["stage", "age"], how="left", maintain_order="left").with_columns(
-        pl.col("count").fill_null(0)
-    )
+
+
+def _bucket_words() -> list[str]:
+    bounds = facts.age_bounds()
+    words = [f"0-{bounds[0]} days"]
+    words += [f"{a + 1}-{b} days" for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [*words, f"more than {bounds[-1]} days"]
 
 
 def time_to_outcome(con, period: Period, entity: str | None = None) -> dict:
     """outcomes, median_days, aim_days, within_aim, share_within_aim (None without outcomes)."""
     aim = thresholds()["long"]
-    row = _sql(
-        con,
-        f"""with outcomes as (
-                select case when status = 'closed'
-                            then coalesce(investigation_completed_on, assessment_completed_on)
-                            else investigation_completed_on end as outcome_on, date_received
-                from cases_at($cutoff)
-                where status in {OUTCOMES} and ($entity is null or entity = $entity)
-            )
-            select count(*)::bigint as outcomes,
-                   median(outcome_on - date_received)::double as median_days,
-                   count(*) filter (where outcome_on - date_received <= {aim})::bigint as within_aim
-            from outcomes where outcome_on > $start and outcome_on <= $end""",
-        _params(period, entity),
-    ).row(0, named=True)
-    share = row["within_aim"] / row["outcomes"] if row["outcomes"] else None
-    return {**row, "aim_days": aim, "share_within_aim": share}
+    split = facts.count(con, "outcomes", period, entity, "receipt_to_outcome")
+    groups = dict(split.iter_rows())
+    outcomes = int(split["count"].sum())
+    within = int(groups[f"within_{aim}_days"])
+    return {
+        "outcomes": outcomes,
+        "median_days": cases.statistic(con, "time_to_outcome", period, entity)["median_days"],
+        "within_aim": within,
+        "aim_days": aim,
+        "share_within_aim": within / outcomes if outcomes else None,
+    }
 
 
 def urgent_investigations(con, period: Period, entity: str | None = None) -> pl.DataFrame:
     """urgency ('urgent', 'other'), aim_days, completed, within_aim, share_within_aim: the
-    investigations completed in the period with a finding."""
+    investigations completed in the period with a finding (the "findings" family)."""
     t = thresholds()
-    counted = _sql(
-        con,
-        f"""with children as (
-                select distinct entity, case_ref from case_victims_at($cutoff) where age_group = 'child'
-            ),
-            completed as (
-                select case when ch.case_ref is not null then 'urgent' else 'other' end as urgency,
-                       c.investigation_completed_on - c.investigation_opened_on as days
-                from cases_at($cutoff) c left join children ch using (entity, case_ref)
-                where c.status in ('substantiated', 'unsubstantiated')
-                  and c.investigation_completed_on > $start and c.investigation_completed_on <= $end
-                  and ($entity is null or c.entity = $entity)
-            )
-            select urgency, count(*)::bigint as completed,
-                   count(*) filter (where days <= case urgency when 'urgent' then {t["short"]}
-                                                               else {t["long"]} end)::bigint as within_aim
-            from completed group by all""",
-        _params(period, entity),
-    )
-    grid = pl.DataFrame(
-        {"urgency": ["urgent", "other"], "aim_days": [t["short"], t["long"]]},
-        schema={"urgency": pl.String, "aim_days": pl.Int64},
-    )
-    return (
-        grid.join(counted, on="urgency", how="left", maintain_order="left")
-        .with_columns(pl.col("completed", "within_aim").fill_null(0))
-        .with_columns(
-            (pl.col("within_aim") / pl.col("completed").replace(0, None)).alias("share_within_aim")
-        )
+    groups = dict(facts.count(con, "findings", period, entity, "urgency_duration").iter_rows())
+    within = {  # urgent cases against the short aim, others against the long one
+        "urgent": [f"urgent|within_{t['short']}_days"],
+        "other": [
+            f"other|within_{t['short']}_days",
+            f"other|{t['short_next']}_to_{t['long']}_days",
+        ],
+    }
+    rows = []
+    for urgency, aim in (("urgent", t["short"]), ("other", t["long"])):
+        completed = sum(v for k, v in groups.items() if k.startswith(f"{urgency}|"))
+        inside = sum(groups[k] for k in within[urgency])
+        rows.append((urgency, aim, completed, inside, inside / completed if completed else None))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "urgency": pl.String,
+            "aim_days": pl.Int64,
+            "completed": pl.Int64,
+            "within_aim": pl.Int64,
+            "share_within_aim": pl.Float64,
+        },
+        orient="row",
     )
 
 
 def overdue(con, cutoff: dt.date, entity: str | None = None) -> dict:
     """overdue_cases (the rule in force: any stage, from receipt) and, beside it,
     overdue_investigations_former_rule (investigations open too long); counts only."""
-    days = thresholds()["overdue"]
-    cases = _sql(
-        con,
-        f"""select count(*)::bigint from cases_at($cutoff)
-            where status in {OPEN_STAGES} and $cutoff - date_received > {days}
-              and ($entity is null or entity = $entity)""",
-        {"cutoff": cutoff, "entity": entity},
-    ).item()
+    ages = dict(facts.count_stock(con, "open_cases", cutoff, entity, "age").iter_rows())
+    former = [
+        dict(facts.count_stock(con, "open_cases", cutoff, entity, b).iter_rows())["yes"]
+        for b in facts.family("open_cases").within
+    ]
     return {
-        "overdue_cases": int(cases),
-        "overdue_investigations_former_rule": overdue_investigations(con, cutoff, entity),
+        "overdue_cases": int(sum(ages[g] for g in facts.overdue_groups())),
+        "overdue_investigations_former_rule": int(sum(former)),
     }
 
 
 def victim_assistance(con, period: Period, entity: str | None = None) -> dict:
     """victims, needs_assessed, assisted, waiting_for_needs_assessment, median_days_waiting,
-    declined: the victims of the allegations received in the period, as of the cut-off."""
-    return _sql(
-        con,
-        """with victims as (
-                select v.entity, v.case_ref, v.victim_ref, c.date_received
-                from case_victims_at($cutoff) v join cases_at($cutoff) c using (entity, case_ref)
-                where c.date_received > $start and c.date_received <= $end
-                  and ($entity is null or v.entity = $entity)
-            ),
-            assessed as (
-                -- the assessment's own date places it, whenever its service was referred
-                select distinct entity, case_ref, victim_ref from victim_assistance_snapshot($cutoff)
-                where needs_assessed_on <= $cutoff
-            ),
-            services as (
-                select entity, case_ref, victim_ref, bool_or(status = 'provided') as provided,
-                       bool_or(status = 'declined') as declined
-                from victim_assistance_at($cutoff) group by all
-            ),
-            final as (
-                select v.date_received, a.victim_ref is not null as assessed,
-                       coalesce(s.provided, false) as provided, coalesce(s.declined, false) as declined
-                from victims v
-                left join assessed a using (entity, case_ref, victim_ref)
-                left join services s using (entity, case_ref, victim_ref)
-            )
-            select count(*)::bigint as victims,
-                   count(*) filter (where assessed)::bigint as needs_assessed,
-                   count(*) filter (where provided)::bigint as assisted,
-                   count(*) filter (where not assessed)::bigint as waiting_for_needs_assessment,
-                   (median($cutoff - date_received) filter (where not assessed))::double
-                       as median_days_waiting,
-                   count(*) filter (where declined)::bigint as declined
-            from final""",
-        _params(period, entity),
-    ).row(0, named=True)
+    declined: the victims of the allegations received in the period, as of the cut-off (the
+    "victims" family)."""
+    yes = {
+        by: dict(facts.count(con, "victims", period, entity, by).iter_rows())
+        for by in ("needs_assessed", "assisted", "declined")
+    }
+    waiting = cases.statistic(con, "days_waiting_for_needs_assessment", period, entity)
+    return {
+        "victims": int(yes["needs_assessed"]["yes"] + yes["needs_assessed"]["no"]),
+        "needs_assessed": int(yes["needs_assessed"]["yes"]),
+        "assisted": int(yes["assisted"]["yes"]),
+        "waiting_for_needs_assessment": int(yes["needs_assessed"]["no"]),
+        "median_days_waiting": waiting["median_days"],
+        "declined": int(yes["declined"]["yes"]),
+    }
