@@ -10,7 +10,7 @@ import streamlit as st
 
 from pipelines.archive import archive_brief, archived_file
 from psea import brief_render
-from psea.app.page import audited, dataframe, require_page
+from psea.app.page import audited, dataframe, draw_chart, require_page
 from psea.app.session import connection, data_version, open_connection
 from psea.brief import add_meeting, build_brief, meetings
 from psea.metrics.catalog import archived_briefs, case_entities
@@ -51,10 +51,19 @@ if viewer.role != "admin":
         c2.text_input("Entity", entity, disabled=True)
 
     @st.cache_data(show_spinner="Preparing the brief…", max_entries=16)
-    def _brief(warehouse: str, version: str, meeting, entity):
+    def _brief(warehouse: str, version: str, role: str, own_entity, meeting, entity):
         return build_brief(connection(), meeting, entity, viewer.identity, viewer.role)
 
-    brief = _brief(st.session_state["warehouse"], data_version(con), meeting, entity)
+    # keyed by the warehouse state, the viewer's role and entity, the meeting and the scope
+    brief_key = (
+        st.session_state["warehouse"],
+        data_version(con),
+        viewer.role,
+        viewer.entity,
+        meeting,
+        entity,
+    )
+    brief = _brief(*brief_key)
     stem = brief_render.file_stem(brief)
 
     warehouse = st.session_state["warehouse"]
@@ -156,8 +165,8 @@ if viewer.role != "admin":
         st.subheader(section.title)
         for text in section.paragraphs:
             st.caption(text)
-        for fig in section.figures:
-            st.altair_chart(fig.chart, width="stretch")
+        for i, fig in enumerate(section.figures):
+            draw_chart((*brief_key, brief.release_id, section.title, i), lambda c=fig.chart: c)
         for table in section.tables:
             st.markdown(f"**{table.caption}**")
             dataframe(table.frame, hide_index=True)
