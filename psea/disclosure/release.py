@@ -247,8 +247,8 @@ def _relations(
         top = ("status", "substantiated") if brk == "action_taken" else ("total", "total")
         add((fam, *top, scope, period), [(fam, brk, g, scope, period) for g in members])
     scopes = sorted({k[3] for k in index} - {ALL})
-    series = {(f, b, g) for f, b, g, _, _ in index}
-    period_keys = {k[4] for k in index}
+    series = sorted({(f, b, g) for f, b, g, _, _ in index})  # sorted: one release per data
+    period_keys = sorted({k[4] for k in index})
     children = _children(chosen)
     for fam, brk, grp in series:
         for period in period_keys:  # entities -> all entities
@@ -346,7 +346,9 @@ def _implied(cells: pl.DataFrame, periods: list[grid.GridPeriod]) -> list[Relati
         if parts:
             layouts.append((p.key, [*parts, *sorted(span - covered)]))
     out = []
-    for family, scope in totals.select("family", "scope").unique().iter_rows():
+    for family, scope in (
+        totals.select("family", "scope").unique().sort("family", "scope").iter_rows()
+    ):
         for total, parts in layouts:
             cell = index.get((family, "total", "total", scope, total))
             members = [index.get((family, "total", "total", scope, m)) for m in parts]
@@ -434,7 +436,9 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     )
     cells = pl.concat([cells, overdue])
     cells = pl.concat([cells, _all_entities(cells, list(coverage))])
-    cells = _enough_to_break_down(cells, chosen, k)
+    cells = _enough_to_break_down(cells, chosen, k).sort(
+        "family", "breakdown", "group", "scope", "period"
+    )  # in one order, so the same data always give the same release
     relations = _relations(cells, periods, chosen)
     values = cells["value"].to_numpy()
     hidden, result = protect(
