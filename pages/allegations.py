@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from psea import charts
-from psea.app.page import breakdown_chart, bundle_download, page_context, show_chart
+from psea.app.page import breakdown_chart, bundle_download, digest, page_context, show_chart
 from psea.metrics import cases, catalog
 
 ctx = page_context("allegations")
@@ -14,13 +14,14 @@ ctx.cutoff_note()
 trend = ctx.figures.trend("allegations", 12)
 show_chart(
     ctx,
-    charts.quarterly_trend(
+    lambda: charts.quarterly_trend(
         trend.with_columns(pl.col("suppressed") | pl.col("not_reported")),
         catalog.milestones(ctx.con),
         title="Allegations received per quarter, last 3 years",
         k=ctx.k,
     ),
     "Allegations per quarter",
+    key=("quarterly_trend", ctx.k, digest(trend)),  # milestones: the warehouse state's
 )
 ctx.tables["Allegations per quarter"] = trend.select(
     "label",

@@ -12,7 +12,7 @@ import streamlit as st
 from pipelines.archive import archive_brief, archived_file
 from pipelines.meetings import remove_meeting
 from psea import brief_render
-from psea.app.page import audited, dataframe, require_page
+from psea.app.page import audited, dataframe, draw_chart, require_page
 from psea.app.session import connection, data_version, open_connection
 from psea.app.workspace import meeting_workspace
 from psea.brief import add_meeting, build_brief, meetings
@@ -55,10 +55,19 @@ if viewer.role != "admin":
         c2.text_input("Entity", entity, disabled=True)
 
     @st.cache_data(show_spinner="Preparing the brief…", max_entries=16)
-    def _brief(warehouse: str, version: str, meeting, entity):
+    def _brief(warehouse: str, version: str, role: str, own_entity, meeting, entity):
         return build_brief(connection(), meeting, entity, viewer.identity, viewer.role)
 
-    brief = _brief(st.session_state["warehouse"], data_version(con), meeting, entity)
+    # keyed by the warehouse state, the viewer's role and entity, the meeting and the scope
+    brief_key = (
+        st.session_state["warehouse"],
+        data_version(con),
+        viewer.role,
+        viewer.entity,
+        meeting,
+        entity,
+    )
+    brief = _brief(*brief_key)
     stem = brief_render.file_stem(brief)
     if viewer.role in ("focal_point", "analyst") and viewer.entity is not None:
         meeting_workspace(con, viewer, meeting, list(brief.points))
@@ -153,8 +162,8 @@ if viewer.role != "admin":
                     f"{i}. {t}" if section.numbered else f"• {t}" for i, t in enumerate(items, 1)
                 )
             )
-        for fig in section.figures:
-            st.altair_chart(fig.chart, width="stretch")
+        for i, fig in enumerate(section.figures):
+            draw_chart((*brief_key, brief.release_id, section.title, i), lambda c=fig.chart: c)
         for table in section.tables:
             if table.caption:
                 st.markdown(f"**{table.caption}**")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from psea.app.page import coverage_metric, figure_metric, page_context, share_metric
+from psea.app.page import coverage_metric, figure_metric, page_context, personnel, share_metric
 from psea.disclosure.figures import overdue_cases
 from psea.headlines import HEADLINES, OVERDUE
 from psea.metrics import training
@@ -32,7 +32,7 @@ with columns[len(HEADLINES)]:
 with columns[len(HEADLINES) + 1]:
     coverage_metric(ctx)
 
-flagged = training.audit_risk(ctx.con, ctx.period.end, ctx.entity)
+flagged = personnel(ctx, "audit_risk")
 st.metric(
     "Missions flagged as audit risks",
     f"{int(flagged['flagged'].sum())} of {flagged.height}",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
+import threading
 import zipfile
 
 import altair as alt
@@ -79,9 +81,23 @@ def table_bytes(
     return buffer.getvalue()
 
 
+def _altair_lock():
+    """Streamlit's lock on Altair's global data transformer and theme: a dashboard session
+    drawing a chart switches both, process-wide, for its own conversion. An export converted
+    meanwhile in a download thread would hand its data to the other session's chart (and lose
+    it), so exports convert under the same lock. Outside the dashboard (the CLI, the brief
+    writer) Streamlit is not loaded, no session converts anything, and a lock of our own does."""
+    vega_charts = sys.modules.get("streamlit.elements.vega_charts")
+    return getattr(vega_charts, "_altair_globals_lock", None) or _OWN_LOCK
+
+
+_OWN_LOCK = threading.Lock()
+
+
 def chart_bytes(chart: alt.TopLevelMixin, fmt: str, ppi: int = PRINT_PPI) -> bytes:
     """A chart as PNG (at `ppi`, with the resolution written into the file), SVG or PDF."""
-    spec = chart.to_dict()
+    with _altair_lock():
+        spec = chart.to_dict()
     if spec.get("width") == "container":  # a file has no container: a fixed print width
         spec["width"] = EXPORT_WIDTH
     if fmt == "png":

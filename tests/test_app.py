@@ -70,6 +70,38 @@ def test_overview_metric_equals_the_metric_layer(demo):
     assert shown == f"{expected:,}"
 
 
+def test_cached_figures_and_charts_follow_the_viewer(demo):
+    """Personnel figures and charts are cached per warehouse state, role, entity and period: the
+    Champion's office and a focal point, one after the other and back, each see their own
+    figures (equal to the metric layer's for their scope), never the other's."""
+    import json
+
+    from psea.app.session import _connection
+    from psea.disclosure import published
+    from psea.metrics import training
+
+    con = _connection(str(demo)).cursor()
+    release = published.latest(con)
+    seen = {}
+    for role, entity in (("focal_point", "IOM"), ("champion_office", None), ("focal_point", "IOM")):
+        at = open_app(role)
+        label = at.selectbox(key="period").value
+        end = release.periods(entity or published.ALL)[label].period.end
+        expected = training.mandatory_coverage(con, end, entity).row(0, named=True)
+        flagged = training.audit_risk(con, end, entity)
+        captions = [c.value for c in at.caption]
+        assert f"{expected['covered']:,} of {expected['active']:,}" in captions, (role, captions)
+        risk = next(m.value for m in at.metric if m.label == "Missions flagged as audit risks")
+        assert risk == f"{int(flagged['flagged'].sum())} of {flagged.height}", role
+        at.switch_page(str(ROOT / shell.PAGES["allegations"][0])).run()
+        assert not at.exception, [e.value for e in at.exception]
+        charts = at.get("vega_lite_chart")
+        assert charts and all(json.loads(c.proto.spec) for c in charts), role
+        seen.setdefault(role, []).append([d.data.data for c in charts for d in c.proto.datasets])
+    assert seen["focal_point"][0] == seen["focal_point"][1]
+    assert seen["focal_point"][0] != seen["champion_office"][0]
+
+
 @pytest.mark.parametrize(
     ("role", "page"),
     [

@@ -15,7 +15,7 @@ from psea.brief import build_brief
 from psea.disclosure import grid, published
 from psea.disclosure.figures import PublishedFigures, funnel
 from psea.disclosure.protect import Relation, protect
-from psea.disclosure.release import _relations
+from psea.disclosure.release import _implied, _relations
 
 K = 5
 
@@ -132,6 +132,49 @@ def test_random_linked_tables_are_proven_by_an_independent_program(seed):
         low, high = _range(values, hidden, relations, int(cell))
         assert high - low >= 1 - 1e-6, (seed, int(cell), low, high)
         assert low <= 1e-6 or high >= K - 1e-6, (seed, int(cell), low, high)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_weighted_protection_is_proven_by_an_independent_program(seed):
+    """With totals and all entities dearer to withhold (the release's cost weights) every hidden
+    cell still keeps a range that is neither one value nor inside 1..K-1."""
+    rng = np.random.default_rng(100 + seed)
+    cells, relations = _linked_instance(rng)
+    values = cells["value"].to_numpy()
+    total = (cells["breakdown"] == "total").to_numpy()
+    weights = np.where(total, 60.0, 1.0) * np.where((cells["scope"] == "ALL").to_numpy(), 3, 1)
+    hidden, result = protect(values, relations, K, weights=weights)
+    assert result.passed
+    for cell in np.flatnonzero(hidden):
+        low, high = _range(values, hidden, relations, int(cell))
+        assert high - low >= 1 - 1e-6, (seed, int(cell), low, high)
+        assert low <= 1e-6 or high >= K - 1e-6, (seed, int(cell), low, high)
+
+
+def test_a_year_minus_the_meeting_period_inside_it_is_an_implied_relation():
+    """Year 2013 holds the meeting period 2013 Q1-Q3: their difference publishes 2013 Q4, so
+    the protection treats Year 2013 = meeting + 2013 Q4 as a relation of its own."""
+    periods = [
+        grid.year(2013),
+        grid.GridPeriod("M1", "meeting", ("2013Q1", "2013Q2", "2013Q3"), ""),
+    ]
+    keys = ["2013", "M1", "2013Q1", "2013Q2", "2013Q3", "2013Q4"]
+    cells = pl.DataFrame(
+        {
+            "family": "allegations",
+            "breakdown": "total",
+            "group": "total",
+            "scope": "IOM",
+            "period": keys,
+            "value": [14, 10, 4, 3, 3, 4],
+        }
+    )
+    (implied,) = _implied(cells, periods)
+    assert implied.total == 0 and sorted(implied.members) == [1, 5]
+    hidden, result = protect(
+        cells["value"].to_numpy(), _relations(cells, periods, []), K, implied=[implied]
+    )
+    assert result.passed and hidden[5] and (hidden[0] or hidden[1])
 
 
 def test_the_demo_release_passes_its_audit_and_hides_no_lone_cell(release):

@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from psea.app.access import Viewer
-from psea.app.session import connection, data_version
+from psea.app.session import connection, data_version, warehouse_cursor
 from psea.app.shell import resolve_viewer
 from psea.disclosure import published
 from psea.disclosure.figures import SUPPRESSED_NOTE, ExactFigures, PublishedFigures
@@ -33,6 +33,7 @@ class PageContext:
     period_label: str
     page: str = ""
     release: published.Release | None = None
+    state: str = ""  # the warehouse's data version (psea.metrics.status.data_version)
     # what the page showed, for its bundle download: name -> published table / chart
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)
     charts: dict[str, alt.TopLevelMixin] = field(default_factory=dict)
@@ -40,6 +41,24 @@ class PageContext:
     @property
     def k(self) -> int:
         return suppression_k()
+
+    @property
+    def cache_key(self) -> tuple:
+        """What a figure or chart cached for this page rests on: the warehouse and its state
+        (last load, release in force), who looks (role, own entity, entity in scope) and the
+        period. Every cache of a page's figures is keyed by it, so no role, entity or warehouse
+        state is ever served another's."""
+        return (
+            st.session_state["warehouse"],
+            self.state,
+            self.release.release_id if self.release is not None else None,
+            self.viewer.role,
+            self.viewer.entity,
+            self.entity,
+            self.period_label,
+            self.period.start,
+            self.period.end,
+        )
 
     @property
     def scope_label(self) -> str:
@@ -110,6 +129,18 @@ def current_release(con) -> published.Release | None:
     return _release(st.session_state["warehouse"], release_id) if release_id else None
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _fresh(warehouse: str, version: str, release_id: str) -> bool:
+    """Whether the release in force rests on the data held, asked once per warehouse state (a
+    load changes the data version; a new release changes the release in force). A plain bool:
+    nothing cached holds a connection or a relation."""
+    cursor = warehouse_cursor(warehouse)
+    try:
+        return published.is_fresh(cursor)
+    finally:
+        cursor.close()
+
+
 def _entity(viewer: Viewer, entities: list[str]) -> str | None:
     if viewer.entity is not None:
         st.sidebar.caption(f"Entity: {viewer.entity}")
@@ -133,7 +164,14 @@ def page_context(page: str) -> PageContext:
         entity = _entity(viewer, catalog.case_entities(con))
         period = choices[label]
         return PageContext(
-            viewer, con, period, entity, ExactFigures(con, period, entity), label, page
+            viewer,
+            con,
+            period,
+            entity,
+            ExactFigures(con, period, entity),
+            label,
+            page,
+            state=data_version(con),
         )
     release = current_release(con)
     if release is None:
@@ -152,13 +190,14 @@ def page_context(page: str) -> PageContext:
     )
     grid_period = choices[label]
     figures = PublishedFigures(release, grid_period, entity)
-    if not published.is_fresh(con):
+    state = data_version(con)
+    if not _fresh(st.session_state["warehouse"], state, release.release_id):
         st.warning(
             "Data were loaded after the release in force was published; its replacement is "
             "being prepared. The figures below are those of the release in force."
         )
     return PageContext(
-        viewer, con, grid_period.period, entity, figures, label, page, release=release
+        viewer, con, grid_period.period, entity, figures, label, page, release=release, state=state
     )
 
 

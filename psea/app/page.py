@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import json
+from collections.abc import Callable, Hashable
 
 import altair as alt
 import polars as pl
@@ -12,7 +14,7 @@ import streamlit as st
 from psea import charts
 from psea.app.access import Viewer
 from psea.app.context import PageContext, page_context, period_choices, require_page
-from psea.app.session import open_connection
+from psea.app.session import open_connection, warehouse_cursor
 from psea.disclosure.figures import Shown, Statistic, rate
 from psea.labels import label, labelled
 
@@ -63,10 +65,27 @@ def statistic_metric(
         st.caption(f"90th percentile: {stat.label('p90')}")
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _personnel(key: tuple, figure: str, on, entity: str | None) -> pl.DataFrame:
+    from psea.metrics import training
+
+    cursor = warehouse_cursor(key[0])
+    try:
+        return getattr(training, figure)(cursor, on, entity)
+    finally:
+        cursor.close()
+
+
+def personnel(ctx: PageContext, figure: str) -> pl.DataFrame:
+    """A personnel figure of psea.metrics.training at the period's end (mandatory coverage, audit
+    risk), computed once per page key (warehouse state, role, entity, period: ctx.cache_key)."""
+    return _personnel(ctx.cache_key, figure, ctx.period.end, ctx.entity)
+
+
 def coverage_metric(ctx: PageContext) -> None:
     from psea.metrics import training
 
-    cov = training.mandatory_coverage(ctx.con, ctx.period.end, ctx.entity).row(0, named=True)
+    cov = personnel(ctx, "mandatory_coverage").row(0, named=True)
     rate_metric(
         ctx,
         "Mandatory PSEA coverage",
@@ -120,7 +139,12 @@ def breakdown_chart(
         return published
     published = _ordered(published, by_count)
     frame = published.rename({"group": category})
-    show_chart(ctx, charts.breakdown_bars(frame, category, title=title, k=ctx.k), title)
+    show_chart(
+        ctx,
+        lambda: charts.breakdown_bars(frame, category, title=title, k=ctx.k),
+        title,
+        key=("breakdown_bars", category, ctx.k, digest(frame)),
+    )
     ctx.tables[title] = _table_view(published, category, table_column or "count")
     if table_column:
         show_table(ctx, ctx.tables[title], title)
@@ -184,12 +208,57 @@ def download_table(ctx: PageContext, frame: pl.DataFrame, name: str) -> None:
         )
 
 
-def show_chart(ctx: PageContext, chart: alt.TopLevelMixin, name: str) -> None:
-    """A chart with its PNG (print resolution), SVG and PDF downloads (audit-logged)."""
+def digest(*frames: pl.DataFrame) -> str:
+    """A fingerprint of the data a chart is drawn from, for its cache key."""
+    sha = hashlib.sha256()
+    for frame in frames:
+        sha.update(frame.write_ipc(None).getvalue())
+    return sha.hexdigest()
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _drawn(key: tuple, _build: Callable[[], alt.TopLevelMixin]) -> tuple:
+    """A chart and its Vega-Lite spec, built once per key: building an Altair chart and turning
+    it into a spec (schema validation) is most of a warm rerun. The spec is made by Streamlit's
+    own conversion (under its lock on Altair's global data transformer and theme), so it is the
+    one st.altair_chart would send; it is kept as JSON with its Arrow datasets, nothing mutable
+    shared between sessions."""
+    from streamlit.elements import vega_charts
+
+    chart = _build()
+    spec = vega_charts._convert_altair_to_vega_lite_spec(chart)
+    datasets = spec.pop("datasets", {})
+    return chart, json.dumps(spec), dict(datasets)
+
+
+def draw_chart(key: tuple | None, build: Callable[[], alt.TopLevelMixin]) -> alt.TopLevelMixin:
+    """Draw a chart; with a key (which must hold everything the chart rests on: the viewer's
+    page key and a digest of its data), built and converted once per key."""
+    from streamlit.elements import vega_charts
+
+    if key is None or not hasattr(vega_charts, "_convert_altair_to_vega_lite_spec"):
+        chart = build()  # without a key, or Streamlit's conversion moved: drawn plainly
+        st.altair_chart(chart, width="stretch")
+        return chart
+    chart, spec, datasets = _drawn(key, build)
+    st.vega_lite_chart(spec={**json.loads(spec), "datasets": dict(datasets)}, width="stretch")
+    return chart
+
+
+def show_chart(
+    ctx: PageContext,
+    chart: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin],
+    name: str,
+    key: tuple[Hashable, ...] | None = None,
+) -> None:
+    """A chart with its PNG (print resolution), SVG and PDF downloads (audit-logged). `chart` is
+    a chart, or a function building it; with `key` (what the chart rests on beyond the page's
+    key: its kind and a digest of its data) it is built and converted once per page key."""
     from psea import exports
 
+    build = chart if callable(chart) else lambda built=chart: built
+    chart = draw_chart(None if key is None else (*ctx.cache_key, name, *key), build)
     ctx.charts[name] = chart
-    st.altair_chart(chart, width="stretch")
     with st.popover("Download chart", icon=":material/download:"):
         for fmt, mime in exports.CHART_FORMATS.items():
             st.download_button(
@@ -236,8 +305,11 @@ def bundle_download(ctx: PageContext, title: str, filters: dict | None = None) -
 
 
 def dataframe(frame: pl.DataFrame, **kwargs) -> None:
-    """st.dataframe with dates shown as dates (YYYY-MM-DD), not as midnight timestamps."""
-    st.dataframe(frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d")), **kwargs)
+    """st.dataframe with dates shown as dates (YYYY-MM-DD), not as midnight timestamps. Handed
+    over as an Arrow table (the oldest Arrow layout, which every Streamlit frontend reads), so
+    Streamlit serialises it directly instead of through pandas."""
+    shown = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
+    st.dataframe(shown.to_arrow(compat_level=pl.CompatLevel.oldest()), **kwargs)
 
 
 def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple = ()) -> None:

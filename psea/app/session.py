@@ -4,10 +4,17 @@ cursor per rerun (a DuckDB connection is not thread-safe, Streamlit sessions are
 from __future__ import annotations
 
 import duckdb
+import pandas  # noqa: F401  (loaded whole before any session draws: see below)
 import streamlit as st
 
 from pipelines.warehouse import connect
 from psea.metrics.status import data_version as _data_version
+
+# Every page imports this module first, so pandas is imported here, once, before any session's
+# thread draws a chart or a table. Imported lazily instead, one session's first st.dataframe
+# imports it while another's Altair validation peeks at the half-imported module in sys.modules
+# ("partially initialized module 'pandas' has no attribute 'Timestamp'", seen once in a stress
+# run of four concurrent sessions).
 
 _OPEN: dict[str, duckdb.DuckDBPyConnection] = {}  # the same connections, for download threads
 

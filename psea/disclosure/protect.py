@@ -3,12 +3,17 @@ relation among its cells, and the audit that proves no hidden cell can be worked
 
 A relation says `total = sum(members)`. Primary: counts 1..K-1 are hidden (0 is shown). Secondary:
 a relation with exactly one hidden cell, or whose hidden members (total shown) add up to 1..K-1,
-gets its smallest shown non-zero cell hidden too, until nothing changes. The audit then solves, per
+gets its cheapest shown non-zero cell hidden too, until nothing changes. A cell's cost is its
+weight (its level in the hierarchy: a group of a breakdown is cheap, a total dear; release.py)
+times its count plus one, and grows with the relations the cell would leave unprotected (each
+would need a partner of its own). Relations implied by others (a year minus the meeting period
+inside it) are protected the same way, so their differences are caught here and not only by the
+audit. The audit then solves, per
 connected component of hidden cells, linear programs over the published relations (scipy's HiGHS):
 every hidden cell must be able to move by at least 1 and must be able to reach 0 or K, i.e. the
 range of values consistent with everything published is neither one value nor inside 1..K-1.
-Cells it cannot prove are hidden further (their relations' smallest shown cells) and the audit runs
-again; the release is published only when it passes.
+Cells it cannot prove are hidden further (the cheapest shown cell of their nearest relations) and
+the audit runs again; the release is published only when it passes.
 """
 
 from __future__ import annotations
@@ -73,15 +78,11 @@ class AuditResult:
         }
 
 
-_COST: np.ndarray | None = None  # the cost of withholding each cell, set by protect()
-
-
-def _cost(values: np.ndarray, cell: int) -> float:
-    return (
-        float(_COST[cell])
-        if _COST is not None and len(_COST) == len(values)
-        else float(values[cell])
-    )
+def costs(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """The cost of withholding each cell: its weight (its level in the hierarchy, release.py)
+    times its value plus one, so that among cells of one level the smaller goes first."""
+    values = np.asarray(values, dtype=np.float64)
+    return (values + 1) * (1.0 if weights is None else np.asarray(weights, dtype=np.float64))
 
 
 def _index(relations: list[Relation], n: int) -> list[list[int]]:
@@ -99,32 +100,45 @@ def secondary(
     k: int,
     of_cell: list[list[int]] | None = None,
     start: list[int] | None = None,
+    cost: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Hide further cells until every relation is safe (see the module's rule); returns `hidden`."""
+    """Hide further cells until every relation is safe (see the module's rule); returns `hidden`.
+
+    The partner hidden in an unsafe relation is its cheapest shown non-zero cell (a zero only when
+    nothing else is left), its cost multiplied by one plus the number of its other relations that
+    hold no hidden cell yet: each would need a partner of its own, so a cell whose relations are
+    already protected closes the relation without opening new ones."""
     of_cell = of_cell or _index(relations, len(values))
+    cost = costs(values) if cost is None else cost
+    shut_in = np.zeros(len(relations), dtype=np.int64)
+    for r, rel in enumerate(relations):
+        shut_in[r] = sum(1 for c in rel.cells if hidden[c])
     queue = deque(start if start is not None else range(len(relations)))
     queued = set(queue)
+
+    def price(c: int, r: int) -> tuple:
+        opened = sum(1 for o in of_cell[c] if o != r and shut_in[o] == 0)
+        return (values[c] == 0, cost[c] * (1 + opened), c)
+
     while queue:
         r = queue.popleft()
         queued.discard(r)
         rel = relations[r]
-        shut = [c for c in rel.cells if hidden[c]]
-        if not shut:
+        if not shut_in[r]:
             continue
+        shut = [c for c in rel.cells if hidden[c]]
         members_sum = sum(int(values[c]) for c in shut if c != rel.total)
         few = len(shut) < min(MIN_HIDDEN, len(rel.cells))
         unsafe = few or (not hidden[rel.total] and 0 < members_sum < k)
         if not unsafe:
             continue
         shown = [c for c in rel.cells if not hidden[c]]
-        # the smallest shown non-zero cell; a zero only when nothing else is left
-        pick = min(
-            shown, key=lambda c: (values[c] == 0, values[c], c == rel.total, c), default=None
-        )
+        pick = min(shown, key=lambda c: price(c, r), default=None)
         if pick is None:
             continue
         hidden[pick] = True
         for other in of_cell[pick]:
+            shut_in[other] += 1
             if other not in queued:
                 queue.append(other)
                 queued.add(other)
@@ -140,31 +154,38 @@ def protect(
     k: int,
     max_rounds: int = 50,
     weights: np.ndarray | None = None,
+    implied: list[Relation] | None = None,
 ) -> tuple[np.ndarray, AuditResult]:
-    """Primary and secondary suppression, then audit and repair until the audit passes. `weights`
-    make some cells dearer to withhold (totals, all entities): the cheapest cell is hidden first."""
+    """Primary and secondary suppression, then audit and repair until the audit passes.
+
+    `weights` make some cells dearer to withhold (totals, all entities; see `costs`): the
+    cheapest cell is hidden first. `implied` are relations that follow from `relations` (a year
+    minus the meeting period inside it is a quarter): the secondary rule and the repair protect
+    them too, so that the differences they publish are caught before the audit; the audit proves
+    over `relations` alone (the implied ones add nothing to its linear programs)."""
     values = np.asarray(values, dtype=np.int64)
-    global _COST
-    _COST = values * (weights if weights is not None else 1)
+    cost = costs(values, weights)
+    linked = [*relations, *(implied or ())]
+    of_linked = _index(linked, len(values))
     of_cell = _index(relations, len(values))
     hidden = (values > 0) & (values < k)
-    secondary(values, hidden, relations, k, of_cell)
+    secondary(values, hidden, linked, k, of_linked, cost=cost)
     result = audit(values, hidden, relations, k, of_cell)
     rounds = 0
     while not result.passed and rounds < max_rounds:
         rounds += 1
         touched: list[int] = []
         for cell in result.failed:
-            pick = _nearest_shown(cell, values, hidden, relations, of_cell)
+            pick = _nearest_shown(cell, hidden, linked, of_linked, cost)
             if pick is not None:
                 hidden[pick] = True
-                touched += of_cell[pick]
+                touched += of_linked[pick]
         if not touched:
             break  # nothing left to hide: the release is not published
         before = hidden.copy()
-        secondary(values, hidden, relations, k, of_cell, start=touched)
+        secondary(values, hidden, linked, k, of_linked, start=touched, cost=cost)
         recheck = set(result.failed) | set(np.flatnonzero(hidden & ~before).tolist())
-        recheck |= {c for r in touched for c in relations[r].cells}
+        recheck |= {c for r in touched for c in linked[r].cells}
         partial = audit(values, hidden, relations, k, of_cell, recheck=recheck)
         # a component left out of a round is unchanged since its last proof: it still holds
         partial.programs += result.programs
@@ -175,10 +196,9 @@ def protect(
     return hidden, result
 
 
-def _nearest_shown(cell, values, hidden, relations, of_cell) -> int | None:
-    """The smallest shown cell in the relations nearest to a cell that failed the audit
-    (breadth first: its own relations, then those of their cells); a zero first, since
-    withholding a zero loses least."""
+def _nearest_shown(cell, hidden, relations, of_cell, cost) -> int | None:
+    """The cheapest shown cell in the relations nearest to a cell that failed the audit
+    (breadth first: its own relations, then those of their cells)."""
     seen_rel: set[int] = set()
     frontier = {cell}
     for _ in range(4):
@@ -187,7 +207,7 @@ def _nearest_shown(cell, values, hidden, relations, of_cell) -> int | None:
         cells = {c for r in rels for c in relations[r].cells}
         shown = [c for c in cells if not hidden[c]]
         if shown:
-            return min(shown, key=lambda c: (_cost(values, c), c))
+            return min(shown, key=lambda c: (cost[c], c))
         frontier = cells
     return None
 

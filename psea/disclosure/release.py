@@ -249,8 +249,8 @@ def _relations(
         add((fam, *top, scope, period), [(fam, brk, g, scope, period) for g in members])
     _link_relations(index, add)
     scopes = sorted({k[3] for k in index} - {ALL})
-    series = {(f, b, g) for f, b, g, _, _ in index}
-    period_keys = {k[4] for k in index}
+    series = sorted({(f, b, g) for f, b, g, _, _ in index})  # sorted: one release per data
+    period_keys = sorted({k[4] for k in index})
     children = _children(chosen)
     for fam, brk, grp in series:
         for period in period_keys:  # entities -> all entities
@@ -310,6 +310,97 @@ def _stock_cells(con, coverage: dict[str, dt.date], cutoff: dt.date, schema) -> 
             )
         )
     return pl.concat(parts).cast(schema) if parts else pl.DataFrame(schema=schema)
+
+
+# The cost of withholding a cell grows with its level (tau-ARGUS's cost weights): a group of a
+# fine, little-read breakdown goes first, then the other breakdowns' groups, then the figures'
+# totals (dearest for the headline figures and the quarters and meeting periods the trend and the
+# brief show), each dearer again for all entities. Within a level the smaller count goes first.
+FINE_BREAKDOWNS = {
+    "allegations": ("region", "incident_year", "reporting_channel", "personnel_group", "delay"),
+    "services": ("service",),
+    "actions": ("action",),
+    "victims": ("needs_assessed", "declined"),
+    "findings": ("duration",),
+}
+HEADLINE_FAMILIES = ("allegations", "victims", "investigations_opened", "findings")
+WEIGHT_FINE_GROUP = 1.0
+WEIGHT_GROUP = 3.0
+WEIGHT_TOTAL = {"year": 30.0, "quarter": 60.0, "meeting": 60.0, "stock": 60.0}
+WEIGHT_HEADLINE = 2.0  # times a total's weight, for HEADLINE_FAMILIES
+WEIGHT_ALL = 3.0  # times any weight, for the all-entities scope
+
+
+def _period_kind(period: str) -> str:
+    if period == STOCK:
+        return "stock"
+    if period.startswith("M"):
+        return "meeting"
+    return "quarter" if "Q" in period else "year"
+
+
+def _weights(cells: pl.DataFrame) -> np.ndarray:
+    """Each cell's weight (see FINE_BREAKDOWNS): the cost of withholding it is weight x (count + 1)."""
+    fine = pl.DataFrame(
+        [(f, b) for f, bs in FINE_BREAKDOWNS.items() for b in bs],
+        schema={"family": pl.String, "breakdown": pl.String},
+        orient="row",
+    ).with_columns(pl.lit(True).alias("fine"))
+    total = pl.col("period").map_elements(
+        lambda p: WEIGHT_TOTAL[_period_kind(p)], return_dtype=pl.Float64
+    ) * pl.when(pl.col("family").is_in(HEADLINE_FAMILIES)).then(WEIGHT_HEADLINE).otherwise(1.0)
+    weight = (
+        cells.select("family", "breakdown", "scope", "period")
+        .join(fine, on=["family", "breakdown"], how="left", maintain_order="left")
+        .select(
+            pl.when(pl.col("breakdown") == "total")
+            .then(total)
+            .when(pl.col("fine").fill_null(False))
+            .then(WEIGHT_FINE_GROUP)
+            .otherwise(WEIGHT_GROUP)
+            * pl.when(pl.col("scope") == ALL).then(WEIGHT_ALL).otherwise(1.0)
+        )
+        .to_series()
+    )
+    return weight.to_numpy()
+
+
+def _implied(cells: pl.DataFrame, periods: list[grid.GridPeriod]) -> list[Relation]:
+    """Relations that follow from the others, for the totals: a year or meeting period is the
+    published periods inside it plus its remaining quarters (Year 2013 = the meeting of 2013-10-08
+    + 2013 Q4, so the difference of the two publishes a quarter). Years and meeting periods cross,
+    so these differences are not among the relations the release states."""
+    totals = cells.filter(pl.col("breakdown") == "total")
+    key_cols = ["family", "breakdown", "group", "scope", "period"]
+    index = {
+        tuple(row[:5]): i
+        for i, row in enumerate(cells.select(key_cols).iter_rows())
+        if row[1] == "total"
+    }
+    layouts = []
+    for p in periods:
+        span = set(p.quarters)
+        inside = sorted(
+            (o for o in periods if o.key != p.key and set(o.quarters) < span),
+            key=lambda o: -len(o.quarters),
+        )
+        parts, covered = [], set()
+        for o in inside:
+            if not covered & set(o.quarters):
+                parts.append(o.key)
+                covered |= set(o.quarters)
+        if parts:
+            layouts.append((p.key, [*parts, *sorted(span - covered)]))
+    out = []
+    for family, scope in (
+        totals.select("family", "scope").unique().sort("family", "scope").iter_rows()
+    ):
+        for total, parts in layouts:
+            cell = index.get((family, "total", "total", scope, total))
+            members = [index.get((family, "total", "total", scope, m)) for m in parts]
+            if cell is not None and members and None not in members:
+                out.append(Relation(cell, tuple(members)))
+    return out
 
 
 def _statistics(con, cutoff, scopes, periods: list[grid.GridPeriod], reported, k) -> pl.DataFrame:
@@ -380,11 +471,14 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     )
     cells = pl.concat([cells, _stock_cells(con, coverage, cutoff, cells.schema)])
     cells = pl.concat([cells, _all_entities(cells, list(coverage))])
-    cells = _enough_to_break_down(cells, chosen, k)
+    cells = _enough_to_break_down(cells, chosen, k).sort(
+        "family", "breakdown", "group", "scope", "period"
+    )  # in one order, so the same data always give the same release
     relations = _relations(cells, periods, chosen)
     values = cells["value"].to_numpy()
-    dear = ((cells["breakdown"] == "total") | (cells["scope"] == ALL)).to_numpy()
-    hidden, result = protect(values, relations, k, weights=np.where(dear, 10, 1))
+    hidden, result = protect(
+        values, relations, k, weights=_weights(cells), implied=_implied(cells, periods)
+    )
     quarter_periods = [grid.quarter(q) for q in quarter_keys][-12:]
     stats = _statistics(con, cutoff, [*coverage, ALL], [*quarter_periods, *periods], reported, k)
     as_of = {e: d.isoformat() for e, d in coverage.items()}
