@@ -143,7 +143,7 @@ def breakdown_bars(
     frame: pl.DataFrame, category: str, value: str = "count", title: str = "", k: int = 5
 ) -> alt.LayerChart:
     """Horizontal bars of a one-way breakdown in the frame's order, each group in plain words and
-    its value written at the bar's end; suppressed cells (psea.disclosure.privacy) and cells not
+    its value written at the bar's end; suppressed cells (withheld by the release, psea.disclosure) and cells not
     yet reported are marked bands. Shares (a `value` named …share/rate/coverage) are percentages."""
     frame = labelled(_with_flags(frame, value), [category])
     order = frame[category].to_list()

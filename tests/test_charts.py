@@ -12,7 +12,7 @@ from PIL import Image
 
 from psea import charts, exports
 from psea.chart_time import LABEL_PX_PER_CHAR, PLOT_WIDTH
-from psea.disclosure.privacy import suppress_breakdown
+from psea.disclosure.figures import published_frame
 
 K = 5
 WINDOW = charts.quarters_in(dt.date(2015, 3, 31), dt.date(2018, 6, 30))  # 2015 Q2 … 2018 Q2
@@ -143,11 +143,11 @@ def test_no_axis_label_is_wider_than_its_band():
 
 
 def test_breakdown_bars_show_plain_words_and_suppressed_cells_as_a_band():
-    table = suppress_breakdown(
+    table = published_frame(
         pl.DataFrame(
             {"category": ["sexual_exploitation", "sexual_abuse", "other"], "count": [40, 3, 2]}
         ),
-        k=K,
+        [False, True, True],  # as the release withholds them
     )
     rows = chart_data(charts.breakdown_bars(table, "category", k=K))
     band = [r for r in rows if r.get("_label") == "suppressed"]
@@ -170,3 +170,21 @@ def test_the_trend_renders_as_a_print_png(tmp_path):
     (tmp_path / "trend.png").write_bytes(png)
     image = Image.open(io.BytesIO(png))
     assert image.size[0] >= PLOT_WIDTH * 100 / 72
+
+
+def test_ordering_by_count_never_ranks_the_withheld_cells():
+    """Two breakdowns that differ only in their withheld values are shown exactly alike (the
+    pages' order by published count, psea.app.page)."""
+    from psea.app.page import _ordered
+
+    one = pl.DataFrame({"group": ["dismissal", "barred", "other", "none"], "count": [12, 4, 1, 9]})
+    two = pl.DataFrame({"group": ["dismissal", "barred", "other", "none"], "count": [12, 1, 4, 9]})
+    hidden = [False, True, True, False]
+    first, second = (_ordered(published_frame(t, hidden), by_count=True) for t in (one, two))
+    assert first.equals(second)
+    assert first["group"].to_list() == ["dismissal", "none", "barred", "other"]
+    assert first["shown"].to_list() == ["12", "9", "suppressed", "suppressed"]
+    exact = _ordered(
+        published_frame(pl.DataFrame({"group": ["b", "a", "c"], "count": [1, 4, 4]}), None), True
+    )
+    assert exact["group"].to_list() == ["a", "c", "b"]  # the analyst: by exact count, then name

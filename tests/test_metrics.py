@@ -11,7 +11,7 @@ PERIOD = Period(dt.date(2017, 12, 31), dt.date(2018, 6, 30))
 
 
 def test_breakdowns_list_rows_in_a_fixed_order(loaded_warehouse):
-    """By name (ordering by count is done on the published figures: psea.disclosure.privacy)."""
+    """By name (ordering by count is done on the published figures: psea.app.page)."""
     con = connect(loaded_warehouse, read_only=True)
     services = cases.services_by_type(con, PERIOD)
     assert services.rows() == [("medical", 1), ("psychosocial", 1)]

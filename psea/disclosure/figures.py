@@ -78,7 +78,7 @@ class ExactFigures:
 
     def breakdown(self, family: str, breakdown: str) -> pl.DataFrame:
         frame = facts.count(self.con, family, self.period, self.entity, breakdown)
-        return _published(frame.rename({breakdown: "group"}), hidden=None)
+        return published_frame(frame.rename({breakdown: "group"}), hidden=None)
 
     def overdue(self) -> Shown:
         """The former rule: investigations open more than the overdue days since they opened."""
@@ -137,7 +137,7 @@ class PublishedFigures:
 
     def breakdown(self, family: str, breakdown: str) -> pl.DataFrame:
         frame = self.release.breakdown(family, breakdown, self.scope, self.period.key)
-        return _published(frame.select("group", "count"), hidden=frame["hidden"].to_list())
+        return published_frame(frame.select("group", "count"), hidden=frame["hidden"].to_list())
 
     def overdue(self) -> Shown:
         """The former rule: investigations open more than the overdue days since they opened."""
@@ -202,8 +202,9 @@ def _trend_frame(keys, values, hidden, missing) -> pl.DataFrame:
     )
 
 
-def _published(frame: pl.DataFrame, hidden: list[bool] | None) -> pl.DataFrame:
-    """group, count (null when hidden), shown (the label), suppressed."""
+def published_frame(frame: pl.DataFrame, hidden: list[bool] | None) -> pl.DataFrame:
+    """A breakdown as published: its `count` nulled where hidden (so no chart or export can carry
+    it), `shown` (the label) and `suppressed` added; other columns kept."""
     mask = pl.Series(
         "suppressed", hidden if hidden is not None else [False] * frame.height, dtype=pl.Boolean
     )
@@ -240,7 +241,7 @@ def funnel(figures) -> pl.DataFrame:
     frame = pl.DataFrame(
         rows, schema={"group": pl.String, "count": pl.Int64, "suppressed": pl.Boolean}, orient="row"
     )
-    return _published(frame.select("group", "count"), frame["suppressed"].to_list())
+    return published_frame(frame.select("group", "count"), frame["suppressed"].to_list())
 
 
 def sum_of(parts: list[Shown]) -> Shown:

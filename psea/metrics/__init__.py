@@ -2,7 +2,7 @@
 
 Each function takes a DuckDB connection, the period (start, end] whose end is the cut-off date, and
 optionally an entity; it returns exact figures as a typed Polars frame. Suppression is applied by the
-caller for the viewer's role (`psea.disclosure.privacy`), never here, so that every output suppresses alike.
+caller for the viewer's role (the release, `psea.disclosure`), never here, so that every output suppresses alike.
 """
 
 from __future__ import annotations
