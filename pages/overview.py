@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from psea.app.page import coverage_metric, figure_metric, page_context, share_metric
+from psea.app.page import coverage_metric, figure_metric, page_context, share_metric, show_table
+from psea.disclosure.figures import entities_side_by_side
 from psea.headlines import HEADLINES, OVERDUE
-from psea.metrics import training
+from psea.metrics import catalog, personnel, training
 
 ctx = page_context("overview")
 st.title("Overview")
@@ -37,3 +38,12 @@ st.metric(
     f"{int(flagged['flagged'].sum())} of {flagged.height}",
     help=training.definition("audit_risk"),
 )
+
+if ctx.entity is None:  # the Champion's office: every entity side by side, with its workforce
+    st.subheader("Entities side by side")
+    entities = ctx.release.scopes if ctx.release else catalog.case_entities(ctx.con)
+    side = entities_side_by_side(
+        ctx.figures, entities, personnel.personnel(ctx.con, ctx.period.end)
+    )
+    show_table(ctx, side, "entities_side_by_side")
+    st.caption(personnel.DEFINITION)

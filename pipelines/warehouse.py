@@ -206,6 +206,12 @@ def create_snapshot_macros(con: duckdb.DuckDBPyConnection) -> None:
             semi join cases_at(d) c on c.entity = v.entity and c.case_ref = v.case_ref
             """
         )
+    # Every as_of of case data, from case rows or from returns: the snapshot dates of the releases.
+    con.execute(
+        """create or replace view case_data_as_of as
+           select entity, as_of, 'cases' as source from cases
+           union all select entity, as_of, 'agency_returns' from agency_returns"""
+    )
     # A return's quarter counts once it has ended by d, and only where the entity's case rows do
     # not reach it (the rows win: data_contracts/agency_returns.yaml).
     con.execute(

@@ -288,6 +288,8 @@ def agency_returns() -> list[dict]:
         ("unsubstantiated", "total", "total", 1),
         ("overdue", "total", "total", 1),
         ("personnel", "total", "total", 5200),
+        ("allegations", "personnel_group", "agencies_funds_programmes", 4),
+        ("allegations", "personnel_group", "implementing_partner", 2),
     ]
     return [
         dict(

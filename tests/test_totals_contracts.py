@@ -127,7 +127,7 @@ BAD = [
         [*rows_of("agency_returns"), rows_of("agency_returns")[0]],
         "unique",
         "entity,quarter,figure,dimension,group",
-        16,
+        18,
     ),
     (
         "groups do not add up",

@@ -83,9 +83,12 @@ def breakdown_periods(
     return chosen
 
 
-def _quarter_frame(con, cutoff: dt.date, reported: dict[str, dt.date]) -> pl.DataFrame:
-    """Every family's counts per entity and grid quarter, zeros included, up to each entity's last
-    reported quarter."""
+def _quarter_frame(
+    con, cutoff: dt.date, reported: dict[str, dt.date], rows_reach: dict[str, dt.date]
+) -> pl.DataFrame:
+    """Every family's counts per entity and grid quarter, zeros included: for an entity's case
+    rows every cell up to their last reported quarter; for its returns the quarters and
+    breakdowns they carry (a breakdown a return does not carry has no cell: not broken down)."""
     first_quarter = None
     frames = []
     for name in facts.families():
@@ -108,8 +111,9 @@ def _quarter_frame(con, cutoff: dt.date, reported: dict[str, dt.date]) -> pl.Dat
             )
             keys += [(name, b, g) for g in sorted(groups)]
     key_frame = pl.DataFrame(keys, schema=["family", "breakdown", "group"], orient="row")
-    grids = []
-    for entity, last in reported.items():
+    grids = [pl.DataFrame(schema={"entity": pl.String, "quarter": pl.Date})]
+    for entity, reach in rows_reach.items():
+        last = grid.last_complete_quarter(min(reach, cutoff))
         quarters = [grid.quarter_first_day(q) for q in grid.quarters_between(first_quarter, last)]
         grids.append(
             pl.DataFrame(
@@ -117,7 +121,22 @@ def _quarter_frame(con, cutoff: dt.date, reported: dict[str, dt.date]) -> pl.Dat
                 schema={"entity": pl.String, "quarter": pl.Date},
             )
         )
-    frame = key_frame.join(pl.concat(grids), how="cross")
+    carried = (
+        facts.return_cells(con, cutoff)
+        .filter(pl.col("entity").is_in(list(reported)))
+        .select("entity", "quarter", "family", "breakdown")
+        .unique()
+    )
+    frame = pl.concat(
+        [
+            key_frame.join(pl.concat(grids), how="cross").select(
+                "family", "breakdown", "group", "entity", "quarter"
+            ),
+            key_frame.join(carried, on=["family", "breakdown"]).select(
+                "family", "breakdown", "group", "entity", "quarter"
+            ),
+        ]
+    )
     return (
         frame.join(observed, on=["family", "breakdown", "group", "entity", "quarter"], how="left")
         .with_columns(
@@ -246,6 +265,13 @@ def _relations(
     for (fam, brk, scope, period), members in groups.items():
         top = ("status", "substantiated") if brk == "action_taken" else ("total", "total")
         add((fam, *top, scope, period), [(fam, brk, g, scope, period) for g in members])
+        if brk == "un_personnel_group":  # the UN's groups are sums of the personnel groups
+            for g in members:
+                parts = facts.AGENCY_PERSONNEL if g == "agencies_funds_programmes" else (g,)
+                add(
+                    (fam, brk, g, scope, period),
+                    [(fam, "personnel_group", p, scope, period) for p in parts],
+                )
     scopes = sorted({k[3] for k in index} - {ALL})
     series = {(f, b, g) for f, b, g, _, _ in index}
     period_keys = {k[4] for k in index}
@@ -308,8 +334,9 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     k = suppression_k()
     coverage = case_coverage(con, cutoff)
     cutoff = cutoff or max(coverage.values())
+    rows_reach = case_coverage(con, cutoff, rows_only=True)
     reported = {e: grid.last_complete_quarter(min(as_of, cutoff)) for e, as_of in coverage.items()}
-    atoms = _quarter_frame(con, cutoff, reported).filter(
+    atoms = _quarter_frame(con, cutoff, reported, rows_reach).filter(
         (pl.col("breakdown") != "action_taken") | (pl.col("group") != "not_substantiated")
     )  # substantiated cases with and without an action add up to the substantiated status
     calendar = meeting_dates(con)
@@ -332,14 +359,18 @@ def build(con, cutoff: dt.date | None = None) -> Built:
             _derived(split, [p for p in chosen if p.kind != "quarter"]),
         ]
     )
+    stocks = {e: cases.overdue_investigations(con, cutoff, e) for e in rows_reach}
+    stocks |= {  # a return entity's overdue cases at the end of its latest quarter
+        e: n for e, n in facts.return_stock(con, "overdue", cutoff).items() if e not in rows_reach
+    }
     overdue = pl.DataFrame(
         {
             "family": "overdue",
             "breakdown": "total",
             "group": "total",
-            "scope": list(coverage),
+            "scope": list(stocks),
             "period": STOCK,
-            "value": [cases.overdue_investigations(con, cutoff, e) for e in coverage],
+            "value": list(stocks.values()),
         },
         schema=cells.schema,
     )
@@ -351,7 +382,9 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     dear = ((cells["breakdown"] == "total") | (cells["scope"] == ALL)).to_numpy()
     hidden, result = protect(values, relations, k, weights=np.where(dear, 10, 1))
     quarter_periods = [grid.quarter(q) for q in quarter_keys][-12:]
-    stats = _statistics(con, cutoff, [*coverage, ALL], [*quarter_periods, *periods], reported, k)
+    # medians rest on case rows: all entities' only when every entity sends case rows
+    scopes = [*rows_reach, *([ALL] if set(rows_reach) == set(coverage) else [])]
+    stats = _statistics(con, cutoff, scopes, [*quarter_periods, *periods], reported, k)
     as_of = {e: d.isoformat() for e, d in coverage.items()}
     published = cells.with_columns(
         pl.Series("hidden", hidden),

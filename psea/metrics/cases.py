@@ -70,11 +70,17 @@ def allegations_received(
 
 
 def allegations_by_quarter(con, period: Period, entity: str | None = None) -> pl.DataFrame:
-    """Allegations received per calendar quarter of the period (quarters without any left out)."""
+    """Allegations received per calendar quarter of the period (quarters without any left out),
+    from case rows and from returns (a return's quarter counts when it ends in the period)."""
     return _sql(
         con,
-        f"""with f as ({facts.family("allegations").sql})
-            select date_trunc('quarter', day)::date as quarter, count(*)::bigint as count from f
+        f"""with f as (
+                select entity, day, 1 as n from ({facts.family("allegations").sql})
+                union all
+                select entity, day, count as n from ({facts.return_cells_sql()})
+                where family = 'allegations' and breakdown = 'total'
+            )
+            select date_trunc('quarter', day)::date as quarter, sum(n)::bigint as count from f
             where day > $start and day <= $end and ($entity is null or entity = $entity)
             group by all order by all""",
         _params(period, entity),
@@ -197,16 +203,23 @@ def investigations_opened(con, period: Period, entity: str | None = None) -> int
 
 
 def overdue_investigations(con, cutoff, entity: str | None = None) -> int:
+    """Open investigations opened more than the overdue days before the cut-off; a return
+    entity's: its overdue figure at the end of its latest quarter (where it sends one)."""
     days = int(settings()["investigations"]["overdue_after_days"])
-    return int(
-        _sql(
-            con,
-            """select count(*)::bigint from cases_at($cutoff)
+    rows = _sql(
+        con,
+        """select entity, count(*)::bigint as n from cases_at($cutoff)
         where investigated and not finding_reached and investigation_opened_on < $cutoff - to_days($days)
-          and ($entity is null or entity = $entity)""",
-            {"cutoff": cutoff, "entity": entity, "days": days},
-        ).item()
+          and ($entity is null or entity = $entity) group by 1""",
+        {"cutoff": cutoff, "entity": entity, "days": days},
     )
+    stocks = {
+        e: n
+        for e, n in facts.return_stock(con, "overdue", cutoff).items()
+        if entity is None or e == entity
+    }
+    from_rows = sum(n for e, n in rows.iter_rows() if e not in stocks)
+    return int(from_rows + sum(stocks.values()))
 
 
 def reporting_delay(con, period: Period, entity: str | None = None) -> pl.DataFrame:
