@@ -20,6 +20,12 @@ FORMATS = ("docx", "pdf", "md")
 CHART_PPI = 200
 CONFIDENTIAL = "Confidential — contains PSEA case statistics"
 
+BY_ENTITY_NOTE = (
+    "Figures of the period per entity, suppressed together with their total. Rates per 1,000 "
+    "personnel: allegations received over the entity's personnel at the period's end (its "
+    "return's, else its roster's). More reports can mean better reporting, not more abuse."
+)
+
 
 def file_stem(brief: Brief) -> str:
     return f"sfp_brief_{brief.meeting.isoformat()}_{slug(brief.scope)}"
@@ -141,7 +147,7 @@ def to_docx(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
         p.add_run(h.definition)
     if brief.by_entity is not None:
         doc.add_heading("Each entity side by side", 1)
-        doc.add_paragraph("Figures of the period per entity, suppressed together with their total.")
+        doc.add_paragraph(BY_ENTITY_NOTE)
         frame_table(brief.by_entity)
     doc.add_heading("Points for the meeting", 1)
     for point in brief.points or ["No change large enough to raise."]:
@@ -271,7 +277,7 @@ def to_pdf(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
         para(f"{h.label}: {h.definition}", 8)
     if brief.by_entity is not None:
         heading("Each entity side by side", 13)
-        para("Figures of the period per entity, suppressed together with their total.")
+        para(BY_ENTITY_NOTE)
         frame_table(brief.by_entity)
     heading("Points for the meeting", 13)
     for i, point in enumerate(brief.points or ["No change large enough to raise."], 1):

@@ -30,8 +30,8 @@ ENTITY_ITEMS = (
     "investigation_capacity",
 )
 COUNTRIES = 40
-REPORTERS = ("IOM", "UNHCR", "WFP", "UNICEF", "NRC", "DRC")
-PRESENCE = {"IOM": 1.0, "UNHCR": 0.8, "WFP": 0.75, "UNICEF": 0.85, "NRC": 0.35, "DRC": 0.3}
+REPORTERS = ("IOM", "UNHCR", "WFP", "UNICEF", "NRC", "IRC")
+PRESENCE = {"IOM": 1.0, "UNHCR": 0.8, "WFP": 0.75, "UNICEF": 0.85, "NRC": 0.35, "IRC": 0.3}
 
 
 def _status(level: np.ndarray) -> np.ndarray:

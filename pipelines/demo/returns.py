@@ -9,8 +9,8 @@ import polars as pl
 
 from psea.calendar import quarter_start
 
-RETURN_ENTITIES = ("UNHCR", "WFP", "UNICEF", "NRC", "DRC")
-NGOS = {"NRC": (15.0, 30, 6_000), "DRC": (12.0, 35, 4_500)}  # cases in 2018, missions, personnel
+RETURN_ENTITIES = ("UNHCR", "WFP", "UNICEF", "NRC", "IRC")
+NGOS = {"NRC": (15.0, 30, 6_000), "IRC": (12.0, 35, 4_500)}  # cases in 2018, missions, personnel
 COUNTED = [
     "allegations",
     "victims",
@@ -48,7 +48,7 @@ def _quarter_key(day: pl.Expr) -> pl.Expr:
 
 def _counted(frame: pl.DataFrame, figure: str, day: str, by: dict[str, pl.Expr]) -> pl.DataFrame:
     """The figure's total and breakdowns per entity and quarter of `day`."""
-    dated = frame.with_columns(_quarter_key(pl.col(day)).alias("quarter"))
+    dated = frame.with_columns(_quarter_key(pl.col(day).cast(pl.Date)).alias("quarter"))
     parts = [
         dated.group_by("entity", "quarter").agg(
             pl.lit("total").alias("dimension"),

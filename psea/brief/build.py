@@ -13,7 +13,8 @@ from psea.disclosure import grid
 from psea.disclosure.figures import PublishedFigures, Shown
 from psea.disclosure.published import ALL, Release, ensure
 from psea.headlines import HEADLINES
-from psea.metrics import Period, catalog, managers, training
+from psea.metrics import Period, catalog, managers, personnel, training
+from psea.metrics.personnel import per_thousand
 from psea.settings import settings, suppression_k
 
 
@@ -120,17 +121,39 @@ def _personnel_headlines(
     return rows, {"risk": risk, "risk_before": risk_before, "coverage": cov}
 
 
-def _by_entity(release: Release, period: grid.GridPeriod) -> pl.DataFrame:
+def _by_entity(release: Release, period: grid.GridPeriod, headcount: pl.DataFrame) -> pl.DataFrame:
     """The Champion's office variant: each entity's headline figures side by side with all
-    entities, all read from the same release (protected together)."""
+    entities, all read from the same release (protected together), with each entity's personnel
+    and its allegations per 1,000 personnel where both are known."""
     scopes = [*release.scopes, ALL]
+    known = dict(headcount.select("entity", "personnel").iter_rows())
+    if all(s in known for s in release.scopes):
+        known[ALL] = sum(known[s] for s in release.scopes)
     rows = []
+    allegations = {}
     for h in HEADLINES:
         row = {"figure": h.label}
         for scope in scopes:
             figures = PublishedFigures(release, period, None if scope == ALL else scope)
-            row["All entities" if scope == ALL else scope] = h.shown(figures).label
+            shown = h.shown(figures)
+            row["All entities" if scope == ALL else scope] = shown.label
+            if h.label == "Allegations received":
+                allegations[scope] = shown
         rows.append(row)
+    column = {s: "All entities" if s == ALL else s for s in scopes}
+    rows.append(
+        {"figure": "Personnel"}
+        | {column[s]: f"{known[s]:,}" if s in known else "not known" for s in scopes}
+    )
+    rates = {"figure": "Allegations per 1,000 personnel"}
+    for s in scopes:
+        rate = per_thousand(allegations[s].value, known.get(s)) if s in allegations else None
+        rates[column[s]] = (
+            f"{rate:.1f}"
+            if rate is not None
+            else (allegations[s].label if s in allegations and s in known else "not known")
+        )
+    rows.append(rates)
     return pl.DataFrame(rows)
 
 
@@ -318,7 +341,11 @@ def build_brief(
         not_reported=not_reported,
         loads=catalog.loads_read_at(con, release.cutoff, entity),
         headlines=headlines,
-        by_entity=_by_entity(release, grid_period) if entity is None else None,
+        by_entity=(
+            _by_entity(release, grid_period, personnel.personnel(con, grid_period.end))
+            if entity is None
+            else None
+        ),
         points=points_for_the_meeting(
             headlines, extra, figures.overdue().label, k, bool(not_reported)
         ),
