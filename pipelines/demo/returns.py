@@ -7,6 +7,7 @@ import datetime as dt
 
 import polars as pl
 
+from data_contracts import contract_for
 from psea.calendar import quarter_start
 
 RETURN_ENTITIES = ("UNHCR", "WFP", "UNICEF", "NRC", "IRC")
@@ -73,6 +74,7 @@ def quarterly_returns(
     """The returns sent at `as_of`: every return entity's last quarters up to it, counted from its
     case snapshot at `as_of` (statuses as they stand then); zero totals included, zero groups left
     out. `personnel`: entity, quarter, count."""
+    frames = {kind: _typed(kind, frame) for kind, frame in frames.items()}
     cases = frames["cases"].filter(pl.col("entity").is_in(RETURN_ENTITIES))
     keys = ["entity", "case_ref"]
     victims = frames["case_victims"].join(cases.select(*keys, "date_received"), on=keys)
@@ -91,7 +93,7 @@ def quarterly_returns(
             "date_received",
             {
                 "category": pl.col("category"),
-                "personnel_group": pl.col("personnel_group").replace(UN_PERSONNEL),
+                "personnel_group": pl.col("personnel_group").cast(pl.String).replace(UN_PERSONNEL),
                 "status": pl.col("status"),
             },
         ),
@@ -140,6 +142,16 @@ def quarterly_returns(
         ]
     )
     return out.with_columns(pl.lit(as_of).alias("as_of")).sort(key)
+
+
+def _typed(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The contract's types, also on an empty snapshot (whose columns may have none)."""
+    types = {"string": pl.String, "date": pl.Date, "boolean": pl.Boolean, "integer": pl.Int32}
+    return frame.with_columns(
+        pl.col(c.name).cast(types[c.logical_type])
+        for c in contract_for(kind).columns
+        if c.name in frame.columns
+    )
 
 
 def _last_quarters(as_of: dt.date) -> list[str]:

@@ -121,12 +121,19 @@ def _quarter_frame(
                 schema={"entity": pl.String, "quarter": pl.Date},
             )
         )
-    carried = (
-        facts.return_cells(con, cutoff)
-        .filter(pl.col("entity").is_in(list(reported)))
-        .select("entity", "quarter", "family", "breakdown")
-        .unique()
+    returned = facts.return_cells(con, cutoff).filter(pl.col("entity").is_in(list(reported)))
+    nothing = returned.filter((pl.col("breakdown") == "total") & (pl.col("count") == 0))
+    every_breakdown = pl.DataFrame(  # a zero total breaks down into zeros, whatever the breakdown
+        [(name, b) for name, fam in facts.families().items() for b in fam.breakdowns],
+        schema=["family", "breakdown"],
+        orient="row",
     )
+    carried = pl.concat(
+        [
+            returned.select("entity", "quarter", "family", "breakdown"),
+            nothing.select("entity", "quarter", "family").join(every_breakdown, on="family"),
+        ]
+    ).unique()
     frame = pl.concat(
         [
             key_frame.join(pl.concat(grids), how="cross").select(

@@ -190,11 +190,11 @@ def investigation_duration(con, period: Period, entity: str | None = None) -> di
     short, long = settings()["investigations"]["aims_days"]
     stats = statistic(con, "investigation_duration", period, entity)
     buckets = _groups(facts.count(con, "findings", period, entity, "duration"), "duration")
-    within_short = buckets[f"within_{short}_days"]
-    return {
+    within_short, later = buckets[f"within_{short}_days"], buckets[f"{short + 1}_to_{long}_days"]
+    return {  # None where a return in the period does not break its findings down by duration
         **stats,
         f"within_{short}": within_short,
-        f"within_{long}": within_short + buckets[f"{short + 1}_to_{long}_days"],
+        f"within_{long}": None if within_short is None else within_short + later,
     }
 
 

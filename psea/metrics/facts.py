@@ -335,8 +335,13 @@ def count(
 
 
 def _not_broken_down(returned: pl.DataFrame, by: str) -> bool:
-    carried = returned.group_by("entity", "quarter").agg((pl.col("breakdown") == by).any())
-    return not carried["breakdown"].all()
+    """Whether a return of the period lacks the breakdown (a zero total breaks down into zeros)."""
+    carried = returned.group_by("entity", "quarter").agg(
+        ((pl.col("breakdown") == by) | ((pl.col("breakdown") == "total") & (pl.col("count") == 0)))
+        .any()
+        .alias("carried")
+    )
+    return not carried["carried"].all()
 
 
 def _with_returns(out: pl.DataFrame, returned: pl.DataFrame, by: str | None) -> pl.DataFrame:
