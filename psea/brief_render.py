@@ -332,9 +332,7 @@ def to_markdown(
     out.append(_md_table(HEADLINE_HEADER, _headline_rows(brief)))
     out.append("\n".join(f"- **{h.label}**: {h.definition}" for h in brief.headlines) + "\n")
     if brief.by_entity is not None:
-        out.append(
-            "## Each entity side by side\n\nFigures of the period per entity, suppressed together with their total.\n"
-        )
+        out.append(f"## Each entity side by side\n\n{BY_ENTITY_NOTE}\n")
         out.append(_md_frame(brief.by_entity))
     out.append("## Points for the meeting\n")
     out.append(

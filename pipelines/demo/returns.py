@@ -11,7 +11,7 @@ from data_contracts import contract_for
 from psea.calendar import quarter_start
 
 RETURN_ENTITIES = ("UNHCR", "WFP", "UNICEF", "NRC", "IRC")
-NGOS = {"NRC": (15.0, 30, 6_000), "IRC": (12.0, 35, 4_500)}  # cases in 2018, missions, personnel
+NGOS = {"NRC": (45.0, 30, 6_000), "IRC": (35.0, 35, 4_500)}  # cases in 2018, missions, personnel
 COUNTED = [
     "allegations",
     "victims",
