@@ -15,7 +15,14 @@ from typing import Any
 
 import polars as pl
 
-from data_contracts.model import ENTITY_PATTERN, MONTH_PATTERN, REF_PATTERN, Contract
+from data_contracts.model import (
+    COUNTRY_PATTERN,
+    ENTITY_PATTERN,
+    MONTH_PATTERN,
+    QUARTER_PATTERN,
+    REF_PATTERN,
+    Contract,
+)
 from data_contracts.reference import mission_codes
 
 ROW_ENGINE_ONLY = (
@@ -25,6 +32,11 @@ ROW_ENGINE_ONLY = (
     "no_cycles",
     "month_not_after",
     "year_not_after_as_of",
+    "quarter_ended_by_as_of",
+    "total_present",
+    "groups_add_up",
+    "figures_add_up",
+    "not_in_case_rows",
 )
 
 
@@ -47,7 +59,13 @@ def expectations_for(contract: Contract, as_of: dt.date) -> list:
 
     e = gx.expectations
     out: list = [e.ExpectTableColumnsToMatchOrderedList(column_list=contract.column_names)]
-    patterns = {"ref": REF_PATTERN, "entity": ENTITY_PATTERN, "month": MONTH_PATTERN}
+    patterns = {
+        "ref": REF_PATTERN,
+        "entity": ENTITY_PATTERN,
+        "month": MONTH_PATTERN,
+        "quarter": QUARTER_PATTERN,
+        "country": COUNTRY_PATTERN,
+    }
     upper = dt.datetime.combine(as_of, dt.time())
     for col in contract.columns:
         if col.required:
@@ -60,10 +78,11 @@ def expectations_for(contract: Contract, as_of: dt.date) -> list:
             out.append(
                 e.ExpectColumnValuesToBeInSet(column=col.name, value_set=list(col.valid_values))
             )
-        if col.psea_type == "mission":
-            out.append(
-                e.ExpectColumnValuesToBeInSet(column=col.name, value_set=sorted(mission_codes()))
-            )
+        if col.psea_type in ("mission", "country"):
+            codes = sorted(mission_codes())
+            if col.psea_type == "country":
+                codes = [c for c in codes if re.fullmatch(COUNTRY_PATTERN, c)]
+            out.append(e.ExpectColumnValuesToBeInSet(column=col.name, value_set=codes))
         if col.psea_type == "as_of":
             out.append(e.ExpectColumnDistinctValuesToEqualSet(column=col.name, value_set=[upper]))
         if col.psea_type == "date":
@@ -105,6 +124,16 @@ def expectations_for(contract: Contract, as_of: dt.date) -> list:
             out.append(
                 expectation(column=p["column"], row_condition=Column(when_col).is_in(states))
             )
+        elif rule.rule in ("groups_of_dimension", "dimension_of_figure"):
+            allowed = p["groups"] if rule.rule == "groups_of_dimension" else p["dimensions"]
+            for value, members in allowed.items():
+                out.append(
+                    e.ExpectColumnValuesToBeInSet(
+                        column=p["column"],
+                        value_set=list(members),
+                        row_condition=Column(p["of"]) == value,
+                    )
+                )
     return out
 
 

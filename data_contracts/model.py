@@ -14,6 +14,8 @@ CONTRACT_DIR = Path(__file__).parent
 REF_PATTERN = r"^[0-9a-f]{16}$"
 ENTITY_PATTERN = r"^[A-Z]{2,12}$"
 MONTH_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
+QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
+COUNTRY_PATTERN = r"^[A-Z]{3}$"  # ISO 3166-1 alpha-3 (and a known mission code)
 DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "integer": "INTEGER"}
 
 
@@ -21,7 +23,8 @@ DUCKDB_TYPES = {"string": "VARCHAR", "date": "DATE", "boolean": "BOOLEAN", "inte
 class Column:
     name: str
     logical_type: str  # string | date | boolean | integer
-    psea_type: str  # ref | entity | as_of | date | month | mission | code | bool | int
+    # ref | entity | as_of | date | month | quarter | mission | country | code | bool | int
+    psea_type: str
     required: bool
     unique: bool = False
     valid_values: tuple[str, ...] = ()
@@ -61,6 +64,13 @@ class Contract:
     columns: tuple[Column, ...]
     rules: tuple[TableRule, ...] = field(default_factory=tuple)
     load_order: int = 50
+    # the columns whose latest as_of makes the current data (a full snapshot per key)
+    snapshot_key: tuple[str, ...] = ("entity",)
+
+    @property
+    def entity_column(self) -> str:
+        """The column naming who sends the rows (`entity`, or `reporter` for psea_capacity)."""
+        return next(c.name for c in self.columns if c.psea_type == "entity")
 
     @property
     def column_names(self) -> list[str]:
@@ -112,13 +122,15 @@ def _rule(q: dict) -> TableRule:
 def parse_contract(path: Path) -> Contract:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     schema = doc["schema"][0]
+    custom = _custom(doc.get("customProperties"))
     return Contract(
         kind=doc["name"],
         version=str(doc["version"]),
         purpose=doc.get("description", {}).get("purpose", ""),
         columns=tuple(_column(p) for p in schema["properties"]),
         rules=tuple(_rule(q) for q in schema.get("quality") or []),
-        load_order=int(_custom(doc.get("customProperties")).get("load_order", 50)),
+        load_order=int(custom.get("load_order", 50)),
+        snapshot_key=tuple(custom.get("snapshot_key", ["entity"])),
     )
 
 

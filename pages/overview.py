@@ -2,10 +2,18 @@
 
 import streamlit as st
 
-from psea.app.page import coverage_metric, figure_metric, page_context, personnel, share_metric
-from psea.disclosure.figures import overdue_cases
+from psea.app.page import (
+    coverage_metric,
+    figure_metric,
+    page_context,
+    personnel,
+    share_metric,
+    show_table,
+)
+from psea.disclosure.figures import entities_side_by_side, overdue_cases
 from psea.headlines import HEADLINES, OVERDUE
-from psea.metrics import training
+from psea.metrics import catalog, training
+from psea.metrics.personnel import DEFINITION as RATE_DEFINITION
 
 ctx = page_context("overview")
 st.title("Overview")
@@ -38,3 +46,10 @@ st.metric(
     f"{int(flagged['flagged'].sum())} of {flagged.height}",
     help=training.definition("audit_risk"),
 )
+
+if ctx.entity is None:  # the Champion's office: every entity side by side, with its workforce
+    st.subheader("Entities side by side")
+    entities = ctx.release.scopes if ctx.release else catalog.case_entities(ctx.con)
+    side = entities_side_by_side(ctx.figures, entities, personnel(ctx, "headcount"))
+    show_table(ctx, side, "entities_side_by_side")
+    st.caption(RATE_DEFINITION)

@@ -9,7 +9,7 @@ from psea import exports
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
 from psea.metrics import un_quarterly
-from psea.metrics.catalog import case_entities
+from psea.metrics.catalog import case_row_entities
 
 viewer = require_page("un_quarterly")
 con = connection()
@@ -17,7 +17,7 @@ st.title("UN quarterly submission")
 st.caption(
     "Exact figures for the organization's submission to the UN system-wide data. Every production is recorded in the audit log."
 )
-entity = viewer.entity or st.sidebar.selectbox("Entity", case_entities(con), key="uq_entity")
+entity = viewer.entity or st.sidebar.selectbox("Entity", case_row_entities(con), key="uq_entity")
 quarters = un_quarterly.submission_quarters(con, entity, dt.date.today()) if entity else []
 if not quarters:
     st.info(f"No case data of {entity or 'any entity'} yet: nothing to submit.")

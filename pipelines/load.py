@@ -173,7 +173,9 @@ def _require_entity(raw: RawExtract, entity: str | None) -> None:
     """A load scoped to an entity takes none of another's rows: refused before any lookup or write."""
     if entity is None:
         return
-    cells = raw.frame["entity"]  # a malformed code is the entity_code rule's, not another entity
+    cells = raw.frame[
+        contract_for(raw.kind).entity_column
+    ]  # a malformed code is the entity_code rule's, not another entity
     other = (cells.str.contains(ENTITY_PATTERN).fill_null(False) & (cells != entity)).arg_true()
     if len(other):
         raise ExtractRejected(
@@ -182,7 +184,7 @@ def _require_entity(raw: RawExtract, entity: str | None) -> None:
                 "other_entity",
                 f"a row of another entity than {entity} (the loader's); nothing was loaded",
                 row=int(other[0]) + 1,
-                column="entity",
+                column=contract_for(raw.kind).entity_column,
             )
         )
 
@@ -284,11 +286,12 @@ def _write_load(
     contract = contract_for(raw.kind)
     rows = frame.select(contract.column_names)  # noqa: F841 - scanned by DuckDB
     snapshot = {"entities": outcome.entities, "as_of": outcome.as_of, "kind": raw.kind}
-    cols = ", ".join(contract.column_names)
+    cols = ", ".join(f'"{c}"' for c in contract.column_names)
     con.execute("begin transaction")
     try:
         con.execute(
-            f"delete from {raw.kind} where as_of = $as_of and entity in (select unnest($entities))",
+            f"delete from {raw.kind} where as_of = $as_of "
+            f"and {contract.entity_column} in (select unnest($entities))",
             {"as_of": snapshot["as_of"], "entities": snapshot["entities"]},
         )
         con.execute(

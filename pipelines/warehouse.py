@@ -101,6 +101,10 @@ DATE_RESTRICTION = {
     "appraisals": "year <= year(d)",
 }
 
+QUARTER_FIRST_DAY = (
+    "make_date(left(quarter, 4)::integer, right(quarter, 1)::integer * 3 - 2, 1)"  # of 'YYYYQn'
+)
+
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
@@ -141,7 +145,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(BOOKKEEPING_DDL)
     con.execute(UN_REFERENCES_DDL)
     for contract in contracts().values():
-        cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in contract.columns)
+        cols = ", ".join(f'"{c.name}" {c.duckdb_type}' for c in contract.columns)
         con.execute(
             f"create table if not exists {contract.kind} ({cols}, load_id varchar not null)"
         )
@@ -166,22 +170,23 @@ def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_snapshot_macros(con: duckdb.DuckDBPyConnection) -> None:
-    for kind in contracts():
+    for kind, contract in contracts().items():
+        key = ", ".join(f'"{c}"' for c in contract.snapshot_key)
         con.execute(
             f"""
             create or replace macro {kind}_snapshot(d) as table
             with pick as (
-                select entity, coalesce(max(as_of) filter (where as_of <= d), min(as_of)) as as_of
-                from {kind} group by entity
+                select {key}, coalesce(max(as_of) filter (where as_of <= d), min(as_of)) as as_of
+                from {kind} group by all
             )
-            select t.* from {kind} t join pick using (entity, as_of)
+            select t.* from {kind} t join pick using ({key}, as_of)
             """
         )
         con.execute(
             f"""
             create or replace view {kind}_current as
             select t.* from {kind} t
-            join (select entity, max(as_of) as as_of from {kind} group by entity) latest using (entity, as_of)
+            join (select {key}, max(as_of) as as_of from {kind} group by all) latest using ({key}, as_of)
             """
         )
     for kind, condition in DATE_RESTRICTION.items():
@@ -218,6 +223,27 @@ def create_snapshot_macros(con: duckdb.DuckDBPyConnection) -> None:
             semi join cases_at(d) c on c.entity = v.entity and c.case_ref = v.case_ref
             """
         )
+    # Every as_of of case data, from case rows or from returns: the snapshot dates of the releases.
+    con.execute(
+        """create or replace view case_data_as_of as
+           select entity, as_of, 'cases' as source from cases
+           union all select entity, as_of, 'agency_returns' from agency_returns"""
+    )
+    # A return's quarter counts once it has ended by d, and only where the entity's case rows do
+    # not reach it (the rows win: data_contracts/agency_returns.yaml).
+    con.execute(
+        f"""
+        create or replace macro agency_returns_at(d) as table
+        with reach as (select entity, max(as_of) as reach from cases_snapshot(d) group by 1),
+        dated as (
+            select r.*, {QUARTER_FIRST_DAY} as quarter_start,
+                (({QUARTER_FIRST_DAY}) + interval 3 month - interval 1 day)::date as quarter_end
+            from agency_returns_snapshot(d) r
+        )
+        select r.* from dated r left join reach c using (entity)
+        where r.quarter_end <= d and (c.reach is null or c.reach < r.quarter_start)
+        """
+    )
     con.execute(
         """
         create or replace macro victim_assistance_at(d) as table

@@ -182,6 +182,7 @@ NAMES: dict[str, str] = {
     "count": "Count",
     "category": "Category",
     "personnel_group": "Personnel group",
+    "un_personnel_group": "Personnel group (UN groups)",
     "reporting_channel": "Reporting channel",
     "incident_year": "Year of incident",
     "delay": "Reporting delay",

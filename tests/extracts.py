@@ -268,3 +268,55 @@ def write_csv(
 
 def write_all(folder: Path) -> list[Path]:
     return [write_csv(folder, f"{kind}_{AS_OF}.csv", rows()) for kind, rows in VALID.items()]
+
+
+def agency_returns() -> list[dict]:
+    """WFP's totals for 2018Q2: allegations by category and status, victims, findings, stocks."""
+    rows = [
+        ("allegations", "total", "total", 6),
+        ("allegations", "category", "sexual_exploitation", 4),
+        ("allegations", "category", "sexual_abuse", 2),
+        ("allegations", "status", "under_investigation", 3),
+        ("allegations", "status", "substantiated", 2),
+        ("allegations", "status", "closed", 1),
+        ("victims", "total", "total", 7),
+        ("victims", "un_victim_group", "women", 4),
+        ("victims", "un_victim_group", "girls", 3),
+        ("victims_assisted", "total", "total", 5),
+        ("investigations_completed", "total", "total", 3),
+        ("substantiated", "total", "total", 2),
+        ("unsubstantiated", "total", "total", 1),
+        ("overdue", "total", "total", 1),
+        ("personnel", "total", "total", 5200),
+        ("allegations", "personnel_group", "agencies_funds_programmes", 4),
+        ("allegations", "personnel_group", "implementing_partner", 2),
+    ]
+    return [
+        dict(
+            entity="WFP",
+            as_of=AS_OF,
+            quarter="2018Q2",
+            figure=figure,
+            dimension=dimension,
+            group=group,
+            count=str(n),
+        )
+        for figure, dimension, group, n in rows
+    ]
+
+
+def psea_capacity() -> list[dict]:
+    rows = [
+        ("NETWORK", "IRQ", "psea_coordinator", "yes", "2017-03-01"),
+        ("NETWORK", "IRQ", "action_plan", "partial", ""),
+        ("WFP", "IRQ", "complaint_procedures", "yes", "2016-11-15"),
+        ("WFP", "TCD", "cbcm_in_place", "no", ""),
+        ("NETWORK", "TCD", "funding_secured", "not_applicable", ""),
+    ]
+    return [
+        dict(reporter=r, as_of=AS_OF, country=c, item=i, status=s, since=d)
+        for r, c, i, s, d in rows
+    ]
+
+
+TOTALS = {f.__name__: f for f in (agency_returns, psea_capacity)}  # not in write_all's set

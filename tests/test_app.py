@@ -388,7 +388,10 @@ def test_no_timeliness_figure_lies_between_1_and_k_minus_1_for_other_roles(demo,
         if page == "investigations":
             scope = "IOM" if role == "focal_point" else published.ALL
             cell = release.cell("open_cases", "total", "total", scope, "cut-off")
-            assert cell is not None
-            expected = "suppressed" if cell[1] else f"{cell[0]:,}"
+            if cell is None:  # all entities, while some send returns (no open cases by stage)
+                assert scope == published.ALL and any(e not in ("IOM",) for e in release.scopes)
+                expected = "not broken down"
+            else:
+                expected = "suppressed" if cell[1] else f"{cell[0]:,}"
             assert _metric(at, "Open cases").value == expected
     assert checked

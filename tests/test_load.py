@@ -102,7 +102,7 @@ def test_the_latest_demo_templates_ingest_with_a_roster_larger_than_the_gx_sampl
     tmp_path, small_gx_sample
 ):
     report = demo_templates_ingested(tmp_path, scale=0.05, every_snapshot=False)
-    assert len(report) == 9
+    assert len(report) == 11  # one file per extract kind
     roster = next(f for f in report if f["kind"] == "roster")
     assert roster["rows_loaded"] > small_gx_sample
 

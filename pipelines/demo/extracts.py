@@ -10,10 +10,12 @@ import polars as pl
 
 from data_contracts.reference import reference_frame
 from pipelines.demo.appraisals import appraisal_snapshots, manager_appraisals
+from pipelines.demo.capacity import capacity_snapshots
 from pipelines.demo.cases import case_histories, case_snapshot, merge_histories
 from pipelines.demo.contracts import entity_contracts
+from pipelines.demo.returns import NGOS, personnel_by_quarter, quarterly_returns
 from pipelines.demo.roster import entity_roster
-from pipelines.demo.scenario import ENTITY_CASES_2018, ENTITY_SHARE, START
+from pipelines.demo.scenario import CASE_ROW_ENTITIES, ENTITY_CASES_2018, ENTITY_SHARE, START
 from pipelines.demo.sessions import awareness_sessions
 from pipelines.demo.stations import duty_stations
 from pipelines.demo.training import training_records
@@ -56,15 +58,30 @@ def generate(seed: int = 7, scale: float = 1.0, end: dt.date | None = None) -> D
         per_year = ENTITY_CASES_2018[entity] * scale
         histories.append(case_histories(rng, entity, per_year, stations, end))
 
+    # the NGOs answer with returns only: their cases drawn apart, so the agencies' draws stay
+    ngo_rng = np.random.default_rng([seed, 2])
+    for ngo, (per_year, _, _) in NGOS.items():
+        stations = duty_stations(ngo_rng, ngo, missions)
+        histories.append(case_histories(ngo_rng, ngo, per_year * scale, stations, end))
+
     snapshots = {
         kind: [(end, pl.concat(parts[kind]).with_columns(pl.lit(end).alias("as_of")))]
         for kind in FULL_HISTORY_KINDS
     }
     snapshots["appraisals"] = appraisal_snapshots(pl.concat(parts["appraisals"]), end)
     history = merge_histories(histories)
-    cuts = [(as_of, case_snapshot(history, as_of)) for as_of in [*quarter_ends(START, end), end]]
-    for kind in cuts[0][1]:
-        snapshots[kind] = [(as_of, frames[kind]) for as_of, frames in cuts]
+    dates = [*quarter_ends(START, end), end]
+    cuts = [(as_of, case_snapshot(history, as_of)) for as_of in dates]
+    for kind in cuts[0][1]:  # case rows: IOM's
+        snapshots[kind] = [
+            (as_of, frames[kind].filter(pl.col("entity").is_in(CASE_ROW_ENTITIES)))
+            for as_of, frames in cuts
+        ]
+    headcount = personnel_by_quarter(pl.concat(parts["roster"]), dates, scale)
+    snapshots["agency_returns"] = [
+        (as_of, quarterly_returns(frames, as_of, headcount)) for as_of, frames in cuts
+    ]
+    snapshots["psea_capacity"] = capacity_snapshots(seed, end)
     return DemoExtracts(snapshots=snapshots, end=end)
 
 

@@ -33,6 +33,7 @@ PAGE_ROLES = {
     "victims": ("champion_office", "focal_point", "analyst"),
     "training": ("champion_office", "focal_point", "analyst"),
     "managers": ("focal_point", "analyst"),
+    "country_capacity": ("champion_office", "focal_point", "analyst"),
     "briefs": ("champion_office", "focal_point", "analyst", "admin"),  # admin: the calendar only
     "un_quarterly": ("analyst",),
     "load": ("analyst", "admin"),

@@ -67,18 +67,21 @@ def statistic_metric(
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _personnel(key: tuple, figure: str, on, entity: str | None) -> pl.DataFrame:
+    from psea.metrics import personnel as headcounts
     from psea.metrics import training
 
     cursor = warehouse_cursor(key[0])
     try:
+        if figure == "headcount":  # every entity's personnel (the rates' denominators)
+            return headcounts.personnel(cursor, on)
         return getattr(training, figure)(cursor, on, entity)
     finally:
         cursor.close()
 
 
 def personnel(ctx: PageContext, figure: str) -> pl.DataFrame:
-    """A personnel figure of psea.metrics.training at the period's end (mandatory coverage, audit
-    risk), computed once per page key (warehouse state, role, entity, period: ctx.cache_key)."""
+    """A personnel figure at the period's end (psea.metrics.training's mandatory coverage or audit
+    risk, or psea.metrics.personnel's headcount per entity), computed once per page key (warehouse state, role, entity, period: ctx.cache_key)."""
     return _personnel(ctx.cache_key, figure, ctx.period.end, ctx.entity)
 
 

@@ -41,6 +41,7 @@ PAGES = {
     "victims": ("pages/victims.py", "Victims and assistance", ":material/volunteer_activism:"),
     "training": ("pages/training.py", "Training and awareness", ":material/school:"),
     "managers": ("pages/managers.py", "Manager indicators", ":material/badge:"),
+    "country_capacity": ("pages/country_capacity.py", "Country capacity", ":material/public:"),
     "briefs": ("pages/briefs.py", "SFP meeting briefs", ":material/article:"),
     "un_quarterly": ("pages/un_quarterly.py", "UN quarterly submission", ":material/table:"),
     "load": ("pages/load.py", "Load extracts", ":material/upload_file:"),

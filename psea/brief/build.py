@@ -21,7 +21,8 @@ from psea.disclosure.figures import (
 )
 from psea.disclosure.published import ALL, Release, ensure
 from psea.headlines import HEADLINES
-from psea.metrics import Period, catalog, managers, progress, timeliness, training
+from psea.metrics import Period, catalog, managers, personnel, progress, timeliness, training
+from psea.metrics.personnel import per_thousand
 from psea.settings import suppression_k
 
 
@@ -131,13 +132,12 @@ def _personnel_headlines(
 def _per_thousand(count: Shown, people: int | None) -> str:
     if not count.published:
         return count.label
-    if not people:
-        return "personnel not known"
-    return f"{1000 * count.value / people:.2f}"
+    rate = per_thousand(count.value, people)
+    return "personnel not known" if rate is None else f"{rate:.2f}"
 
 
 def _by_entity(
-    release: Release, period: grid.GridPeriod, personnel: dict[str, int | None]
+    release: Release, period: grid.GridPeriod, headcount: dict[str, int | None]
 ) -> pl.DataFrame:
     """The Champion's office variant: each entity's headline figures side by side with all
     entities, all read from the same release (protected together), then the personnel at the
@@ -151,20 +151,20 @@ def _by_entity(
     ]
     rows.append(
         {"figure": "Personnel at the end of the period"}
-        | {column[s]: f"{personnel[s]:,}" if personnel.get(s) else "not known" for s in scopes}
+        | {column[s]: f"{headcount[s]:,}" if headcount.get(s) else "not known" for s in scopes}
     )
     for h in HEADLINES:
         if h.denominator is None:
             rows.append(
                 {"figure": f"{h.label} per 1,000 personnel"}
-                | {column[s]: _per_thousand(h.shown(figures[s]), personnel.get(s)) for s in scopes}
+                | {column[s]: _per_thousand(h.shown(figures[s]), headcount.get(s)) for s in scopes}
             )
     return pl.DataFrame(rows)
 
 
 def _personnel(con, release: Release, end: dt.date) -> dict[str, int | None]:
     """Personnel per scope at the period's end; all entities only when every entity's is known."""
-    known = training.personnel(con, end)
+    known = dict(personnel.personnel(con, end).select("entity", "personnel").iter_rows())
     out: dict[str, int | None] = {s: known.get(s) for s in release.scopes}
     out[ALL] = sum(out.values()) if all(out.values()) else None  # type: ignore[arg-type]
     return out

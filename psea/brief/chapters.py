@@ -177,7 +177,9 @@ def annex_chapters(brief: Brief) -> list[Section]:
                 "Each entity side by side",
                 [
                     "Figures of the period per entity, protected together with their total, and "
-                    "rates per 1,000 personnel where the entity's personnel count is known.",
+                    "rates per 1,000 personnel where the entity's personnel count is known: the "
+                    "count over the entity's personnel at the period's end (from its quarterly "
+                    "return, else from its roster).",
                     RATE_NOTE,
                 ],
                 tables=[Table("Each entity's figures of the period", brief.by_entity)],

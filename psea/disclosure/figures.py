@@ -17,13 +17,16 @@ import polars as pl
 from psea.disclosure import grid
 from psea.disclosure.published import (
     ALL,
+    NOT_IN_RETURNS,
     NOT_REPORTED,
     SUPPRESSED,
     Release,
     Statistic,
 )
-from psea.metrics import Period, cases, facts
+from psea.metrics import Period, cases, facts, timeliness
+from psea.metrics.personnel import per_thousand
 
+NOT_BROKEN_DOWN = "not broken down"  # a return that does not carry the breakdown
 SUPPRESSED_NOTE = (
     "'suppressed': fewer than {k}, or withheld so that a smaller figure cannot be worked out"
 )
@@ -69,10 +72,15 @@ class ExactFigures:
     def previous(self) -> ExactFigures:
         return ExactFigures(self.con, self.period.previous(), self.entity)
 
+    def for_entity(self, entity: str | None) -> ExactFigures:
+        return ExactFigures(self.con, self.period, entity)
+
     def count(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
         if breakdown == "total":
             return shown(facts.total(self.con, family, self.period, self.entity))
         frame = facts.count(self.con, family, self.period, self.entity, breakdown)
+        if frame["count"].has_nulls():
+            return shown(None, NOT_BROKEN_DOWN)
         found = dict(zip(frame[breakdown].to_list(), frame["count"].to_list(), strict=True))
         return shown(int(found.get(group, 0)))
 
@@ -82,7 +90,9 @@ class ExactFigures:
 
     def overdue(self) -> Shown:
         """The former rule: investigations open more than the overdue days since they opened."""
-        return shown(cases.overdue_investigations(self.con, self.period.end, self.entity))
+        value = timeliness.overdue(self.con, self.period.end, self.entity)
+        former = value["overdue_investigations_former_rule"]
+        return shown(former, "" if former is not None else NOT_IN_RETURNS)
 
     def stock(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
         """A figure counted at the cut-off (the period's end), not over the period."""
@@ -124,6 +134,9 @@ class PublishedFigures:
         self.release, self.period, self.entity = release, period, entity
         self.scope = entity or ALL
 
+    def for_entity(self, entity: str | None) -> PublishedFigures:
+        return PublishedFigures(self.release, self.period, entity)
+
     def previous(self) -> PublishedFigures | None:
         before = grid.previous(self.period, self.release.calendar)
         return PublishedFigures(self.release, before, self.entity) if before else None
@@ -146,9 +159,11 @@ class PublishedFigures:
     def stock(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
         """A figure counted at the cut-off: each entity at the date of its own data."""
         cell = self.release.cell(family, breakdown, group, self.scope, grid.STOCK)
-        if cell is None:
-            missing = "not broken down" if breakdown != "total" else NOT_REPORTED
-            return shown(None, missing)
+        if cell is None:  # an entity sending returns, or all entities with one: not this detail
+            detail = (
+                breakdown != "total" or self.scope == ALL or self.scope in self.release.coverage
+            )
+            return shown(None, "not broken down" if detail else NOT_REPORTED)
         return shown(cell[0], SUPPRESSED if cell[1] else "")
 
     def stock_as_of(self) -> str:
@@ -216,6 +231,8 @@ def published_frame(frame: pl.DataFrame, hidden: list[bool] | None) -> pl.DataFr
         .alias("count"),
         pl.when(pl.col("suppressed"))
         .then(pl.lit(SUPPRESSED))
+        .when(pl.col("count").is_null())
+        .then(pl.lit(NOT_BROKEN_DOWN))
         .otherwise(
             pl.col("count").cast(pl.Int64).map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
         )
@@ -294,3 +311,41 @@ def urgent_within_aim(figures) -> dict[str, tuple[Shown, Shown]]:
         )
         out[urgency] = (inside, figures.count("findings", "urgency", urgency))
     return out
+
+
+SIDE_BY_SIDE = (  # (column, family, breakdown, group)
+    ("Allegations received", "allegations", "total", "total"),
+    ("Victims", "victims", "total", "total"),
+    ("Investigations completed", "findings", "total", "total"),
+    ("Substantiated", "findings", "finding", "substantiated"),
+)
+
+
+def entities_side_by_side(figures, entities: list[str], headcount: pl.DataFrame) -> pl.DataFrame:
+    """Each entity's figures of the period as the viewer may see them (the same gate: exact or
+    published), with its personnel and its allegations per 1,000 personnel; the rate only where
+    the count is shown and the personnel are known."""
+    known = {e: (n, s) for e, n, s in headcount.select("entity", "personnel", "source").iter_rows()}
+    rows = []
+    for entity in entities:
+        scoped = figures.for_entity(entity)
+        counts = [scoped.count(family, b, g) for _, family, b, g in SIDE_BY_SIDE]
+        n, source = known.get(entity, (None, None))
+        rate = per_thousand(counts[0].value, n)
+        rows.append(
+            [
+                entity,
+                *(c.label for c in counts),
+                f"{n:,}" if n is not None else "not known",
+                source or "",
+                f"{rate:.1f}" if rate is not None else (counts[0].label if n else "not known"),
+            ]
+        )
+    columns = [
+        "Entity",
+        *(c for c, *_ in SIDE_BY_SIDE),
+        "Personnel",
+        "Personnel from",
+        "Allegations per 1,000 personnel",
+    ]
+    return pl.DataFrame(rows, schema=columns, orient="row")

@@ -15,6 +15,7 @@ from psea.metrics.catalog import case_data_key, meeting_dates
 
 ALL = "ALL"
 SUPPRESSED = "suppressed"
+NOT_IN_RETURNS = "not in the returns"  # a figure an entity's quarterly returns do not carry
 NOT_REPORTED = "not yet reported"
 
 
@@ -108,6 +109,8 @@ class Release:
                 return NOT_REPORTED
         if breakdown != "total":
             return "not broken down"
+        if scope == ALL or scope in self.coverage:  # a figure some entity's returns do not carry
+            return NOT_IN_RETURNS
         return "no data"
 
     def periods(self, scope: str) -> dict[str, grid.GridPeriod]:
@@ -166,10 +169,10 @@ def snapshot_cutoff(con, day: dt.date | None = None) -> dt.date | None:
     (default: the latest). Releases exist only at snapshot dates, so two days between the same
     snapshots read the same release and nothing can be learnt from their difference."""
     if day is None:
-        return con.sql("select max(as_of) from cases").fetchall()[0][0]
-    return con.sql("select max(as_of) from cases where as_of <= $d", params={"d": day}).fetchall()[
-        0
-    ][0]
+        return con.sql("select max(as_of) from case_data_as_of").fetchall()[0][0]
+    return con.sql(
+        "select max(as_of) from case_data_as_of where as_of <= $d", params={"d": day}
+    ).fetchall()[0][0]
 
 
 def latest(con, cutoff: dt.date | None = None) -> Release | None:
@@ -218,7 +221,7 @@ def in_force_id(con) -> str | None:
     since, its replacement not yet published) the latest published one."""
     for query in (
         "select release_id from releases where status = 'published' "
-        "and cutoff = (select max(as_of) from cases) order by built_at desc limit 1",
+        "and cutoff = (select max(as_of) from case_data_as_of) order by built_at desc limit 1",
         "select release_id from releases where status = 'published' "
         "order by cutoff desc, built_at desc limit 1",
     ):

@@ -83,9 +83,12 @@ def breakdown_periods(
     return chosen
 
 
-def _quarter_frame(con, cutoff: dt.date, reported: dict[str, dt.date]) -> pl.DataFrame:
-    """Every family's counts per entity and grid quarter, zeros included, up to each entity's last
-    reported quarter."""
+def _quarter_frame(
+    con, cutoff: dt.date, reported: dict[str, dt.date], rows_reach: dict[str, dt.date]
+) -> pl.DataFrame:
+    """Every family's counts per entity and grid quarter, zeros included: for an entity's case
+    rows every cell up to their last reported quarter; for its returns the quarters and
+    breakdowns they carry (a breakdown a return does not carry has no cell: not broken down)."""
     first_quarter = None
     frames = []
     for name in facts.families():
@@ -108,8 +111,9 @@ def _quarter_frame(con, cutoff: dt.date, reported: dict[str, dt.date]) -> pl.Dat
             )
             keys += [(name, b, g) for g in sorted(groups)]
     key_frame = pl.DataFrame(keys, schema=["family", "breakdown", "group"], orient="row")
-    grids = []
-    for entity, last in reported.items():
+    grids = [pl.DataFrame(schema={"entity": pl.String, "quarter": pl.Date})]
+    for entity, reach in rows_reach.items():
+        last = grid.last_complete_quarter(min(reach, cutoff))
         quarters = [grid.quarter_first_day(q) for q in grid.quarters_between(first_quarter, last)]
         grids.append(
             pl.DataFrame(
@@ -117,7 +121,29 @@ def _quarter_frame(con, cutoff: dt.date, reported: dict[str, dt.date]) -> pl.Dat
                 schema={"entity": pl.String, "quarter": pl.Date},
             )
         )
-    frame = key_frame.join(pl.concat(grids), how="cross")
+    returned = facts.return_cells(con, cutoff).filter(pl.col("entity").is_in(list(reported)))
+    nothing = returned.filter((pl.col("breakdown") == "total") & (pl.col("count") == 0))
+    every_breakdown = pl.DataFrame(  # a zero total breaks down into zeros, whatever the breakdown
+        [(name, b) for name, fam in facts.families().items() for b in fam.breakdowns],
+        schema=["family", "breakdown"],
+        orient="row",
+    )
+    carried = pl.concat(
+        [
+            returned.select("entity", "quarter", "family", "breakdown"),
+            nothing.select("entity", "quarter", "family").join(every_breakdown, on="family"),
+        ]
+    ).unique()
+    frame = pl.concat(
+        [
+            key_frame.join(pl.concat(grids), how="cross").select(
+                "family", "breakdown", "group", "entity", "quarter"
+            ),
+            key_frame.join(carried, on=["family", "breakdown"]).select(
+                "family", "breakdown", "group", "entity", "quarter"
+            ),
+        ]
+    )
     return (
         frame.join(observed, on=["family", "breakdown", "group", "entity", "quarter"], how="left")
         .with_columns(
@@ -247,6 +273,13 @@ def _relations(
         top = ("status", "substantiated") if brk == "action_taken" else ("total", "total")
         top = _within(fam, brk) or top
         add((fam, *top, scope, period), [(fam, brk, g, scope, period) for g in members])
+        if brk == "un_personnel_group":  # the UN's groups are sums of the personnel groups
+            for g in members:
+                parts = facts.AGENCY_PERSONNEL if g == "agencies_funds_programmes" else (g,)
+                add(
+                    (fam, brk, g, scope, period),
+                    [(fam, "personnel_group", p, scope, period) for p in parts],
+                )
     _link_relations(index, add)
     scopes = sorted({k[3] for k in index} - {ALL})
     series = sorted({(f, b, g) for f, b, g, _, _ in index})  # sorted: one release per data
@@ -310,6 +343,28 @@ def _stock_cells(con, coverage: dict[str, dt.date], cutoff: dt.date, schema) -> 
             )
         )
     return pl.concat(parts).cast(schema) if parts else pl.DataFrame(schema=schema)
+
+
+def _returned_overdue(con, cutoff: dt.date, entities: set[str], schema) -> pl.DataFrame:
+    """A return entity's overdue cases (open more than the overdue days since received, at the end
+    of its latest quarter) as its one open-cases cell: the age group past the overdue days. Its
+    other open-case cells are not reported, so all entities' open cases by stage and age are not
+    published while any entity sends returns; their overdue cases are."""
+    (over,) = facts.overdue_groups() if len(facts.overdue_groups()) == 1 else (None,)
+    stated = {e: n for e, n in facts.return_stock(con, "overdue", cutoff).items() if e in entities}
+    if over is None or not stated:
+        return pl.DataFrame(schema=schema)
+    return pl.DataFrame(
+        {
+            "family": "open_cases",
+            "breakdown": "age",
+            "group": over,
+            "scope": list(stated),
+            "period": STOCK,
+            "value": list(stated.values()),
+        },
+        schema=schema,
+    )
 
 
 # The cost of withholding a cell grows with its level (tau-ARGUS's cost weights): a group of a
@@ -445,8 +500,9 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     k = suppression_k()
     coverage = case_coverage(con, cutoff)
     cutoff = cutoff or max(coverage.values())
+    rows_reach = case_coverage(con, cutoff, rows_only=True)
     reported = {e: grid.last_complete_quarter(min(as_of, cutoff)) for e, as_of in coverage.items()}
-    atoms = _quarter_frame(con, cutoff, reported).filter(
+    atoms = _quarter_frame(con, cutoff, reported, rows_reach).filter(
         (pl.col("breakdown") != "action_taken") | (pl.col("group") != "not_substantiated")
     )  # substantiated cases with and without an action add up to the substantiated status
     calendar = meeting_dates(con)
@@ -469,7 +525,14 @@ def build(con, cutoff: dt.date | None = None) -> Built:
             _derived(split, [p for p in chosen if p.kind != "quarter"]),
         ]
     )
-    cells = pl.concat([cells, _stock_cells(con, coverage, cutoff, cells.schema)])
+    cases_rows = {e: d for e, d in coverage.items() if e in rows_reach}
+    cells = pl.concat(
+        [
+            cells,
+            _stock_cells(con, cases_rows, cutoff, cells.schema),
+            _returned_overdue(con, cutoff, set(coverage) - set(rows_reach), cells.schema),
+        ]
+    )
     cells = pl.concat([cells, _all_entities(cells, list(coverage))])
     cells = _enough_to_break_down(cells, chosen, k).sort(
         "family", "breakdown", "group", "scope", "period"
@@ -480,7 +543,9 @@ def build(con, cutoff: dt.date | None = None) -> Built:
         values, relations, k, weights=_weights(cells), implied=_implied(cells, periods)
     )
     quarter_periods = [grid.quarter(q) for q in quarter_keys][-12:]
-    stats = _statistics(con, cutoff, [*coverage, ALL], [*quarter_periods, *periods], reported, k)
+    # medians rest on case rows: all entities' only when every entity sends case rows
+    scopes = [*rows_reach, *([ALL] if set(rows_reach) == set(coverage) else [])]
+    stats = _statistics(con, cutoff, scopes, [*quarter_periods, *periods], reported, k)
     as_of = {e: d.isoformat() for e, d in coverage.items()}
     published = cells.with_columns(
         pl.Series("hidden", hidden),

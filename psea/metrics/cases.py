@@ -70,11 +70,17 @@ def allegations_received(
 
 
 def allegations_by_quarter(con, period: Period, entity: str | None = None) -> pl.DataFrame:
-    """Allegations received per calendar quarter of the period (quarters without any left out)."""
+    """Allegations received per calendar quarter of the period (quarters without any left out),
+    from case rows and from returns (a return's quarter counts when it ends in the period)."""
     return _sql(
         con,
-        f"""with f as ({facts.family("allegations").sql})
-            select date_trunc('quarter', day)::date as quarter, count(*)::bigint as count from f
+        f"""with f as (
+                select entity, day, 1 as n from ({facts.family("allegations").sql})
+                union all
+                select entity, day, count as n from ({facts.return_cells_sql()})
+                where family = 'allegations' and breakdown = 'total'
+            )
+            select date_trunc('quarter', day)::date as quarter, sum(n)::bigint as count from f
             where day > $start and day <= $end and ($entity is null or entity = $entity)
             group by all order by all""",
         _params(period, entity),
@@ -192,11 +198,11 @@ def investigation_duration(con, period: Period, entity: str | None = None) -> di
     short, long = settings()["investigations"]["aims_days"]
     stats = statistic(con, "investigation_duration", period, entity)
     buckets = _groups(facts.count(con, "findings", period, entity, "duration"), "duration")
-    within_short = buckets[f"within_{short}_days"]
-    return {
+    within_short, later = buckets[f"within_{short}_days"], buckets[f"{short + 1}_to_{long}_days"]
+    return {  # None where a return in the period does not break its findings down by duration
         **stats,
         f"within_{short}": within_short,
-        f"within_{long}": within_short + buckets[f"{short + 1}_to_{long}_days"],
+        f"within_{long}": None if within_short is None else within_short + later,
     }
 
 
@@ -205,16 +211,17 @@ def investigations_opened(con, period: Period, entity: str | None = None) -> int
 
 
 def overdue_investigations(con, cutoff, entity: str | None = None) -> int:
+    """Open investigations opened more than the overdue days before the cut-off (the former
+    overdue rule; case rows only: returns state the overdue cases by the rule in force)."""
     days = int(settings()["investigations"]["overdue_after_days"])
-    return int(
-        _sql(
-            con,
-            """select count(*)::bigint from cases_at($cutoff)
+    rows = _sql(
+        con,
+        """select entity, count(*)::bigint as n from cases_at($cutoff)
         where investigated and not finding_reached and investigation_opened_on < $cutoff - to_days($days)
-          and ($entity is null or entity = $entity)""",
-            {"cutoff": cutoff, "entity": entity, "days": days},
-        ).item()
+          and ($entity is null or entity = $entity) group by 1""",
+        {"cutoff": cutoff, "entity": entity, "days": days},
     )
+    return int(sum(n for _, n in rows.iter_rows()))
 
 
 def reporting_delay(con, period: Period, entity: str | None = None) -> pl.DataFrame:

@@ -7,12 +7,31 @@ import datetime as dt
 
 import polars as pl
 
-CASE_KINDS = ("cases", "case_victims", "case_subjects", "victim_assistance")
+CASE_KINDS = ("cases", "case_victims", "case_subjects", "victim_assistance", "agency_returns")
+FAR_FUTURE = dt.date(9999, 12, 31)
 
 
 def case_entities(con) -> list[str]:
-    """Entities with case data, alphabetically."""
+    """Entities with case figures (case rows or returns), alphabetically."""
+    return [
+        r[0] for r in con.sql("select distinct entity from case_data_as_of order by 1").fetchall()
+    ]
+
+
+def case_row_entities(con) -> list[str]:
+    """Entities that send case rows (the UN quarterly submission is theirs), alphabetically."""
     return [r[0] for r in con.sql("select distinct entity from cases order by 1").fetchall()]
+
+
+def return_entities(con, at: dt.date | None = None) -> list[str]:
+    """Entities whose case figures as of `at` come (wholly or partly) from returns."""
+    return [
+        r[0]
+        for r in con.sql(
+            "select distinct entity from agency_returns_at($at) order by 1",
+            params={"at": at or FAR_FUTURE},
+        ).fetchall()
+    ]
 
 
 def known_entities(con) -> list[str]:
@@ -20,28 +39,36 @@ def known_entities(con) -> list[str]:
     return [
         r[0]
         for r in con.sql(
-            "select distinct entity from roster union select distinct entity from cases order by 1"
+            "select distinct entity from roster union select distinct entity from case_data_as_of "
+            "order by 1"
         ).fetchall()
     ]
 
 
 def first_case_year(con) -> int | None:
-    return con.sql("select year(min(date_received)) from cases").fetchall()[0][0]
+    return con.sql(
+        """select min(y) from (select year(min(date_received)) as y from cases
+           union all select min(left(quarter, 4)::integer) from agency_returns)"""
+    ).fetchall()[0][0]
 
 
 def latest_case_as_of(con) -> dt.date | None:
-    return con.sql("select max(as_of) from cases").fetchall()[0][0]
+    return con.sql("select max(as_of) from case_data_as_of").fetchall()[0][0]
 
 
-def case_coverage(con, at: dt.date | None = None) -> dict[str, dt.date]:
-    """Per entity, the as_of of the case snapshot that figures as of `at` rest on (the latest not
-    after `at`, else the earliest; default: the latest)."""
-    if at is None:
-        query, params = "select entity, max(as_of) from cases group by 1 order by 1", {}
-    else:
-        query = "select entity, max(as_of) from cases_snapshot($at) group by 1 order by 1"
-        params = {"at": at}
-    return dict(con.sql(query, params=params).fetchall())
+def case_coverage(con, at: dt.date | None = None, rows_only: bool = False) -> dict[str, dt.date]:
+    """Per entity, the as_of of the case data that figures as of `at` rest on (the latest
+    snapshot not after `at`, else the earliest; default: the latest): its case rows', or its
+    returns' (the latest return counted), whichever is later. `rows_only`: case rows only."""
+    returns = "" if rows_only else "union all select entity, as_of from agency_returns_at($at)"
+    return dict(
+        con.sql(
+            f"""select entity, max(as_of) from (
+                    select entity, as_of from cases_snapshot($at) {returns})
+                group by 1 order by 1""",
+            params={"at": at or FAR_FUTURE},
+        ).fetchall()
+    )
 
 
 def case_data_key(con, at: dt.date | None = None) -> str:
@@ -78,8 +105,8 @@ def loads_read_at(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFra
     from data_contracts import contracts
 
     picks = " union all ".join(
-        f"select distinct '{kind}' as kind, entity, as_of from {kind}_snapshot($cutoff)"
-        for kind in contracts()
+        f"select distinct '{kind}' as kind, {c.entity_column} as entity, as_of from {kind}_snapshot($cutoff)"
+        for kind, c in contracts().items()
     )
     return con.sql(
         f"""

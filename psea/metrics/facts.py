@@ -29,6 +29,18 @@ UN_VICTIM_GROUP = """case
 
 _YES_NO = "case when {} then 'yes' else 'no' end"
 
+# The UN's personnel groups (docs/cli.md): the agencies' own personnel are one group.
+AGENCY_PERSONNEL = ("staff", "non_staff", "contractor")
+UN_PERSONNEL_GROUP = f"""case when c.personnel_group in {AGENCY_PERSONNEL}
+    then 'agencies_funds_programmes' else c.personnel_group end"""
+UN_PERSONNEL_GROUPS = (
+    "peacekeeping",
+    "agencies_funds_programmes",
+    "implementing_partner",
+    "non_un_forces",
+    "unknown",
+)
+
 
 def _buckets(expr: str, bounds: tuple[int, int], unit: str) -> str:
     low, high = bounds
@@ -114,7 +126,8 @@ def _families() -> dict[str, Family]:
                     from cases_at($cutoff) c
                 )
                 select c.entity, c.date_received as day, c.case_ref,
-                    c.category, c.personnel_group, c.reporting_channel,
+                    c.category, c.personnel_group, {UN_PERSONNEL_GROUP} as un_personnel_group,
+                    c.reporting_channel,
                     coalesce(m.region, 'unknown') as region,
                     coalesce(left(c.incident_month, 4), 'unknown') as incident_year,
                     case when delay_months is null then 'unknown'
@@ -135,6 +148,7 @@ def _families() -> dict[str, Family]:
                 (
                     "category",
                     "personnel_group",
+                    "un_personnel_group",
                     "reporting_channel",
                     "region",
                     "incident_year",
@@ -146,6 +160,7 @@ def _families() -> dict[str, Family]:
                 ),
                 {
                     "category": ("sexual_exploitation", "sexual_abuse", "other", "unknown"),
+                    "un_personnel_group": UN_PERSONNEL_GROUPS,
                     "status": STATUSES,
                     "delay": DELAY_BUCKETS,
                     "action_taken": (
@@ -341,26 +356,108 @@ def families() -> dict[str, Family]:
     return _families()
 
 
+# How a return's figures (data_contracts/agency_returns.yaml) stand in for the families' rows:
+# (figure, dimension) -> (family, breakdown, group or None to keep the return's group).
+RETURN_FIGURES = {
+    ("allegations", "total"): ("allegations", "total", None),
+    ("allegations", "category"): ("allegations", "category", None),
+    ("allegations", "personnel_group"): ("allegations", "un_personnel_group", None),
+    ("allegations", "status"): ("allegations", "status", None),
+    ("victims", "total"): ("victims", "total", None),
+    ("victims", "un_victim_group"): ("victims", "un_group", None),
+    ("victims_assisted", "total"): ("victims", "assisted", "yes"),
+    ("subjects", "total"): ("subjects", "total", None),
+    ("subjects", "subject_gender"): ("subjects", "gender", None),
+    ("investigations_opened", "total"): ("investigations_opened", "total", None),
+    ("investigations_completed", "total"): ("findings", "total", None),
+    ("substantiated", "total"): ("findings", "finding", "substantiated"),
+    ("unsubstantiated", "total"): ("findings", "finding", "unsubstantiated"),
+}
+RETURN_STOCKS = ("overdue", "personnel")  # at the quarter's end, not counts of the quarter
+
+
+def _return_map_sql() -> str:
+    rows = ", ".join(
+        f"('{fig}', '{dim}', '{fam}', '{brk}', " + (f"'{grp}')" if grp else "null)")
+        for (fig, dim), (fam, brk, grp) in RETURN_FIGURES.items()
+    )
+    return f"(values {rows}) as m(figure, dimension, family, breakdown, fixed_group)"
+
+
+def return_cells_sql() -> str:
+    """Every return cell as of $cutoff, in the families' terms: entity, quarter (its first day),
+    day (its last day), family, breakdown ('total' for the total), group, count. Victims not
+    assisted are the victims less the victims assisted, so the breakdown `assisted` is whole."""
+    return f"""
+        with r as (select * from agency_returns_at($cutoff)),
+        mapped as (
+            select r.entity, r.quarter_start as quarter, r.quarter_end as day, m.family,
+                m.breakdown, coalesce(m.fixed_group, r."group") as "group", r."count"::bigint as count
+            from r join {_return_map_sql()} using (figure, dimension)
+        ),
+        not_assisted as (
+            select entity, quarter_start as quarter, quarter_end as day, 'victims' as family,
+                'assisted' as breakdown, 'no' as "group",
+                (sum("count") filter (where figure = 'victims')
+                 - sum("count") filter (where figure = 'victims_assisted'))::bigint as count
+            from r where dimension = 'total' and figure in ('victims', 'victims_assisted')
+            group by all having count(*) = 2
+        )
+        select * from mapped union all select * from not_assisted"""
+
+
+def return_cells(con, cutoff: dt.date, name: str | None = None) -> pl.DataFrame:
+    """The return cells as of the cut-off (of one family, or all)."""
+    return con.sql(
+        f"select * from ({return_cells_sql()}) where $family is null or family = $family",
+        params={"cutoff": cutoff, "family": name},
+    ).pl()
+
+
+def return_stock(con, figure: str, cutoff: dt.date) -> dict[str, int]:
+    """Per return entity, a stock figure (overdue, personnel) at the end of its latest quarter
+    reported by the cut-off."""
+    rows = con.sql(
+        """select entity, arg_max("count", quarter_start)::bigint from agency_returns_at($cutoff)
+           where figure = $figure and dimension = 'total' group by 1 order by 1""",
+        params={"cutoff": cutoff, "figure": figure},
+    ).fetchall()
+    return {e: int(v) for e, v in rows}
+
+
 def count(
     con, name: str, period: Period, entity: str | None = None, by: str | None = None
 ) -> pl.DataFrame:
     """Rows of the family in the period (start, end] as of its cut-off: `count`, or `by` and
-    `count` with every fixed group present (zero where none)."""
+    `count` with every fixed group present (zero where none). An entity's returns count their
+    quarters that end in the period; where a return in the period does not break the family
+    down by `by`, every count is null ("not broken down", never 0)."""
     fam = family(name)
     group = f"{by} as {by}, " if by else ""
+    params = {"cutoff": period.as_of, "start": period.start, "end": period.end, "entity": entity}
     out = con.sql(
         f"""with f as ({fam.sql})
             select {group}count(*)::bigint as count from f
             where day > $start and day <= $end and ($entity is null or entity = $entity)
             {"group by all order by 1" if by else ""}""",
-        params={"cutoff": period.as_of, "start": period.start, "end": period.end, "entity": entity},
+        params=params,
     ).pl()
+    returned = con.sql(
+        f"""select * from ({return_cells_sql()})
+            where family = $family and day > $start and day <= $end
+              and ($entity is null or entity = $entity)""",
+        params={**params, "family": name},
+    ).pl()
+    if returned.height:
+        out = _with_returns(out, returned, by)
     if by and by in fam.groups:
         out = (
             pl.DataFrame({by: list(fam.groups[by])})
             .join(out, on=by, how="full", coalesce=True, maintain_order="left")
             .with_columns(pl.col("count").fill_null(0))
         )
+        if returned.height and _not_broken_down(returned, by):
+            out = out.with_columns(pl.lit(None, dtype=pl.Int64).alias("count"))
     return out
 
 
@@ -388,7 +485,35 @@ def count_stock(
             {"group by all order by 1" if by else ""}""",
         params={"cutoff": cutoff, "entity": entity},
     ).pl()
-    return _with_groups(out, fam, by)
+    out = _with_groups(out, fam, by)
+    stated = _returned_overdue(con, cutoff, entity) if name == "open_cases" else {}
+    if stated:  # returns state their overdue cases only: every other open-case count is unknown
+        over = overdue_groups()
+        known = by == "age" and len(over) == 1
+        out = out.with_columns(
+            pl.when(pl.lit(known) & (pl.col(by) == over[0]) if known else pl.lit(False))
+            .then(pl.col("count") + sum(stated.values()))
+            .otherwise(None)
+            .cast(pl.Int64)
+            .alias("count")
+        )
+    return out
+
+
+def _returned_overdue(con, cutoff: dt.date, entity: str | None) -> dict[str, int]:
+    """The overdue cases (open more than the overdue days since received) that entities without
+    case rows state in their returns, at the end of their latest quarter."""
+    with_rows = {
+        r[0]
+        for r in con.sql(
+            "select distinct entity from cases_at($cutoff)", params={"cutoff": cutoff}
+        ).fetchall()
+    }
+    return {
+        e: n
+        for e, n in return_stock(con, "overdue", cutoff).items()
+        if e not in with_rows and (entity is None or e == entity)
+    }
 
 
 def count_stock_by_entity(con, name: str, cutoffs: dict[str, dt.date]) -> pl.DataFrame:
@@ -417,13 +542,44 @@ def count_stock_by_entity(con, name: str, cutoffs: dict[str, dt.date]) -> pl.Dat
     return pl.concat([f.cast(schema) for f in frames]) if frames else pl.DataFrame(schema=schema)
 
 
+def _not_broken_down(returned: pl.DataFrame, by: str) -> bool:
+    """Whether a return of the period lacks the breakdown (a zero total breaks down into zeros)."""
+    carried = returned.group_by("entity", "quarter").agg(
+        ((pl.col("breakdown") == by) | ((pl.col("breakdown") == "total") & (pl.col("count") == 0)))
+        .any()
+        .alias("carried")
+    )
+    return not carried["carried"].all()
+
+
+def _with_returns(out: pl.DataFrame, returned: pl.DataFrame, by: str | None) -> pl.DataFrame:
+    if by is None:
+        extra = int(returned.filter(pl.col("breakdown") == "total")["count"].sum())
+        return out.with_columns(pl.col("count") + extra)
+    if _not_broken_down(returned, by):  # one row at least, so that callers see the null
+        nulls = pl.DataFrame({by: [None], "count": [None]}, schema=out.schema)
+        return pl.concat([out, nulls]).with_columns(pl.lit(None, dtype=pl.Int64).alias("count"))
+    extra = (
+        returned.filter(pl.col("breakdown") == by)
+        .group_by(pl.col("group").alias(by))
+        .agg(pl.col("count").sum())
+    )
+    return (
+        pl.concat([out, extra.select(out.columns)], how="vertical_relaxed")
+        .group_by(by)
+        .agg(pl.col("count").sum())
+        .sort(by)
+    )
+
+
 def total(con, name: str, period: Period, entity: str | None = None) -> int:
     return int(count(con, name, period, entity).item())
 
 
 def count_by_quarter(con, name: str, cutoff: dt.date) -> pl.DataFrame:
     """Every entity's rows per calendar quarter of `day`, in total and by each breakdown, as of
-    the cut-off: entity, quarter (its first day), breakdown ('total' for the total), group, count."""
+    the cut-off, and the cells of the entities' returns: entity, quarter (its first day),
+    breakdown ('total' for the total), group, count."""
     fam = family(name)
     sets = ", ".join(["(entity, quarter)", *[f"(entity, quarter, {b})" for b in fam.breakdowns]])
     pick = " ".join(f"when {b} is not null then '{b}'" for b in fam.breakdowns)
@@ -435,6 +591,9 @@ def count_by_quarter(con, name: str, cutoff: dt.date) -> pl.DataFrame:
                    {f"case {pick} else 'total' end" if fam.breakdowns else "'total'"} as breakdown,
                    {f"case {grp} else 'total' end" if fam.breakdowns else "'total'"} as "group",
                    count(*)::bigint as count
-            from q group by grouping sets ({sets})""",
-        params={"cutoff": cutoff},
+            from q group by grouping sets ({sets})
+            union all
+            select entity, quarter, breakdown, "group", count from ({return_cells_sql()})
+            where family = $family""",
+        params={"cutoff": cutoff, "family": name},
     ).pl()

@@ -56,10 +56,10 @@ def freshness(con: duckdb.DuckDBPyConnection, today=None):
     expected = last_complete_quarter_end(today)
     frames = [
         con.sql(
-            f"select '{kind}' as extract, entity, max(as_of) as latest_as_of, count(distinct as_of)::bigint as snapshots "
-            f"from {kind} group by entity"
+            f"select '{kind}' as extract, {c.entity_column} as entity, max(as_of) as latest_as_of, "
+            f"count(distinct as_of)::bigint as snapshots from {kind} group by all"
         ).pl()
-        for kind in sorted(contracts())
+        for kind, c in sorted(contracts().items())
     ]
     out = (
         pl.concat([f for f in frames if f.height], how="vertical_relaxed")

@@ -91,6 +91,14 @@ def time_to_outcome(con, period: Period, entity: str | None = None) -> dict:
     aim = thresholds()["long"]
     split = facts.count(con, "outcomes", period, entity, "receipt_to_outcome")
     groups = dict(split.iter_rows())
+    if split["count"].null_count():  # a return in the period does not break outcomes down
+        return {
+            "outcomes": None,
+            "median_days": None,
+            "within_aim": None,
+            "aim_days": aim,
+            "share_within_aim": None,
+        }
     outcomes = int(split["count"].sum())
     within = int(groups[f"within_{aim}_days"])
     return {
@@ -115,7 +123,11 @@ def urgent_investigations(con, period: Period, entity: str | None = None) -> pl.
         ],
     }
     rows = []
+    broken_down = all(v is not None for v in groups.values())  # else a return lacks the split
     for urgency, aim in (("urgent", t["short"]), ("other", t["long"])):
+        if not broken_down:
+            rows.append((urgency, aim, None, None, None))
+            continue
         completed = sum(v for k, v in groups.items() if k.startswith(f"{urgency}|"))
         inside = sum(groups[k] for k in within[urgency])
         rows.append((urgency, aim, completed, inside, inside / completed if completed else None))
@@ -140,9 +152,10 @@ def overdue(con, cutoff: dt.date, entity: str | None = None) -> dict:
         dict(facts.count_stock(con, "open_cases", cutoff, entity, b).iter_rows())["yes"]
         for b in facts.family("open_cases").within
     ]
-    return {
-        "overdue_cases": int(sum(ages[g] for g in facts.overdue_groups())),
-        "overdue_investigations_former_rule": int(sum(former)),
+    overdue_now = [ages[g] for g in facts.overdue_groups()]
+    return {  # None where an entity's return does not tell (returns state the rule in force)
+        "overdue_cases": None if None in overdue_now else int(sum(overdue_now)),
+        "overdue_investigations_former_rule": None if None in former else int(sum(former)),
     }
 
 
@@ -155,11 +168,14 @@ def victim_assistance(con, period: Period, entity: str | None = None) -> dict:
         for by in ("needs_assessed", "assisted", "declined")
     }
     waiting = cases.statistic(con, "days_waiting_for_needs_assessment", period, entity)
+    whole = lambda v: None if v is None else int(v)  # noqa: E731 - None: a return without it
+    assessed = yes["needs_assessed"]
+    victims = facts.count(con, "victims", period, entity)["count"][0]
     return {
-        "victims": int(yes["needs_assessed"]["yes"] + yes["needs_assessed"]["no"]),
-        "needs_assessed": int(yes["needs_assessed"]["yes"]),
-        "assisted": int(yes["assisted"]["yes"]),
-        "waiting_for_needs_assessment": int(yes["needs_assessed"]["no"]),
+        "victims": whole(victims),
+        "needs_assessed": whole(assessed["yes"]),
+        "assisted": whole(yes["assisted"]["yes"]),
+        "waiting_for_needs_assessment": whole(assessed["no"]),
         "median_days_waiting": waiting["median_days"],
-        "declined": int(yes["declined"]["yes"]),
+        "declined": whole(yes["declined"]["yes"]),
     }

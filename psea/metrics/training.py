@@ -74,13 +74,6 @@ def mandatory_coverage(
     ).pl()
 
 
-def personnel(con, on: dt.date, entity: str | None = None) -> dict[str, int]:
-    """Active personnel per entity on a date, from the roster (the denominators of coverage and of
-    the rates per 1,000 personnel); an entity without a roster is absent."""
-    frame = mandatory_coverage(con, on, entity, by="entity")
-    return dict(zip(frame["entity"].to_list(), frame["active"].to_list(), strict=True))
-
-
 def coverage_over_time(con, dates: list[dt.date], entity: str | None = None) -> pl.DataFrame:
     frames = [
         mandatory_coverage(con, d, entity).with_columns(pl.lit(d).alias("date")) for d in dates

@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: the tiny valid extracts
-from extracts import VALID
+from extracts import TOTALS, VALID
 
 NAME = "Amina Diallo"
 GIVEN, SURNAME, SURNAME_CODE = "Amina", "Diallo", "DIALLO"
@@ -184,7 +184,20 @@ def _csv_files() -> list[Hostile]:
     nul = csv_bytes(rows("victim_assistance", 2, service=f"{GIVEN}\x00{SURNAME}"))
     latin1 = csv_bytes(rows("cases", 2, category=f"{NAME} é")).encode("latin-1")
     unhcr = [{**VALID["cases"]()[0], "entity": "UNHCR"}]
+    returns = TOTALS["agency_returns"]()
+    returns[1].update(group=EMAIL)
+    capacity = TOTALS["psea_capacity"]()
+    capacity[2].update(country=PHONE)
     return [
+        # another entity's and the network's rows: refused first when the load is scoped to IOM
+        Hostile(
+            "agency_returns_contacts.csv", ("no_email", "other_entity"), utf8(csv_bytes(returns))
+        ),
+        Hostile(
+            "psea_capacity_phone.csv",
+            ("no_phone_number", "other_entity"),
+            utf8(csv_bytes(capacity)),
+        ),
         Hostile(
             "cases_headerless_2018-06-30.csv",
             ("strict_columns",),

@@ -1,0 +1,67 @@
+"""Country capacity: PSEA capacity per country, per reporter and the network, gaps first."""
+
+import streamlit as st
+
+from psea.app.page import page_context, show_table
+from psea.labels import label
+from psea.metrics import capacity
+
+ctx = page_context("country_capacity")
+st.title("Country PSEA capacity")
+frame = capacity.capacity(ctx.con, ctx.period.end)
+if frame.is_empty():
+    st.info("No psea_capacity extract is loaded yet.")
+    st.stop()
+as_of = ", ".join(sorted({d.isoformat() for d in frame["as_of"].unique()}))
+st.caption(
+    f"Status at each reporter's latest as_of not after {ctx.period.end.isoformat()} ({as_of})"
+)
+
+countries = capacity.by_country(frame)
+with_gaps = countries.filter(countries["gaps"] > 0).height
+left, middle, right = st.columns(3)
+left.metric("Countries", f"{countries.height}", help=capacity.DEFINITIONS["status"])
+middle.metric("Countries with gaps", f"{with_gaps}", help=capacity.DEFINITIONS["gaps"])
+right.metric(
+    "Items better / worse since the previous as_of",
+    f"{int(countries['better'].sum())} / {int(countries['worse'].sum())}",
+    help=capacity.DEFINITIONS["change"],
+)
+
+st.subheader("Countries, gaps first")
+show_table(ctx, countries, "capacity_by_country")
+
+st.subheader("Each item, per reporter")
+picked = st.multiselect(
+    "Countries",
+    countries["country"].to_list(),
+    default=countries["country"].head(10).to_list(),
+    key="capacity_countries",
+    help="The countries with the most gaps are picked first.",
+)
+table = capacity.grid(frame, picked)
+STATUS_COLOURS = {
+    "yes": "background-color: #d1f0d6",
+    "partial": "background-color: #fff1c2",
+    "no": "background-color: #f9d3d0",
+    "not_applicable": "background-color: #eaeef2",
+}
+
+
+def colour(cell) -> str:
+    """The status colour; the status is always written in words beside it."""
+    return STATUS_COLOURS.get(str(cell).split(",")[0], "") if cell is not None else ""
+
+
+items = [c for c in table.columns if c in capacity.ITEMS]
+styled = table.to_pandas().style.map(colour, subset=items)
+st.dataframe(
+    styled,
+    hide_index=True,
+    column_config={i: st.column_config.TextColumn(label(i)) for i in items},
+)
+st.caption(
+    "Green: yes · amber: partial · red: no · grey: not applicable. "
+    "'partial, was no' is a change since the reporter's previous as_of. "
+    + capacity.DEFINITIONS["change"]
+)

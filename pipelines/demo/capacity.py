@@ -1,0 +1,86 @@
+"""Country PSEA capacity: about forty countries, the in-country networks and the entities present,
+at two as_of dates a year apart. Capacity grows over time, and most where the CBCMs were trained."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from pipelines.demo.operations import CBCM_MISSIONS, CBCM_PILOT_SITES, OPERATION_SIZE
+
+NETWORK_ITEMS = (
+    "psea_coordinator",
+    "network_cochairs",
+    "action_plan",
+    "action_plan_costed",
+    "complaint_procedures",
+    "gbv_referral_pathway",
+    "cbcm_in_place",
+    "community_awareness",
+    "investigation_capacity",
+    "funding_secured",
+)
+ENTITY_ITEMS = (
+    "psea_coordinator",
+    "complaint_procedures",
+    "gbv_referral_pathway",
+    "community_awareness",
+    "investigation_capacity",
+)
+COUNTRIES = 40
+REPORTERS = ("IOM", "UNHCR", "WFP", "UNICEF", "NRC", "IRC")
+PRESENCE = {"IOM": 1.0, "UNHCR": 0.8, "WFP": 0.75, "UNICEF": 0.85, "NRC": 0.35, "IRC": 0.3}
+
+
+def _status(level: np.ndarray) -> np.ndarray:
+    return np.select([level >= 0.7, level >= 0.4], ["yes", "partial"], "no")
+
+
+def capacity_snapshots(seed: int, end: dt.date) -> list[tuple[dt.date, pl.DataFrame]]:
+    """(as_of, rows) a year before `end` and at `end`."""
+    rng = np.random.default_rng([seed, 3])
+    countries = list(dict.fromkeys([*CBCM_MISSIONS, *CBCM_PILOT_SITES, *OPERATION_SIZE]))[
+        :COUNTRIES
+    ]
+    earlier = dt.date(end.year - 1, end.month, end.day)
+    rows = []  # (reporter, country, item, start level, growth, not applicable)
+    for country in countries:
+        boost = 0.25 if country in CBCM_MISSIONS else 0.1 if country in CBCM_PILOT_SITES else 0.0
+        for item in NETWORK_ITEMS:
+            rows.append(("NETWORK", country, item, rng.random() * 0.8 + boost, rng.random() * 0.3))
+        for reporter in REPORTERS:
+            if rng.random() >= PRESENCE[reporter]:
+                continue
+            for item in ENTITY_ITEMS:
+                rows.append(
+                    (reporter, country, item, rng.random() * 0.8 + boost, rng.random() * 0.3)
+                )
+    reporter, country, item, level, growth = (np.array(c) for c in zip(*rows, strict=True))
+    level, growth = level.astype(float), growth.astype(float)
+    not_applicable = (item == "funding_secured") & (rng.random(len(item)) < 0.1)
+    since_days = rng.integers(30, 900, len(item))
+    out = []
+    for as_of, lift in ((earlier, 0.0), (end, 1.0)):
+        status = np.where(not_applicable, "not_applicable", _status(level + lift * growth))
+        since = [
+            (as_of - dt.timedelta(days=int(d))) if s in ("yes", "partial") else None
+            for s, d in zip(status, since_days, strict=True)
+        ]
+        out.append(
+            (
+                as_of,
+                pl.DataFrame(
+                    {
+                        "reporter": reporter,
+                        "as_of": [as_of] * len(item),
+                        "country": country,
+                        "item": item,
+                        "status": status,
+                        "since": pl.Series(since, dtype=pl.Date),
+                    }
+                ),
+            )
+        )
+    return out
