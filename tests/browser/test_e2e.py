@@ -22,6 +22,7 @@ TITLES = {  # page key -> the page's heading
     "training": "Training and awareness",
     "managers": "Manager PSEA performance indicators",
     "briefs": "Briefs for the SFP meetings",
+    "country_capacity": "Country PSEA capacity",
     "un_quarterly": "UN quarterly submission",
     "load": "Load extracts",
     "data_quality": "Data quality",
