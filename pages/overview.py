@@ -10,8 +10,8 @@ from psea.app.page import (
     share_metric,
     show_table,
 )
-from psea.disclosure.figures import entities_side_by_side, overdue_cases
-from psea.headlines import HEADLINES, OVERDUE
+from psea.disclosure.figures import overdue_cases
+from psea.headlines import HEADLINES, OVERDUE, headcounts, side_by_side
 from psea.metrics import catalog, training
 from psea.metrics.personnel import DEFINITION as RATE_DEFINITION
 
@@ -50,6 +50,6 @@ st.metric(
 if ctx.entity is None:  # the Champion's office: every entity side by side, with its workforce
     st.subheader("Entities side by side")
     entities = ctx.release.scopes if ctx.release else catalog.case_entities(ctx.con)
-    side = entities_side_by_side(ctx.figures, entities, personnel(ctx, "headcount"))
+    side = side_by_side(ctx.figures, entities, headcounts(personnel(ctx, "headcount"), entities))
     show_table(ctx, side, "entities_side_by_side")
     st.caption(RATE_DEFINITION)

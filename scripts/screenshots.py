@@ -28,6 +28,7 @@ PAGES = {  # page -> (role, what to wait for)
     "training": "focal_point",
     "managers": "focal_point",
     "briefs": "champion_office",
+    "country_capacity": "champion_office",
     "load": "analyst",
     "data_quality": "analyst",
 }

@@ -19,10 +19,9 @@ from psea.disclosure.figures import (
     rate,
     urgent_within_aim,
 )
-from psea.disclosure.published import ALL, Release, ensure
-from psea.headlines import HEADLINES
+from psea.disclosure.published import ensure
+from psea.headlines import HEADLINES, headcounts, side_by_side
 from psea.metrics import Period, catalog, managers, personnel, progress, timeliness, training
-from psea.metrics.personnel import per_thousand
 from psea.settings import suppression_k
 
 
@@ -127,47 +126,6 @@ def _personnel_headlines(
         ),
     ]
     return rows, {"risk": risk, "risk_before": risk_before, "coverage": cov}
-
-
-def _per_thousand(count: Shown, people: int | None) -> str:
-    if not count.published:
-        return count.label
-    rate = per_thousand(count.value, people)
-    return "personnel not known" if rate is None else f"{rate:.2f}"
-
-
-def _by_entity(
-    release: Release, period: grid.GridPeriod, headcount: dict[str, int | None]
-) -> pl.DataFrame:
-    """The Champion's office variant: each entity's headline figures side by side with all
-    entities, all read from the same release (protected together), then the personnel at the
-    period's end and the counts per 1,000 personnel (a published count over a roster count)."""
-    scopes = [*release.scopes, ALL]
-    column = {s: "All entities" if s == ALL else s for s in scopes}
-    figures = {s: PublishedFigures(release, period, None if s == ALL else s) for s in scopes}
-    rows = [
-        {"figure": h.label} | {column[s]: h.shown(figures[s]).label for s in scopes}
-        for h in HEADLINES
-    ]
-    rows.append(
-        {"figure": "Personnel at the end of the period"}
-        | {column[s]: f"{headcount[s]:,}" if headcount.get(s) else "not known" for s in scopes}
-    )
-    for h in HEADLINES:
-        if h.denominator is None:
-            rows.append(
-                {"figure": f"{h.label} per 1,000 personnel"}
-                | {column[s]: _per_thousand(h.shown(figures[s]), headcount.get(s)) for s in scopes}
-            )
-    return pl.DataFrame(rows)
-
-
-def _personnel(con, release: Release, end: dt.date) -> dict[str, int | None]:
-    """Personnel per scope at the period's end; all entities only when every entity's is known."""
-    known = dict(personnel.personnel(con, end).select("entity", "personnel").iter_rows())
-    out: dict[str, int | None] = {s: known.get(s) for s in release.scopes}
-    out[ALL] = sum(out.values()) if all(out.values()) else None  # type: ignore[arg-type]
-    return out
 
 
 def _reports(con, meeting: dt.date, scopes: list[str]) -> list[ProgressReport]:
@@ -466,7 +424,11 @@ def build_brief(
         not_reported=not_reported,
         loads=catalog.loads_read_at(con, release.cutoff, entity),
         headlines=headlines,
-        by_entity=_by_entity(release, grid_period, _personnel(con, release, period.end))
+        by_entity=side_by_side(
+            figures,
+            release.scopes,
+            headcounts(personnel.personnel(con, period.end), release.scopes),
+        )
         if entity is None
         else None,
         points=points_for_the_meeting(

@@ -24,7 +24,6 @@ from psea.disclosure.published import (
     Statistic,
 )
 from psea.metrics import Period, cases, facts, timeliness
-from psea.metrics.personnel import per_thousand
 
 NOT_BROKEN_DOWN = "not broken down"  # a return that does not carry the breakdown
 SUPPRESSED_NOTE = (
@@ -311,41 +310,3 @@ def urgent_within_aim(figures) -> dict[str, tuple[Shown, Shown]]:
         )
         out[urgency] = (inside, figures.count("findings", "urgency", urgency))
     return out
-
-
-SIDE_BY_SIDE = (  # (column, family, breakdown, group)
-    ("Allegations received", "allegations", "total", "total"),
-    ("Victims", "victims", "total", "total"),
-    ("Investigations completed", "findings", "total", "total"),
-    ("Substantiated", "findings", "finding", "substantiated"),
-)
-
-
-def entities_side_by_side(figures, entities: list[str], headcount: pl.DataFrame) -> pl.DataFrame:
-    """Each entity's figures of the period as the viewer may see them (the same gate: exact or
-    published), with its personnel and its allegations per 1,000 personnel; the rate only where
-    the count is shown and the personnel are known."""
-    known = {e: (n, s) for e, n, s in headcount.select("entity", "personnel", "source").iter_rows()}
-    rows = []
-    for entity in entities:
-        scoped = figures.for_entity(entity)
-        counts = [scoped.count(family, b, g) for _, family, b, g in SIDE_BY_SIDE]
-        n, source = known.get(entity, (None, None))
-        rate = per_thousand(counts[0].value, n)
-        rows.append(
-            [
-                entity,
-                *(c.label for c in counts),
-                f"{n:,}" if n is not None else "not known",
-                source or "",
-                f"{rate:.1f}" if rate is not None else (counts[0].label if n else "not known"),
-            ]
-        )
-    columns = [
-        "Entity",
-        *(c for c, *_ in SIDE_BY_SIDE),
-        "Personnel",
-        "Personnel from",
-        "Allegations per 1,000 personnel",
-    ]
-    return pl.DataFrame(rows, schema=columns, orient="row")
