@@ -1,5 +1,6 @@
 """Country capacity: PSEA capacity per country, per reporter and the network, gaps first."""
 
+import polars as pl
 import streamlit as st
 
 from psea.app.page import page_context, show_table
@@ -53,12 +54,26 @@ def colour(cell) -> str:
     return STATUS_COLOURS.get(str(cell).split(",")[0], "") if cell is not None else ""
 
 
+def words(cell) -> str:
+    """'partial, was no' -> 'Partly, was no': the status in plain words (psea.labels)."""
+    if not cell:
+        return "not reported"
+    now, _, before = str(cell).partition(", was ")
+    return label(now) + (f", was {label(before).lower()}" if before else "")
+
+
 items = [c for c in table.columns if c in capacity.ITEMS]
-styled = table.to_pandas().style.map(colour, subset=items)
+styled = (
+    table.with_columns(pl.col(items).fill_null(""))
+    .to_pandas()
+    .style.map(colour, subset=items)
+    .format(words, subset=items)
+    .format(label, subset=["reporter"])
+)
 st.dataframe(
     styled,
     hide_index=True,
-    column_config={i: st.column_config.TextColumn(label(i)) for i in items},
+    column_config={c: st.column_config.TextColumn(label(c)) for c in table.columns},
 )
 st.caption(
     "Green: yes · amber: partial · red: no · grey: not applicable. "

@@ -38,15 +38,28 @@ def meeting_period(con, meeting_date: dt.date) -> tuple[grid.GridPeriod, str, bo
     return grid.meeting(meeting_date, calendar["meeting_date"].to_list()), title, match.height == 0
 
 
-def _change(now: Shown, before: Shown | None) -> str:
+def _change(now: Shown, before: Shown | None, lengths: tuple[int, int]) -> str:
     if before is None:
         return "no earlier period"
+    if now.published and before.published and lengths[0] != lengths[1]:
+        return f"not compared ({_quarters(lengths[0])} against {_quarters(lengths[1])})"
     if now.published and before.published:
         return f"{now.value - before.value:+,}"
     return "not compared (" + (now.label if not now.published else before.label) + ")"
 
 
+def _quarters(n: int) -> str:
+    return f"{n} quarter" + ("s" if n != 1 else "")
+
+
 def _headlines(figures: PublishedFigures, previous: PublishedFigures | None) -> list[Headline]:
+    """The headline counts against the previous meeting period; counts of periods of different
+    lengths (5 quarters against 1) are not compared, nor raised as points for the meeting."""
+    lengths = (
+        len(figures.period.quarters),
+        len(previous.period.quarters) if previous else 0,
+    )
+    same_length = lengths[0] == lengths[1]
     out = []
     for h in HEADLINES:
         now, before = h.shown(figures), h.shown(previous) if previous else None
@@ -58,11 +71,11 @@ def _headlines(figures: PublishedFigures, previous: PublishedFigures | None) -> 
                 h.label,
                 value,
                 before.label if before else "no earlier period",
-                _change(now, before),
+                _change(now, before, lengths),
                 h.definition,
                 now.value,
                 before.value if before else None,
-                now.published and bool(before and before.published),
+                now.published and bool(before and before.published) and same_length,
             )
         )
     stat = figures.statistic("investigation_duration")
@@ -410,7 +423,12 @@ def build_brief(
         _risk_section(con, period, entity, extra["risk"]),
     ]
     return Brief(
-        title=f"Brief for the PSEA Senior Focal Points meeting of {meeting_date.isoformat()}",
+        title=(
+            f"Brief for the PSEA Senior Focal Points meeting of {meeting_date.isoformat()}"
+            if entity
+            else "The Champion's report to the IASC Principals: PSEA Senior Focal Points meeting "
+            f"of {meeting_date.isoformat()}"
+        ),
         meeting=meeting_date,
         meeting_title=meeting_title,
         ad_hoc=ad_hoc,

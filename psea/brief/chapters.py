@@ -22,6 +22,14 @@ GUIDE_SUGGESTED = (
     "Suggested from the figures of the annex: the focal point has not written this meeting's key "
     "messages in the meeting workspace yet."
 )
+READING = (
+    "Reading the figures: 'suppressed' — fewer than 5, or withheld so that a smaller figure "
+    "cannot be worked out; 'not broken down' — too few cases in the period to split them without "
+    "revealing a small figure (the total is shown); 'not in the returns' — an entity that sends "
+    "quarterly totals does not report this figure, so it and the all-entities figure are not "
+    "shown; 'not yet reported' — a quarter past the entity's latest data; 'not compared' — the "
+    "two periods differ in length or one figure is withheld."
+)
 RATE_NOTE = (
     "Rates per 1,000 personnel set each entity's counts against the size of its workforce. More "
     "allegations can mean better reporting (more awareness, more trust in the complaint channels), "
@@ -35,7 +43,15 @@ def action_point_table(points: pl.DataFrame) -> pl.DataFrame:
         pl.col("raised_at").cast(pl.String).alias("Raised at the meeting of"),
         pl.col("action").alias("Action"),
         pl.col("owner").alias("Owner"),
-        pl.col("due").cast(pl.String).fill_null("not set").alias("Due"),
+        pl.when(pl.col("overdue_days").is_not_null())
+        .then(
+            pl.col("due").cast(pl.String)
+            + pl.lit(" (overdue by ")
+            + pl.col("overdue_days").cast(pl.String)
+            + pl.lit(" days)")
+        )
+        .otherwise(pl.col("due").cast(pl.String).fill_null("not set"))
+        .alias("Due"),
         pl.col("status").map_elements(label, return_dtype=pl.String).alias("Status"),
         pl.col("age_days")
         .map_elements(lambda d: f"{d:,} days", return_dtype=pl.String)
@@ -158,7 +174,8 @@ def annex_chapters(brief: Brief) -> list[Section]:
                 f"The figures of the period ({brief.period.label}) against the previous meeting "
                 f"period, from the audited release {brief.release_id}. 'Suppressed' cells are "
                 "withheld to protect victims; 'not yet reported' marks quarters past an entity's "
-                "data, never counted as zero."
+                "data, never counted as zero.",
+                READING,
             ],
             new_page=True,
         ),

@@ -121,7 +121,16 @@ class Brief:
             ("Scope", self.scope),
             (
                 "Compared with",
-                self.previous_period.label if self.previous_period else "no earlier meeting period",
+                f"{self.previous_period.label}, {len(self.previous_period.quarters)} quarter"
+                + ("s" if len(self.previous_period.quarters) != 1 else "")
+                + (
+                    f" (this period: {len(quarters)}; counts of periods of different lengths "
+                    "are not compared)"
+                    if len(self.previous_period.quarters) != len(quarters)
+                    else ""
+                )
+                if self.previous_period
+                else "no earlier meeting period",
             ),
             ("Release", f"{self.release_id} (audited)"),
             ("Generated", self.generated_at.strftime("%Y-%m-%d %H:%M UTC")),

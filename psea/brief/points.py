@@ -46,7 +46,8 @@ def points_for_the_meeting(
                 f"({delta:+,.0f}{unit}{pct}) against the previous meeting period.",
             )
         )
-    points = [text for _, text in sorted(ranked, key=lambda x: -x[0])[:4]]
+    changes = [text for _, text in sorted(ranked, key=lambda x: -x[0])]
+    points = changes[:2]
     risk, before = extra["risk"], extra["risk_before"]
 
     def missions(frame: pl.DataFrame) -> set[str]:
@@ -59,7 +60,7 @@ def points_for_the_meeting(
     if flagged:
         points.append(
             f"{len(flagged)} missions are flagged as audit risks ('PSEA training irregular'); "
-            f"{len(new)} of them newly since the previous meeting"
+            f"{len(new)} of them newly since the end of the previous period"
             + (f" ({', '.join(new[:8])}{', …' if len(new) > 8 else ''})." if new else ".")
         )
     if overdue not in ("0", "no data") and overdue[0].isdigit():
@@ -76,6 +77,11 @@ def points_for_the_meeting(
         before = next(h for h in headlines if h.label.startswith("Mandatory coverage")).previous
         points.append(
             f"Mandatory PSEA coverage is {cov['coverage']:.1%} ({cov['covered']:,} of {cov['active']:,} "
-            f"personnel), below the {green:.0%} green bound; it was {before} at the previous meeting."
+            f"personnel), below the {green:.0%} green bound; it was {before} at the end of the "
+            "previous period."
         )
-    return points
+    points += [c for c in changes[2:] if c not in points]  # then the next largest changes
+    return points[:MAX_POINTS]
+
+
+MAX_POINTS = 5  # the key messages are 3 to 5 lines (docs/indicators.md)

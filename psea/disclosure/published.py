@@ -25,8 +25,11 @@ class Statistic:
     p90: float | None
     n: int
     withheld: bool
+    state: str = ""  # why there is no value when it is not withheld for size ("not in the returns")
 
     def label(self, which: str = "median", unit: str = "days") -> str:
+        if self.state:
+            return self.state
         if self.withheld:
             return SUPPRESSED
         value = self.median if which == "median" else self.p90
@@ -87,8 +90,9 @@ class Release:
             & (pl.col("scope") == scope)
             & (pl.col("period") == period)
         )
-        if rows.is_empty():
-            return Statistic(None, None, 0, True)
+        if rows.is_empty():  # medians rest on case rows: none for returns, nor all entities then
+            rows_only = scope == ALL or scope in self.coverage
+            return Statistic(None, None, 0, True, NOT_IN_RETURNS if rows_only else "")
         measure = dict(zip(rows["measure"], rows["value"], strict=True))
         return Statistic(
             measure.get("median_days"),

@@ -101,7 +101,9 @@ def milestones(con) -> pl.DataFrame:
 
 
 def loads_read_at(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
-    """The accepted loads whose snapshots figures as of the cut-off read: kind, as_of, load id."""
+    """The accepted loads whose snapshots figures as of the cut-off read: kind, as_of, load id,
+    file name, and a note where no snapshot precedes the cut-off (the earliest is read, limited to
+    what happened by the cut-off)."""
     from data_contracts import contracts
 
     picks = " union all ".join(
@@ -110,8 +112,16 @@ def loads_read_at(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFra
     )
     return con.sql(
         f"""
-        with picks as ({picks})
-        select distinct m.kind, m.as_of, m.load_id, m.file_name from load_manifest m
+        with every as ({picks}),
+        picks as (
+            select kind, entity, as_of, as_of > $cutoff as later from every e
+            where as_of <= $cutoff or as_of = (
+                select min(as_of) from every f where f.kind = e.kind and f.entity = e.entity
+                having min(as_of) > $cutoff)
+        )
+        select distinct m.kind, m.as_of, m.load_id, m.file_name,
+            case when p.later then 'no earlier snapshot: read up to the cut-off' else '' end as note
+        from load_manifest m
         join picks p on m.kind = p.kind and m.as_of = p.as_of
         where m.status = 'accepted' and list_contains(string_split(m.entities, ','), p.entity)
           and ($entity is null or p.entity = $entity)

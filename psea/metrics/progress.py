@@ -66,7 +66,8 @@ def history(con, meeting: dt.date, entity: str) -> pl.DataFrame:
 def action_points(con, meeting: dt.date, entity: str | None) -> pl.DataFrame:
     """The entity's (or every entity's) action points raised on or before the meeting, as they
     stood at it: point_id, entity, raised_at, action, owner, due, status, age_days (days from the
-    meeting that raised it to this one), closed_here (closed in this meeting's workspace)."""
+    meeting that raised it to this one), overdue_days (an open point past its due date),
+    closed_here (closed in this meeting's workspace)."""
     return con.sql(
         """with state as (
                select point_id, arg_max(version, version) as version
@@ -76,6 +77,8 @@ def action_points(con, meeting: dt.date, entity: str | None) -> pl.DataFrame:
            )
            select a.point_id, a.entity, a.raised_at, a.action, a.owner, a.due, a.status,
                datediff('day', a.raised_at, $m::date)::integer as age_days,
+               case when a.status not in ('done', 'dropped') and a.due < $m::date
+                    then datediff('day', a.due, $m::date)::integer end as overdue_days,
                a.status in ('done', 'dropped') and a.written_in = $m as closed_here
            from action_points a join state using (point_id, version)
            order by a.entity, a.raised_at, a.point_id""",
