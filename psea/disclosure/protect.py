@@ -101,6 +101,7 @@ def secondary(
     of_cell: list[list[int]] | None = None,
     start: list[int] | None = None,
     cost: np.ndarray | None = None,
+    locked: np.ndarray | None = None,
 ) -> np.ndarray:
     """Hide further cells until every relation is safe (see the module's rule); returns `hidden`.
 
@@ -132,7 +133,7 @@ def secondary(
         unsafe = few or (not hidden[rel.total] and 0 < members_sum < k)
         if not unsafe:
             continue
-        shown = [c for c in rel.cells if not hidden[c]]
+        shown = [c for c in rel.cells if not hidden[c] and not (locked is not None and locked[c])]
         pick = min(shown, key=lambda c: price(c, r), default=None)
         if pick is None:
             continue
@@ -155,6 +156,8 @@ def protect(
     max_rounds: int = 50,
     weights: np.ndarray | None = None,
     implied: list[Relation] | None = None,
+    keep_shown: np.ndarray | None = None,
+    keep_hidden: np.ndarray | None = None,
 ) -> tuple[np.ndarray, AuditResult]:
     """Primary and secondary suppression, then audit and repair until the audit passes.
 
@@ -162,28 +165,37 @@ def protect(
     cheapest cell is hidden first. `implied` are relations that follow from `relations` (a year
     minus the meeting period inside it is a quarter): the secondary rule and the repair protect
     them too, so that the differences they publish are caught before the audit; the audit proves
-    over `relations` alone (the implied ones add nothing to its linear programs)."""
+    over `relations` alone (the implied ones add nothing to its linear programs).
+
+    `keep_shown` cells are already public (an earlier release published them, unchanged): they are
+    never withheld, since withholding them protects nothing. `keep_hidden` cells were withheld by
+    an earlier release and are unchanged: they stay withheld and are protected like the small
+    ones."""
     values = np.asarray(values, dtype=np.int64)
     cost = costs(values, weights)
     linked = [*relations, *(implied or ())]
     of_linked = _index(linked, len(values))
     of_cell = _index(relations, len(values))
+    locked = np.zeros(len(values), dtype=bool) if keep_shown is None else keep_shown.copy()
     hidden = (values > 0) & (values < k)
-    secondary(values, hidden, linked, k, of_linked, cost=cost)
+    if keep_hidden is not None:
+        hidden |= keep_hidden
+    locked &= ~hidden
+    secondary(values, hidden, linked, k, of_linked, cost=cost, locked=locked)
     result = audit(values, hidden, relations, k, of_cell)
     rounds = 0
     while not result.passed and rounds < max_rounds:
         rounds += 1
         touched: list[int] = []
         for cell in result.failed:
-            pick = _nearest_shown(cell, hidden, linked, of_linked, cost)
+            pick = _nearest_shown(cell, hidden, linked, of_linked, cost, locked)
             if pick is not None:
                 hidden[pick] = True
                 touched += of_linked[pick]
         if not touched:
             break  # nothing left to hide: the release is not published
         before = hidden.copy()
-        secondary(values, hidden, linked, k, of_linked, start=touched, cost=cost)
+        secondary(values, hidden, linked, k, of_linked, start=touched, cost=cost, locked=locked)
         recheck = set(result.failed) | set(np.flatnonzero(hidden & ~before).tolist())
         recheck |= {c for r in touched for c in linked[r].cells}
         partial = audit(values, hidden, relations, k, of_cell, recheck=recheck)
@@ -196,7 +208,7 @@ def protect(
     return hidden, result
 
 
-def _nearest_shown(cell, hidden, relations, of_cell, cost) -> int | None:
+def _nearest_shown(cell, hidden, relations, of_cell, cost, locked=None) -> int | None:
     """The cheapest shown cell in the relations nearest to a cell that failed the audit
     (breadth first: its own relations, then those of their cells)."""
     seen_rel: set[int] = set()
@@ -205,7 +217,7 @@ def _nearest_shown(cell, hidden, relations, of_cell, cost) -> int | None:
         rels = {r for c in frontier for r in of_cell[c]} - seen_rel
         seen_rel |= rels
         cells = {c for r in rels for c in relations[r].cells}
-        shown = [c for c in cells if not hidden[c]]
+        shown = [c for c in cells if not hidden[c] and not (locked is not None and locked[c])]
         if shown:
             return min(shown, key=lambda c: (cost[c], c))
         frontier = cells

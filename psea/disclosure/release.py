@@ -493,11 +493,20 @@ def _statistics(con, cutoff, scopes, periods: list[grid.GridPeriod], reported, k
     )
 
 
-def build(con, cutoff: dt.date | None = None) -> Built:
-    """Count, relate and protect every cell of the release as of `cutoff`, a snapshot date
-    (default: the latest case data)."""
-    clock = time.perf_counter()
-    k = suppression_k()
+@dataclass
+class _Counted:
+    cells: pl.DataFrame  # family, breakdown, group, scope, period, value (exact)
+    coverage: dict[str, dt.date]
+    rows_reach: dict[str, dt.date]
+    reported: dict[str, dt.date]
+    cutoff: dt.date
+    quarter_keys: list[str]
+    periods: list[grid.GridPeriod]
+    chosen: list[grid.GridPeriod]
+
+
+def _count(con, cutoff: dt.date | None, k: int) -> _Counted:
+    """Every cell of the release as of `cutoff`, exact, before any protection."""
     coverage = case_coverage(con, cutoff)
     cutoff = cutoff or max(coverage.values())
     rows_reach = case_coverage(con, cutoff, rows_only=True)
@@ -537,10 +546,82 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     cells = _enough_to_break_down(cells, chosen, k).sort(
         "family", "breakdown", "group", "scope", "period"
     )  # in one order, so the same data always give the same release
+    return _Counted(cells, coverage, rows_reach, reported, cutoff, quarter_keys, periods, chosen)
+
+
+def _earlier_releases(con, cutoff: dt.date, k: int, cells: pl.DataFrame) -> tuple:
+    """What the releases already handed out tell about these cells: (keep_shown, keep_hidden).
+
+    A cell an earlier release published with the value it has now stays published (withholding
+    it would protect nothing: its value is out), and a cell an earlier release withheld while its
+    value is unchanged stays withheld (publishing it now would give away what that release
+    protected, and with it the cells around it). Hidden values are never stored, so an earlier
+    release's cells are counted again at its own cut-off to tell whether a value changed; a
+    revised value (a late report, a corrected re-send) is free, as docs/disclosure.md allows."""
+    n = cells.height
+    keep_shown, keep_hidden = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    earlier = con.sql(
+        """select release_id, cutoff from releases
+           where status in ('published', 'superseded') order by built_at""",
+    ).fetchall()
+    key = ["family", "breakdown", "group", "scope", "period"]
+    at = cells.select(key).with_row_index("i")
+    recounted: dict[dt.date, pl.DataFrame] = {}
+    for release_id, earlier_cutoff in earlier:
+        if earlier_cutoff not in recounted:
+            try:
+                recounted[earlier_cutoff] = _count(con, earlier_cutoff, k).cells
+            except NothingToRelease:
+                continue
+        stored = con.sql(
+            """select family, breakdown, "group", scope, period, hidden from release_cells
+               where release_id = $id""",
+            params={"id": release_id},
+        ).pl()
+        then = stored.join(recounted[earlier_cutoff].rename({"value": "then"}), on=key)
+        same = (
+            at.join(then, on=key)
+            .join(cells.select(*key, "value"), on=key)
+            .filter(pl.col("then") == pl.col("value"))
+        )
+        shown_ids = same.filter(~pl.col("hidden"))["i"].to_numpy()
+        hidden_ids = same.filter(pl.col("hidden"))["i"].to_numpy()
+        keep_shown[shown_ids] = True
+        keep_hidden[hidden_ids] = True
+    values = cells["value"].to_numpy()
+    keep_shown &= ~keep_hidden & ~((values > 0) & (values < k))
+    return keep_shown, keep_hidden
+
+
+def build(con, cutoff: dt.date | None = None) -> Built:
+    """Count, relate and protect every cell of the release as of `cutoff`, a snapshot date
+    (default: the latest case data), consistently with the releases already handed out."""
+    clock = time.perf_counter()
+    k = suppression_k()
+    counted = _count(con, cutoff, k)
+    cells, coverage, rows_reach, reported = (
+        counted.cells,
+        counted.coverage,
+        counted.rows_reach,
+        counted.reported,
+    )
+    cutoff, quarter_keys, periods, chosen = (
+        counted.cutoff,
+        counted.quarter_keys,
+        counted.periods,
+        counted.chosen,
+    )
     relations = _relations(cells, periods, chosen)
     values = cells["value"].to_numpy()
+    keep_shown, keep_hidden = _earlier_releases(con, cutoff, k, cells)
     hidden, result = protect(
-        values, relations, k, weights=_weights(cells), implied=_implied(cells, periods)
+        values,
+        relations,
+        k,
+        weights=_weights(cells),
+        implied=_implied(cells, periods),
+        keep_shown=keep_shown,
+        keep_hidden=keep_hidden,
     )
     quarter_periods = [grid.quarter(q) for q in quarter_keys][-12:]
     # medians rest on case rows: all entities' only when every entity sends case rows
