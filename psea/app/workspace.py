@@ -25,6 +25,7 @@ from pipelines.progress import (
 )
 from psea.app.access import Viewer
 from psea.app.page import dataframe
+from psea.app.session import data_version, warehouse_cursor
 from psea.brief.chapters import action_point_table
 from psea.labels import label
 from psea.metrics import progress
@@ -55,15 +56,32 @@ def _done(message: str) -> None:
     st.rerun()
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _state(warehouse: str, version: str, meeting: dt.date, entity: str) -> tuple:
+    """The report, the parts written, the history and the action points of an entity's meeting,
+    read once per warehouse state (the version changes with every save)."""
+    cursor = warehouse_cursor(warehouse)
+    try:
+        return (
+            progress.report(cursor, meeting, entity),
+            progress.written(cursor, meeting, entity),
+            progress.history(cursor, meeting, entity),
+            progress.action_points(cursor, meeting, entity),
+        )
+    finally:
+        cursor.close()
+
+
 def meeting_workspace(con, viewer: Viewer, meeting: dt.date, suggestions: list[str]) -> None:
     """The workspace of `viewer.entity` for the meeting (the caller checks the role)."""
     entity = viewer.entity
+    report, written, history, points = _state(
+        st.session_state["warehouse"], data_version(con), meeting, entity
+    )
     st.subheader(f"Meeting workspace: {entity}'s progress report")
     if "ws-flash" in st.session_state:
         st.success(st.session_state.pop("ws-flash"))
     st.caption(GUIDANCE + " Every save is kept with who and when, and recorded in the audit log.")
-    report = progress.report(con, meeting, entity)
-    written = progress.written(con, meeting, entity)
     tabs = st.tabs([*progress.PART_TITLES.values(), "Action points", "History"])
     for tab, part in zip(tabs, progress.PART_TITLES, strict=False):
         with tab, st.form(f"ws-{part}"):
@@ -82,17 +100,15 @@ def meeting_workspace(con, viewer: Viewer, meeting: dt.date, suggestions: list[s
             if st.form_submit_button(f"Save {progress.PART_TITLES[part].lower()}"):
                 _save(con, viewer, meeting, part, text)
     with tabs[4]:
-        _action_points(con, viewer, meeting)
+        _action_points(con, viewer, meeting, points)
     with tabs[5]:
-        history = progress.history(con, meeting, entity)
         if history.is_empty():
             st.text("Nothing written for this meeting yet.")
         else:
             dataframe(history, hide_index=True)
 
 
-def _action_points(con, viewer: Viewer, meeting: dt.date) -> None:
-    points = progress.action_points(con, meeting, viewer.entity)
+def _action_points(con, viewer: Viewer, meeting: dt.date, points: pl.DataFrame) -> None:
     shown = points.filter(~pl.col("status").is_in(progress.CLOSED) | pl.col("closed_here"))
     st.caption(
         "Open points of earlier meetings are carried into every later brief until closed. The "
