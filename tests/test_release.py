@@ -394,3 +394,23 @@ def test_releases_agree_on_every_unchanged_cell(tmp_path):
     assert both.height > 1000  # many cells are published by several releases
     assert both.filter(pl.col("states") > 1).is_empty()
     con.close()
+
+
+def test_a_median_is_withheld_with_its_count_and_keeps_no_number_of_cases(release):
+    """'Withheld below K' on a median would tell that its hidden count is 1..4: a median is
+    withheld whenever its count is hidden, and a withheld median stores neither value nor n."""
+    from psea.disclosure.release import STATISTIC_COUNT
+
+    stats = release.statistics
+    withheld = stats.filter(pl.col("withheld"))
+    assert withheld.height and withheld["n"].is_null().all() and withheld["value"].is_null().all()
+    cells = release.cells
+    checked = 0
+    for name, (family, breakdown, group) in STATISTIC_COUNT.items():
+        for scope, period in stats.filter(~pl.col("withheld") & (pl.col("statistic") == name))[
+            ["scope", "period"]
+        ].iter_rows():
+            cell = release.cell(family, breakdown, group, scope, period)
+            assert cell is not None and not cell[1], (name, scope, period)  # its count is shown
+            checked += 1
+    assert checked

@@ -97,7 +97,7 @@ class Release:
         return Statistic(
             measure.get("median_days"),
             measure.get("p90_days"),
-            int(rows["n"][0]),
+            int(rows["n"][0] or 0),  # no number of cases is kept for a withheld median
             bool(rows["withheld"][0]),
         )
 

@@ -493,6 +493,38 @@ def _statistics(con, cutoff, scopes, periods: list[grid.GridPeriod], reported, k
     )
 
 
+# The count each median rests on, where the release publishes it: a median is withheld whenever
+# its count is (else "withheld below K" would tell that a hidden count is 1..4).
+STATISTIC_COUNT = {
+    "investigation_duration": ("findings", "total", "total"),
+    "time_to_outcome": ("outcomes", "total", "total"),
+    "days_waiting_for_needs_assessment": ("victims", "needs_assessed", "no"),
+}
+
+
+def _withhold_with_their_counts(stats: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    """Medians withheld with their hidden (or unpublished) counts too; a withheld median keeps
+    neither its value nor its number of cases (no hidden count is stored)."""
+    base = pl.DataFrame(
+        [(s, *cell) for s, cell in STATISTIC_COUNT.items()],
+        schema=["statistic", "family", "breakdown", "group"],
+        orient="row",
+    )
+    key = ["family", "breakdown", "group", "scope", "period"]
+    shown = cells.filter(~pl.col("hidden")).select(key).with_columns(pl.lit(True).alias("shown"))
+    joined = stats.join(base, on="statistic", how="left").join(shown, on=key, how="left")
+    withheld = pl.col("withheld") | (pl.col("family").is_not_null() & pl.col("shown").is_null())
+    return joined.select(
+        "statistic",
+        "measure",
+        "scope",
+        "period",
+        pl.when(withheld).then(None).otherwise(pl.col("n")).alias("n"),
+        pl.when(withheld).then(None).otherwise(pl.col("value")).alias("value"),
+        withheld.alias("withheld"),
+    )
+
+
 @dataclass
 class _Counted:
     cells: pl.DataFrame  # family, breakdown, group, scope, period, value (exact)
@@ -632,6 +664,7 @@ def build(con, cutoff: dt.date | None = None) -> Built:
         pl.Series("hidden", hidden),
         pl.when(pl.Series(hidden)).then(None).otherwise(pl.col("value")).alias("value"),
     )
+    stats = _withhold_with_their_counts(stats, published)
     return Built(
         release_id=f"R{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}",
         cells=published,
