@@ -26,7 +26,7 @@ calendar = meetings(con)
 
 if viewer.role != "admin":
     st.caption(
-        "The brief for a meeting covers the complete quarters since the previous meeting, counted on "
+        "The brief for a meeting covers the quarters ending after the previous meeting, counted on "
         "the latest data not after the meeting (its release). Every case figure comes from that "
         "published release: a brief is circulated beyond the analysts."
     )

@@ -317,7 +317,12 @@ def status_bars(counts: pl.DataFrame, y: str = "indicator", title: str = "") -> 
         .mark_bar()
         .encode(
             y=alt.Y(f"{y}:N", title=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X("managers:Q", stack="normalize", axis=alt.Axis(format="%"), title="managers"),
+            x=alt.X(
+                "managers:Q",
+                stack="normalize",
+                axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+                title="share of managers",
+            ),
             color=alt.Color(
                 "status:N",
                 scale=alt.Scale(domain=order, range=list(STATUS_COLOURS.values())),

@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 
+from data_contracts.reference import reference_frame
 from psea import charts
 from psea.brief.model import Brief, Figure, Headline, ProgressReport, Section, Table
 from psea.brief.points import points_for_the_meeting
@@ -322,7 +323,8 @@ def _training_section(con, period: Period, entity: str | None) -> Section:
     return Section(
         "Training",
         [
-            training.definition("mandatory_coverage"),
+            "Mandatory coverage (defined under the headline figures) by region at the end of the "
+            "period; course completions in the period.",
             "CBCM (community-based complaint mechanism) trainings in the period: "
             + (
                 f"{cbcm.height} responses in {cbcm['country'].n_unique()} countries."
@@ -345,8 +347,19 @@ def _training_section(con, period: Period, entity: str | None) -> Section:
     )
 
 
-def _risk_section(con, period: Period, entity: str | None, risk: pl.DataFrame) -> Section:
-    flagged = risk.filter(pl.col("flagged"))
+def _risk_section(
+    con, period: Period, entity: str | None, risk: pl.DataFrame, before: pl.DataFrame
+) -> Section:
+    key = ["entity", "mission"]
+    was = before.filter(pl.col("flagged")).select(key).with_columns(pl.lit(False).alias("new"))
+    names = reference_frame("missions").select(pl.col("code").alias("mission"), "name")
+    flagged = (
+        risk.filter(pl.col("flagged"))
+        .join(was, on=key, how="left")
+        .join(names, on="mission", how="left")
+        .with_columns(pl.col("new").fill_null(True))
+        .sort(["new", "entity", "name"], descending=[True, False, False])
+    )
     published = managers.publish(managers.scorecard(con, period.end, entity), exact=False)
     colours = managers.colour_counts(published)
     present = colours["status"].unique().to_list()
@@ -358,16 +371,23 @@ def _risk_section(con, period: Period, entity: str | None, risk: pl.DataFrame) -
     return Section(
         "Missions flagged as audit risks, and managers' indicators",
         [
-            training.definition("audit_risk"),
-            f"{flagged.height} missions flagged at the end of the period. Managers' PSEA indicators "
-            f"({published.height:,} managers), counted per status colour.",
+            f"{flagged.height} missions flagged at the end of the period (the rule is under the "
+            f"headline figures), {int(flagged['new'].sum())} of them newly since the end of the "
+            "previous period, listed first; staff sessions count the last two complete quarters. "
+            f"Managers' PSEA indicators ({published.height:,} managers), counted per status colour.",
         ],
         tables=[
             Table(
                 "Missions flagged as audit risks",
                 flagged.select(
-                    "entity",
-                    "mission",
+                    *(["entity"] if entity is None else []),
+                    pl.concat_str(
+                        pl.col("name").fill_null(pl.col("mission")),
+                        pl.lit(" ("),
+                        "mission",
+                        pl.lit(")"),
+                    ).alias("mission"),
+                    pl.col("new").replace_strict({True: "Yes", False: "No"}).alias("newly flagged"),
                     pl.col("staff_sessions").cast(pl.String).alias("staff sessions"),
                     pl.col("coverage").map_elements(lambda v: f"{v:.1%}", return_dtype=pl.String),
                     "reason",
@@ -375,7 +395,9 @@ def _risk_section(con, period: Period, entity: str | None, risk: pl.DataFrame) -
             ),
             Table(
                 "Managers per status colour of each indicator",
-                colour_table.with_columns(pl.exclude("indicator").cast(pl.String)),
+                colour_table.with_columns(
+                    pl.exclude("indicator").map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
+                ),
             ),
         ],
         figures=[
@@ -420,7 +442,7 @@ def build_brief(
         _status_section(figures),
         _timeliness_section(figures),
         _training_section(con, period, entity),
-        _risk_section(con, period, entity, extra["risk"]),
+        _risk_section(con, period, entity, extra["risk"], extra["risk_before"]),
     ]
     return Brief(
         title=(

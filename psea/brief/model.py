@@ -109,7 +109,7 @@ class Brief:
         quarters = self.grid_period.quarters
         period = (
             f"{quarters[0][:4]} Q{quarters[0][5]} to {quarters[-1][:4]} Q{quarters[-1][5]} "
-            f"({self.period.label}): the complete quarters since the previous meeting"
+            f"({self.period.label}): the quarters ending after the previous meeting and by this one"
             if quarters
             else "no complete quarter since the previous meeting"
         )
