@@ -400,3 +400,12 @@ def test_case_status_and_timeliness_in_every_format(files):
         p.extract_text() for p in PdfReader(io.BytesIO(files["sfp_brief_2018-04-17_iom.pdf"])).pages
     )
     assert "Case status and timeliness" in pdf and "still waiting for a needs assessment" in pdf
+
+
+def test_the_training_part_gives_induction_within_the_window_with_its_denominator(con, iom):
+    ind = training.induction_within_window(con, iom.period, "IOM").row(0, named=True)
+    section = next(s for s in iom.sections if s.title == "Training")
+    assert any(
+        p.startswith(f"Induction within 30 days: {ind['inducted']:,} of {ind['joiners']:,}")
+        for p in section.paragraphs
+    )

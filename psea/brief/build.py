@@ -290,6 +290,7 @@ def _timeliness_section(figures: PublishedFigures) -> Section:
 
 
 def _training_section(con, period: Period, entity: str | None) -> Section:
+    ind = training.induction_within_window(con, period, entity).row(0, named=True)
     by_region = training.mandatory_coverage(con, period.end, entity, by="region")
     completions = training.completions_by_course(con, period, entity)
     cbcm = training.cbcm_trainings(con, period)
@@ -325,6 +326,15 @@ def _training_section(con, period: Period, entity: str | None) -> Section:
         [
             "Mandatory coverage (defined under the headline figures) by region at the end of the "
             "period; course completions in the period.",
+            "Induction within "
+            f"{training.induction_window_days()} days: "
+            + (
+                f"{ind['inducted']:,} of {ind['joiners']:,} personnel who joined in the period "
+                f"({ind['inducted'] / ind['joiners']:.0%}). "
+                if ind["joiners"]
+                else "no one joined in the period. "
+            )
+            + training.definition("induction_30d"),
             "CBCM (community-based complaint mechanism) trainings in the period: "
             + (
                 f"{cbcm.height} responses in {cbcm['country'].n_unique()} countries."

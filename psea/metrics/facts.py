@@ -384,10 +384,16 @@ def _return_map_sql() -> str:
     return f"(values {rows}) as m(figure, dimension, family, breakdown, fixed_group)"
 
 
+# A return carries victims by UN group only: its child victims are its girls and boys (a child of
+# unknown sex is counted in its 'unknown' group), the release links them (docs/extracts.md).
+RETURN_CHILD = ("girls", "boys")
+
+
 def return_cells_sql() -> str:
     """Every return cell as of $cutoff, in the families' terms: entity, quarter (its first day),
     day (its last day), family, breakdown ('total' for the total), group, count. Victims not
-    assisted are the victims less the victims assisted, so the breakdown `assisted` is whole."""
+    assisted are the victims less the victims assisted, so the breakdown `assisted` is whole;
+    child victims are the girls and boys (RETURN_CHILD)."""
     return f"""
         with r as (select * from agency_returns_at($cutoff)),
         mapped as (
@@ -402,8 +408,15 @@ def return_cells_sql() -> str:
                  - sum("count") filter (where figure = 'victims_assisted'))::bigint as count
             from r where dimension = 'total' and figure in ('victims', 'victims_assisted')
             group by all having count(*) = 2
+        ),
+        children as (
+            select entity, quarter_start as quarter, quarter_end as day, 'victims' as family,
+                'child' as breakdown,
+                case when "group" in {RETURN_CHILD} then 'child' else 'not_child' end as "group",
+                sum("count")::bigint as count
+            from r where figure = 'victims' and dimension = 'un_victim_group' group by all
         )
-        select * from mapped union all select * from not_assisted"""
+        select * from mapped union all select * from not_assisted union all select * from children"""
 
 
 def return_cells(con, cutoff: dt.date, name: str | None = None) -> pl.DataFrame:

@@ -36,6 +36,10 @@ def _cfg() -> dict:
     return settings()["indicators"]
 
 
+def induction_window_days() -> int:
+    return int(_cfg()["induction_window_days"])
+
+
 def definition(name: str) -> str:
     cfg = _cfg()
     return DEFINITIONS[name].format(
