@@ -33,7 +33,7 @@ class Statistic:
         if self.withheld:
             return SUPPRESSED
         value = self.median if which == "median" else self.p90
-        return "no data" if value is None or not self.n else f"{value:,.0f} {unit}"
+        return "no data" if value is None else f"{value:,.0f} {unit}"
 
 
 def _group_order(family: str, breakdown: str) -> pl.Expr:

@@ -511,12 +511,14 @@ STATISTIC_COUNT = {
     "investigation_duration": ("findings", "total", "total"),
     "time_to_outcome": ("outcomes", "total", "total"),
     "days_waiting_for_needs_assessment": ("victims", "needs_assessed", "no"),
+    "days_to_needs_assessment": ("victims", "needs_assessed", "yes"),
 }
 
 
 def _withhold_with_their_counts(stats: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
-    """Medians withheld with their hidden (or unpublished) counts too; a withheld median keeps
-    neither its value nor its number of cases (no hidden count is stored)."""
+    """Medians withheld with their hidden (or unpublished) counts too. No median keeps its number
+    of cases: n is a count of cases the release may not publish (the victims whose needs were
+    assessed, where only the victims are shown), so it is never stored."""
     base = pl.DataFrame(
         [(s, *cell) for s, cell in STATISTIC_COUNT.items()],
         schema=["statistic", "family", "breakdown", "group"],
@@ -531,7 +533,7 @@ def _withhold_with_their_counts(stats: pl.DataFrame, cells: pl.DataFrame) -> pl.
         "measure",
         "scope",
         "period",
-        pl.when(withheld).then(None).otherwise(pl.col("n")).alias("n"),
+        pl.lit(None, dtype=pl.Int64).alias("n"),
         pl.when(withheld).then(None).otherwise(pl.col("value")).alias("value"),
         withheld.alias("withheld"),
     )
