@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from psea.metrics.managers import INDICATORS
+
 # Codes that mean the same wherever they appear (case status, service, course, yes/no…).
 CODES: dict[str, str] = {
     # shared
@@ -249,12 +251,7 @@ NAMES: dict[str, str] = {
     "covered": "Covered",
     "active": "Active personnel",
     "team_size": "Team size",
-    "team_coverage": "Team mandatory coverage",
-    "team_induction_30d": "Team induction within 30 days",
-    "own_training_current": "Own training current",
-    "mission_staff_sessions": "Mission awareness sessions",
-    "contract_clause_rate": "Contract clause compliance",
-    "appraisal_rating": "Appraisal rating",
+    **INDICATORS,  # the manager indicators, named once in psea.metrics.managers
 }
 
 # Investigation-duration buckets follow the configured aims (within_90_days, 91_to_180_days, …).

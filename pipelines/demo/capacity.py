@@ -8,20 +8,10 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from data_contracts import contract_for
 from pipelines.demo.operations import CBCM_MISSIONS, CBCM_PILOT_SITES, OPERATION_SIZE
 
-NETWORK_ITEMS = (
-    "psea_coordinator",
-    "network_cochairs",
-    "action_plan",
-    "action_plan_costed",
-    "complaint_procedures",
-    "gbv_referral_pathway",
-    "cbcm_in_place",
-    "community_awareness",
-    "investigation_capacity",
-    "funding_secured",
-)
+NETWORK_ITEMS = contract_for("psea_capacity").column("item").valid_values  # every item
 ENTITY_ITEMS = (
     "psea_coordinator",
     "complaint_procedures",

@@ -8,18 +8,9 @@ import datetime as dt
 
 import polars as pl
 
-ITEMS = (
-    "psea_coordinator",
-    "network_cochairs",
-    "action_plan",
-    "action_plan_costed",
-    "complaint_procedures",
-    "gbv_referral_pathway",
-    "cbcm_in_place",
-    "community_awareness",
-    "investigation_capacity",
-    "funding_secured",
-)
+from data_contracts import contract_for
+
+ITEMS = contract_for("psea_capacity").column("item").valid_values  # in the contract's order
 STATUS_RANK = {"no": 0, "partial": 1, "yes": 2}  # not_applicable is not ranked
 GAPS = ("no", "partial")
 NETWORK = "NETWORK"

@@ -210,20 +210,6 @@ def investigations_opened(con, period: Period, entity: str | None = None) -> int
     return facts.total(con, "investigations_opened", period, entity)
 
 
-def overdue_investigations(con, cutoff, entity: str | None = None) -> int:
-    """Open investigations opened more than the overdue days before the cut-off (the former
-    overdue rule; case rows only: returns state the overdue cases by the rule in force)."""
-    days = int(settings()["investigations"]["overdue_after_days"])
-    rows = _sql(
-        con,
-        """select entity, count(*)::bigint as n from cases_at($cutoff)
-        where investigated and not finding_reached and investigation_opened_on < $cutoff - to_days($days)
-          and ($entity is null or entity = $entity) group by 1""",
-        {"cutoff": cutoff, "entity": entity, "days": days},
-    )
-    return int(sum(n for _, n in rows.iter_rows()))
-
-
 def reporting_delay(con, period: Period, entity: str | None = None) -> pl.DataFrame:
     return facts.count(con, "allegations", period, entity, "delay")
 
