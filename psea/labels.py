@@ -244,6 +244,7 @@ NAMES: dict[str, str] = {
     "stage": "Stage",
     "age": "Days since received",
     "stage_age": "Stage and days since received",
+    "un_group_child": "UN victim group and age",
     "former_rule": "Former overdue rule (investigations open too long)",
     "victims_assisted": "Victims assisted",
     "completions": "Completions",

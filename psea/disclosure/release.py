@@ -252,10 +252,7 @@ def _children(chosen: list[grid.GridPeriod]) -> dict[str, list[str]]:
 
 
 def _relations(
-    cells: pl.DataFrame,
-    periods: list[grid.GridPeriod],
-    chosen: list[grid.GridPeriod],
-    returned: frozenset[str] = frozenset(),
+    cells: pl.DataFrame, periods: list[grid.GridPeriod], chosen: list[grid.GridPeriod]
 ) -> list[Relation]:
     """Every additive relation among the cells: breakdowns to their totals, quarters to years and
     meeting periods (totals) and published periods to the published periods inside them
@@ -282,15 +279,6 @@ def _relations(
                 add(
                     (fam, brk, g, scope, period),
                     [(fam, "personnel_group", p, scope, period) for p in parts],
-                )
-        if fam == "victims" and brk == "child" and scope in returned:
-            for g in members:  # a return's children are its girls and boys (facts.RETURN_CHILD)
-                parts = [
-                    u for u in facts.UN_VICTIM_GROUPS if (u in facts.RETURN_CHILD) == (g == "child")
-                ]
-                add(
-                    (fam, brk, g, scope, period),
-                    [(fam, "un_group", p, scope, period) for p in parts],
                 )
     _link_relations(index, add)
     scopes = sorted({k[3] for k in index} - {ALL})
@@ -657,7 +645,7 @@ def build(con, cutoff: dt.date | None = None) -> Built:
         counted.periods,
         counted.chosen,
     )
-    relations = _relations(cells, periods, chosen, frozenset(coverage) - frozenset(rows_reach))
+    relations = _relations(cells, periods, chosen)
     values = cells["value"].to_numpy()
     keep_shown, keep_hidden = _earlier_releases(con, cutoff, k, cells)
     hidden, result = protect(

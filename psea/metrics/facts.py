@@ -187,6 +187,9 @@ def _families() -> dict[str, Family]:
                 )
                 select c.entity, c.date_received as day, {UN_VICTIM_GROUP} as un_group,
                     case when v.age_group = 'child' then 'child' else 'not_child' end as child,
+                    {UN_VICTIM_GROUP} || '|' ||
+                        case when v.age_group = 'child' then 'child' else 'not_child' end
+                        as un_group_child,
                     {_YES_NO.format("a.victim_ref is not null")} as needs_assessed,
                     {_YES_NO.format("coalesce(h.provided, false)")} as assisted,
                     {_YES_NO.format("coalesce(h.declined, false)")} as declined
@@ -195,14 +198,12 @@ def _families() -> dict[str, Family]:
                 left join help h using (entity, case_ref, victim_ref)
                 left join assessed a using (entity, case_ref, victim_ref)
                 """,
-                ("un_group", "child", "needs_assessed", "assisted", "declined"),
-                {
-                    "un_group": UN_VICTIM_GROUPS,
-                    "child": ("child", "not_child"),
-                    "needs_assessed": ("yes", "no"),
-                    "assisted": ("yes", "no"),
-                    "declined": ("yes", "no"),
-                },
+                ("un_group", "child", "un_group_child", "needs_assessed", "assisted", "declined"),
+                VICTIM_GROUPS,
+                # a child of unknown sex is in the UN group 'unknown': child is not girls + boys,
+                # and the cross breakdown states how they add up, so no difference of the two
+                # breakdowns is a cell the release did not protect
+                nest("un_group_child", ("un_group", "child"), VICTIM_GROUPS),
             ),
             Family(
                 "subjects",
@@ -282,6 +283,14 @@ UN_VICTIM_GROUPS = (
     "males_unknown_age",
     "unknown",
 )
+VICTIM_GROUPS = {
+    "un_group": UN_VICTIM_GROUPS,
+    "child": ("child", "not_child"),
+    "un_group_child": cross(UN_VICTIM_GROUPS, ("child", "not_child")),
+    "needs_assessed": ("yes", "no"),
+    "assisted": ("yes", "no"),
+    "declined": ("yes", "no"),
+}
 DELAY_BUCKETS = ("0-3 months", "4-12 months", "13-24 months", "more than 24 months", "unknown")
 OPEN_STAGES = STATUSES[:4]  # a case at one of these stages at the cut-off is open
 URGENCY = ("urgent", "other")  # urgent: at least one child victim
@@ -385,7 +394,8 @@ def _return_map_sql() -> str:
 
 
 # A return carries victims by UN group only: its child victims are its girls and boys (a child of
-# unknown sex is counted in its 'unknown' group), the release links them (docs/extracts.md).
+# unknown sex is counted in its 'unknown' group); the victims' cross breakdown of UN group and age
+# links them in the release, as for case rows (docs/extracts.md).
 RETURN_CHILD = ("girls", "boys")
 
 
@@ -393,7 +403,8 @@ def return_cells_sql() -> str:
     """Every return cell as of $cutoff, in the families' terms: entity, quarter (its first day),
     day (its last day), family, breakdown ('total' for the total), group, count. Victims not
     assisted are the victims less the victims assisted, so the breakdown `assisted` is whole;
-    child victims are the girls and boys (RETURN_CHILD)."""
+    child victims are the girls and boys (RETURN_CHILD), and the victims' cross breakdown of UN
+    group and age follows from that."""
     return f"""
         with r as (select * from agency_returns_at($cutoff)),
         mapped as (
@@ -415,8 +426,17 @@ def return_cells_sql() -> str:
                 case when "group" in {RETURN_CHILD} then 'child' else 'not_child' end as "group",
                 sum("count")::bigint as count
             from r where figure = 'victims' and dimension = 'un_victim_group' group by all
+        ),
+        crossed as (  -- the same, crossed with the UN group (the victims' cross breakdown)
+            select entity, quarter_start as quarter, quarter_end as day, 'victims' as family,
+                'un_group_child' as breakdown,
+                "group" || '|' || case when "group" in {RETURN_CHILD} then 'child'
+                    else 'not_child' end as "group",
+                "count"::bigint as count
+            from r where figure = 'victims' and dimension = 'un_victim_group'
         )
-        select * from mapped union all select * from not_assisted union all select * from children"""
+        select * from mapped union all select * from not_assisted
+        union all select * from children union all select * from crossed"""
 
 
 def return_cells(con, cutoff: dt.date, name: str | None = None) -> pl.DataFrame:
