@@ -39,7 +39,7 @@ WARM_RERUNS = 5
 
 
 def warehouse(folder: Path, scale: float) -> Path:
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
 
     path = folder / f"demo_scale_{scale:g}.duckdb"
     if not path.exists():
@@ -76,8 +76,8 @@ def render_times(path: Path) -> dict[str, tuple[float, float]]:
 
 def brief_time(path: Path) -> tuple[float, float]:
     from pipelines.warehouse import connect
-    from psea import brief_render
     from psea.brief import build_brief
+    from psea.brief import render as brief_render
 
     con = connect(path)  # a meeting's release is built and kept the first time it is asked for
     started = time.perf_counter()

@@ -3,9 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from psea import charts
 from psea.app.page import breakdown_chart, bundle_download, digest, page_context, show_chart
 from psea.metrics import cases, catalog
+from psea.present import charts
 
 ctx = page_context("allegations")
 st.title("Allegations")

@@ -6,9 +6,9 @@ import datetime as dt
 import streamlit as st
 
 from pipelines import audit as audit_log
-from psea import exports
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
+from psea.present import exports
 
 viewer = require_page("audit")
 con = connection()

@@ -11,11 +11,11 @@ import streamlit as st
 
 from pipelines.archive import archive_brief, archived_file
 from pipelines.meetings import remove_meeting
-from psea import brief_render
 from psea.app.page import audited, dataframe, draw_chart, require_page
 from psea.app.session import connection, data_version, open_connection
 from psea.app.workspace import meeting_workspace
 from psea.brief import add_meeting, build_brief, meetings
+from psea.brief import render as brief_render
 from psea.brief.chapters import chapters
 from psea.metrics.catalog import archived_briefs, case_entities
 

@@ -4,8 +4,8 @@ import polars as pl
 import streamlit as st
 
 from psea.app.page import page_context, show_table
-from psea.labels import label
 from psea.metrics import capacity
+from psea.present.labels import label
 
 ctx = page_context("country_capacity")
 st.title("Country PSEA capacity")
@@ -55,7 +55,7 @@ def colour(cell) -> str:
 
 
 def words(cell) -> str:
-    """'partial, was no' -> 'Partly, was no': the status in plain words (psea.labels)."""
+    """'partial, was no' -> 'Partly, was no': the status in plain words (psea.present.labels)."""
     if not cell:
         return "not reported"
     now, _, before = str(cell).partition(", was ")

@@ -9,11 +9,11 @@ import polars as pl
 import streamlit as st
 
 from data_contracts import contract_for, contracts
-from psea import exports
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
 from psea.metrics import status
 from psea.metrics.status import freshness
+from psea.present import exports
 
 viewer = require_page("data_quality")
 con = connection()

@@ -19,8 +19,8 @@ from psea.disclosure.figures import (
     overdue_cases,
     urgent_within_aim,
 )
-from psea.labels import labelled
 from psea.metrics import cases, timeliness
+from psea.present.labels import labelled
 from psea.settings import settings
 
 ctx = page_context("investigations")

@@ -10,12 +10,12 @@ import streamlit as st
 from data_contracts import contracts
 from pipelines.bounds import read_limits
 from pipelines.load import ingest
-from psea import exports
 from psea.app.page import dataframe, require_page
 from psea.app.session import connection
 from psea.app.shell import login_configured
 from psea.disclosure.published import ensure
 from psea.metrics.catalog import CASE_KINDS
+from psea.present import exports
 
 UPLOAD_NAME_BYTES = 200  # a name the file system takes (the shown name is bounded shorter)
 STATUS_TEXT = {

@@ -6,7 +6,6 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from psea import charts
 from psea.app.page import (
     bundle_download,
     dataframe,
@@ -17,6 +16,7 @@ from psea.app.page import (
 )
 from psea.app.session import connection, data_version
 from psea.metrics import managers, training
+from psea.present import charts
 
 STATUS_MARK = {
     "green": "green",

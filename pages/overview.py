@@ -11,9 +11,9 @@ from psea.app.page import (
     show_table,
 )
 from psea.disclosure.figures import overdue_cases
-from psea.headlines import HEADLINES, OVERDUE, headcounts, side_by_side
 from psea.metrics import catalog, training
 from psea.metrics.personnel import DEFINITION as RATE_DEFINITION
+from psea.present.headlines import HEADLINES, OVERDUE, headcounts, side_by_side
 
 ctx = page_context("overview")
 st.title("Overview")

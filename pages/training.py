@@ -5,7 +5,6 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from psea import charts
 from psea.app.page import (
     bundle_download,
     coverage_metric,
@@ -17,6 +16,7 @@ from psea.app.page import (
 )
 from psea.app.session import connection, data_version
 from psea.metrics import training
+from psea.present import charts
 
 ctx = page_context("training")
 st.title("Training and awareness")

@@ -5,11 +5,11 @@ import datetime as dt
 import streamlit as st
 
 from pipelines.audit import record
-from psea import exports
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
 from psea.metrics import un_quarterly
 from psea.metrics.catalog import case_row_entities
+from psea.present import exports
 
 viewer = require_page("un_quarterly")
 con = connection()

@@ -22,7 +22,7 @@ ROLES_PAGES = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(path, seed=11, scale=0.05)
@@ -328,8 +328,8 @@ def test_timeliness_on_the_investigations_page_equals_the_metric_layer_for_the_a
     assert _metric(at, "Former rule").value == f"{overdue['overdue_investigations_former_rule']:,}"
     assert f"{overdue['overdue_cases']:,} of {open_cases:,}" in [c.value for c in at.caption]
     table = next(f.value for f in at.dataframe if "Stage" in f.value.columns)
-    from psea.labels import label
     from psea.metrics import facts
+    from psea.present.labels import label
 
     column = dict(
         zip(

@@ -16,13 +16,13 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from pipelines.warehouse import connect
-from psea import brief_render
 from psea.brief import add_meeting, build_brief, meeting_period, meetings
+from psea.brief import render as brief_render
 from psea.brief.chapters import HEADLINE_HEADER
 from psea.cli import app
 from psea.disclosure import grid, published
-from psea.headlines import HEADLINES
 from psea.metrics import Period, cases, catalog, facts, training
+from psea.present.headlines import HEADLINES
 
 MEETING = dt.date(2018, 4, 17)
 K = 5
@@ -39,7 +39,7 @@ CASE_FIGURES = (
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
 
     path = tmp_path_factory.mktemp("brief") / "demo.duckdb"
     build_demo(path, seed=5, scale=0.05)

@@ -15,10 +15,11 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from psea import brief_render, charts
 from psea.brief import Brief, Figure, Headline, Section, Table
+from psea.brief import render as brief_render
 from psea.disclosure import grid
 from psea.metrics import Period
+from psea.present import charts
 
 NOTICE = "Confidential — contains PSEA case statistics"
 STATUS = pl.DataFrame(

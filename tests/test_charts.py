@@ -10,9 +10,9 @@ import io
 import polars as pl
 from PIL import Image
 
-from psea import charts, exports
-from psea.chart_time import LABEL_PX_PER_CHAR, PLOT_WIDTH
 from psea.disclosure.figures import published_frame
+from psea.present import charts, exports
+from psea.present.chart_time import LABEL_PX_PER_CHAR, PLOT_WIDTH
 
 K = 5
 WINDOW = charts.quarters_in(dt.date(2015, 3, 31), dt.date(2018, 6, 30))  # 2015 Q2 … 2018 Q2

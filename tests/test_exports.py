@@ -12,8 +12,8 @@ import polars as pl
 from PIL import Image
 from pypdf import PdfReader
 
-from psea import charts, exports
 from psea.disclosure.figures import published_frame
+from psea.present import charts, exports
 
 TABLE = pl.DataFrame(
     {

@@ -71,7 +71,7 @@ def test_a_secrets_file_that_cannot_be_parsed_stops_the_app(tmp_path, monkeypatc
 def test_no_secrets_file_at_all_is_demo_mode(tmp_path, monkeypatch):
     monkeypatch.setattr(streamlit, "secrets", Secrets())
     monkeypatch.delenv("PSEA_DEMO", raising=False)
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
 
     build_demo(tmp_path / "demo.duckdb", seed=3, scale=0.02)
     monkeypatch.setattr(shell, "DEMO_WAREHOUSE", tmp_path / "demo.duckdb")

@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 
 from data_contracts import contracts
-from psea.labels import code_columns, has_label, label, labelled
 from psea.metrics import facts
+from psea.present.labels import code_columns, has_label, label, labelled
 
 ENUMS = [
     (kind, column.name, value)
@@ -80,7 +80,7 @@ def test_labelled_frames_keep_their_order_nulls_and_other_columns():
 def test_csv_and_xlsx_exports_carry_words_parquet_and_submissions_keep_codes():
     import io
 
-    from psea import exports
+    from psea.present import exports
 
     frame = pl.DataFrame({"category": ["sexual_exploitation", "unknown"], "count": [40, 0]})
     csv = exports.table_bytes(frame, "csv").decode().splitlines()

@@ -14,6 +14,7 @@ LAYERS = [
     ("pipelines", ("pipelines",)),
     ("metrics", ("psea.metrics",)),
     ("disclosure", ("psea.disclosure",)),
+    ("present", ("psea.present",)),
     ("app", ("psea", "pages", "app")),
 ]
 PROJECT = ("psea", "pipelines", "data_contracts", "pages", "app")

@@ -18,8 +18,8 @@ from data_contracts import contracts
 from data_contracts.free_text import identifier_in
 from pipelines.progress import TextRefused, add_action_point, save_part, update_action_point
 from pipelines.warehouse import connect
-from psea import brief_render
 from psea.brief import build_brief
+from psea.brief import render as brief_render
 from psea.metrics import progress
 
 M10, M11 = dt.date(2017, 3, 17), dt.date(2018, 4, 17)
@@ -29,7 +29,7 @@ FP = ("focal.point@example.org", "focal_point")
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
 
     path = tmp_path_factory.mktemp("progress") / "demo.duckdb"
     build_demo(path, seed=5, scale=0.05)

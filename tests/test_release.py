@@ -23,7 +23,7 @@ K = 5
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
 
     path = tmp_path_factory.mktemp("release") / "demo.duckdb"
     build_demo(path, seed=5, scale=0.05)
@@ -368,7 +368,7 @@ def test_releases_agree_on_every_unchanged_cell(tmp_path):
     at scale 1, e.g. an entity's figure for the 2013-10-08 meeting period shown in that meeting's
     brief and withheld by the current release beside its year and quarter). At this scale, 13
     cells disagreed before each release was built consistently with the earlier ones."""
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
     from psea.disclosure.release import _count
     from psea.metrics import catalog
 

@@ -19,7 +19,7 @@ from pipelines.demo.scenario import CASE_ROW_ENTITIES, ENTITY_CASES_2018, ENTITY
 from pipelines.demo.sessions import awareness_sessions
 from pipelines.demo.stations import duty_stations
 from pipelines.demo.training import training_records
-from psea.calendar import last_complete_quarter_end, quarter_start
+from psea.calendar.quarters import last_complete_quarter_end, quarter_start
 
 # sent once, at the cut-off, each holding its whole history
 FULL_HISTORY_KINDS = ("roster", "training", "awareness_sessions", "contracts")

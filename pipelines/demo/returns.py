@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 
 from data_contracts import contract_for
-from psea.calendar import quarter_start
+from psea.calendar.quarters import quarter_start
 
 RETURN_ENTITIES = ("UNHCR", "WFP", "UNICEF", "NRC", "IRC")
 NGOS = {"NRC": (45.0, 30, 6_000), "IRC": (35.0, 35, 4_500)}  # cases in 2018, missions, personnel

@@ -11,12 +11,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from psea import charts
 from psea.app.access import Viewer
 from psea.app.context import PageContext, page_context, period_choices, require_page
 from psea.app.session import open_connection, warehouse_cursor
 from psea.disclosure.figures import Shown, Statistic, rate
-from psea.labels import label, labelled
+from psea.present import charts
+from psea.present.labels import label, labelled
 
 
 def figure_metric(
@@ -190,7 +190,7 @@ def _export_detail(ctx: PageContext, what: str, fmt: str) -> dict:
 
 def download_table(ctx: PageContext, frame: pl.DataFrame, name: str) -> None:
     """CSV, XLSX and Parquet of a table as published for the viewer (audit-logged)."""
-    from psea import exports
+    from psea.present import exports
 
     ctx.tables[name] = frame
     cols = st.columns(len(exports.TABLE_FORMATS))
@@ -257,7 +257,7 @@ def show_chart(
     """A chart with its PNG (print resolution), SVG and PDF downloads (audit-logged). `chart` is
     a chart, or a function building it; with `key` (what the chart rests on beyond the page's
     key: its kind and a digest of its data) it is built and converted once per page key."""
-    from psea import exports
+    from psea.present import exports
 
     build = chart if callable(chart) else lambda built=chart: built
     chart = draw_chart(None if key is None else (*ctx.cache_key, name, *key), build)
@@ -280,7 +280,7 @@ def show_chart(
 
 def bundle_download(ctx: PageContext, title: str, filters: dict | None = None) -> None:
     """Everything the page showed (charts and tables) with a README, as one ZIP."""
-    from psea import exports
+    from psea.present import exports
 
     readme = exports.bundle_readme(
         title,
@@ -320,7 +320,7 @@ def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple 
     dataframe(
         frame,
         hide_index=True,
-        column_config={  # headers in plain words (psea.labels), as in the downloads
+        column_config={  # headers in plain words (psea.present.labels), as in the downloads
             c: st.column_config.NumberColumn(label(c), format="percent")
             if c in percent
             else st.column_config.Column(label(c))

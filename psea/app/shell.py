@@ -60,7 +60,7 @@ def login_configured() -> bool:
 def demo_warehouse() -> str:
     """The demo warehouse, built on first start; one not marked demo (it may hold loaded real
     extracts) is never opened in demo mode."""
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
 
     if not DEMO_WAREHOUSE.exists():
         build_demo(DEMO_WAREHOUSE)

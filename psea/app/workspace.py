@@ -27,8 +27,8 @@ from psea.app.access import Viewer
 from psea.app.page import dataframe
 from psea.app.session import data_version, warehouse_cursor
 from psea.brief.chapters import action_point_table
-from psea.labels import label
 from psea.metrics import progress
+from psea.present.labels import label
 
 HELP = {
     "key_messages": "3 to 5 short messages for the meeting, one per line. Until you save, the "

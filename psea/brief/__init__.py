@@ -1,7 +1,7 @@
 """The brief for a PSEA Senior Focal Point meeting (docs/indicators.md, "SFP meeting brief").
 
 `build_brief` assembles it from the release of the meeting's data (every case figure as published
-for roles without exact access) and the metric layer's personnel figures; `psea.brief_render`
+for roles without exact access) and the metric layer's personnel figures; `psea.brief.render`
 writes it as DOCX, PDF and Markdown. One brief, three formats: every figure is read once, here.
 """
 

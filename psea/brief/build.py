@@ -7,7 +7,6 @@ import datetime as dt
 import polars as pl
 
 from data_contracts.reference import reference_frame
-from psea import charts
 from psea.brief.model import Brief, Figure, Headline, ProgressReport, Section, Table
 from psea.brief.points import points_for_the_meeting
 from psea.disclosure import grid
@@ -21,8 +20,9 @@ from psea.disclosure.figures import (
     urgent_within_aim,
 )
 from psea.disclosure.published import ensure
-from psea.headlines import HEADLINES, headcounts, side_by_side
 from psea.metrics import Period, catalog, managers, personnel, progress, timeliness, training
+from psea.present import charts
+from psea.present.headlines import HEADLINES, headcounts, side_by_side
 from psea.settings import suppression_k
 
 

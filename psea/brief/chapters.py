@@ -2,7 +2,7 @@
 meeting brief"): the messages first, then accomplishments, challenges, requests and action points,
 then the figures as an annex, and the data sources and the suppression rule at the end.
 
-Every format (psea.brief_render) walks this one list, so DOCX, PDF and Markdown cannot disagree on
+Every format (psea.brief.render) walks this one list, so DOCX, PDF and Markdown cannot disagree on
 what a brief holds or in which order.
 """
 
@@ -13,8 +13,8 @@ import dataclasses
 import polars as pl
 
 from psea.brief.model import Brief, ProgressReport, Section, Table
-from psea.labels import label
 from psea.metrics.progress import CLOSED, PART_TITLES
+from psea.present.labels import label
 
 HEADLINE_HEADER = ["Figure", "This period", "Previous period", "Change"]
 NO_POINTS = "No change large enough to raise."

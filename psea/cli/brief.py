@@ -34,8 +34,8 @@ def brief(
 ) -> None:
     """The SFP meeting brief for the period since the previous meeting (suppressed figures)."""
     from pipelines.archive import archive_brief
-    from psea import brief_render
     from psea.brief import build_brief
+    from psea.brief import render as brief_render
 
     day = parse_date(meeting, "--meeting")
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]

@@ -33,7 +33,7 @@ def demo(
 ) -> None:
     """Build (or rebuild) a warehouse from the bundled synthetic generator. Nothing in it is real."""
     from pipelines.warehouse import warehouse_path
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
 
     if scale <= 0:
         usage_error("--scale must be positive")

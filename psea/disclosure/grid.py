@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from psea.calendar import quarter_start
+from psea.calendar.quarters import quarter_start
 from psea.metrics import Period
 
 FIRST_MEETING_LOOKBACK_QUARTERS = 4  # the first meeting on record has no previous one

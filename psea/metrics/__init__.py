@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from psea.calendar import quarter_start, years_before
+from psea.calendar.quarters import quarter_start, years_before
 
 __all__ = ["Period", "last_complete_quarters", "quarter_start", "years_before"]
 

@@ -50,7 +50,7 @@ def freshness(con: duckdb.DuckDBPyConnection, today=None):
 
     import polars as pl
 
-    from psea.calendar import last_complete_quarter_end
+    from psea.calendar.quarters import last_complete_quarter_end
 
     today = today or dt.date.today()
     expected = last_complete_quarter_end(today)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from psea.calendar import quarter_start
+from psea.calendar.quarters import quarter_start
 from psea.metrics import Period
 from psea.metrics.cases import STATUSES, UN_VICTIM_GROUP, UN_VICTIM_GROUPS
 

@@ -33,7 +33,7 @@ SMALL = re.compile(r"^[1-4]$")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    from psea.demo import build_demo
+    from psea.app.demo import build_demo
 
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: the README's test command installs it")

@@ -2,7 +2,7 @@
 page bundle as a ZIP. They take the frames and charts already published for the viewer's role, so
 a download can never hold more than the screen.
 
-In CSV and XLSX, the people's formats, a column of codes is written in plain words (psea.labels:
+In CSV and XLSX, the people's formats, a column of codes is written in plain words (psea.present.labels:
 "sexual_exploitation" -> "Sexual exploitation"); Parquet, the analysts' format, keeps the codes.
 Text cells beginning with `=`, `+`, `-` or `@` (and tab or carriage return) are prefixed with an
 apostrophe in CSV and XLSX, so a spreadsheet never runs them as formulas.
@@ -20,7 +20,7 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
-from psea.labels import labelled
+from psea.present.labels import labelled
 
 TABLE_FORMATS = {
     "csv": "text/csv",

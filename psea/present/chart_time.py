@@ -1,5 +1,5 @@
 """Time on a chart: quarters and dates as ordinal labels ("2015 Q2", "end 2017"), each once, and
-the milestones of the PSEA work as numbered rules with their names in the legend (psea.charts).
+the milestones of the PSEA work as numbered rules with their names in the legend (psea.present.charts).
 
 A temporal scale with a quarter format repeats labels and leaves gaps; a band per label does not.
 """
@@ -11,11 +11,13 @@ import datetime as dt
 import altair as alt
 import polars as pl
 
-from psea.calendar import quarter_start
+from psea.calendar.quarters import quarter_start
 
 MILESTONE_COLOUR = "#D55E00"  # Okabe-Ito vermillion, as the target rules
 
-PLOT_WIDTH = 720  # the print width of psea.exports, against which labels are fitted to bands
+PLOT_WIDTH = (
+    720  # the print width of psea.present.exports, against which labels are fitted to bands
+)
 LABEL_PX_PER_CHAR = 6.2  # the average advance of an 11-px axis label
 
 

@@ -1,6 +1,6 @@
 """Altair charts shared by the pages, the briefs and the exports (one chart code for all).
 
-Colour-blind-safe palette (Okabe-Ito); every code shown in plain words (psea.labels). Time runs on
+Colour-blind-safe palette (Okabe-Ito); every code shown in plain words (psea.present.labels). Time runs on
 an ordinal axis over its labels ("2015 Q2", "end 2017"), each once, every quarter of the window
 present. A suppressed cell is a grey band marked "suppressed", a quarter the data do not reach yet a
 hatched band marked "not yet reported": never a value. Milestones are dashed rules numbered 1, 2, 3…
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import altair as alt
 import polars as pl
 
-from psea.chart_time import (
+from psea.present.chart_time import (
     date_label,
     dated_axis,
     milestone_layers,
@@ -30,7 +30,7 @@ from psea.chart_time import (
     quarters_in,
     time_axis,
 )
-from psea.labels import label, labelled
+from psea.present.labels import label, labelled
 
 __all__ = [  # the time helpers are part of this module's interface for pages and briefs
     "breakdown_bars",
