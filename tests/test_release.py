@@ -15,7 +15,7 @@ from psea.brief import build_brief
 from psea.disclosure import grid, published
 from psea.disclosure.figures import PublishedFigures, funnel
 from psea.disclosure.protect import Relation, protect
-from psea.disclosure.release import _implied, _relations
+from psea.disclosure.relations import implied_relations, relate
 from psea.metrics import facts
 
 K = 5
@@ -170,10 +170,10 @@ def test_a_year_minus_the_meeting_period_inside_it_is_an_implied_relation():
             "value": [14, 10, 4, 3, 3, 4],
         }
     )
-    (implied,) = _implied(cells, periods)
+    (implied,) = implied_relations(cells, periods)
     assert implied.total == 0 and sorted(implied.members) == [1, 5]
     hidden, result = protect(
-        cells["value"].to_numpy(), _relations(cells, periods, []), K, implied=[implied]
+        cells["value"].to_numpy(), relate(cells, periods, []), K, implied=[implied]
     )
     assert result.passed and hidden[5] and (hidden[0] or hidden[1])
 
@@ -318,7 +318,7 @@ def test_quarter_grid_meeting_periods_partition_the_quarters():
 
 def test_relations_tie_breakdowns_periods_and_entities(release):
     keys = release.cells.select("family", "breakdown", "group", "scope", "period")
-    relations = _relations(
+    relations = relate(
         keys.with_columns(pl.lit(0).alias("value")),
         [grid.year(2017)],
         [],
@@ -369,7 +369,7 @@ def test_releases_agree_on_every_unchanged_cell(tmp_path):
     brief and withheld by the current release beside its year and quarter). At this scale, 13
     cells disagreed before each release was built consistently with the earlier ones."""
     from psea.app.demo import build_demo
-    from psea.disclosure.release import _count
+    from psea.disclosure.cells import count_cells
     from psea.metrics import catalog
 
     build_demo(tmp_path / "demo.duckdb", seed=7, scale=0.2)
@@ -383,7 +383,7 @@ def test_releases_agree_on_every_unchanged_cell(tmp_path):
     views = []
     for r in releases:
         assert r.audit["passed"]
-        exact = _count(con, r.cutoff, K).cells  # the values as they were at its cut-off
+        exact = count_cells(con, r.cutoff, K).cells  # the values as they were at its cut-off
         views.append(r.cells.select(*key, "hidden").join(exact, on=key))
     cells = pl.concat(views)
     both = (
@@ -399,7 +399,7 @@ def test_releases_agree_on_every_unchanged_cell(tmp_path):
 def test_a_median_is_withheld_with_its_count_and_keeps_no_number_of_cases(release):
     """'Withheld below K' on a median would tell that its hidden count is 1..4: a median is
     withheld whenever its count is hidden, and a withheld median stores neither value nor n."""
-    from psea.disclosure.release import STATISTIC_COUNT
+    from psea.disclosure.statistics import STATISTIC_COUNT
 
     stats = release.statistics
     withheld = stats.filter(pl.col("withheld"))

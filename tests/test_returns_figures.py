@@ -14,9 +14,10 @@ from extracts import TOTALS, cases, write_csv
 from pipelines.load import ingest
 from pipelines.warehouse import connect
 from psea.disclosure import published
+from psea.disclosure.cells import ALL
 from psea.disclosure.figures import ExactFigures, PublishedFigures
 from psea.disclosure.grid import quarter
-from psea.disclosure.release import ALL, build, publish
+from psea.disclosure.release import build, publish
 from psea.metrics import Period, facts
 from psea.metrics.personnel import personnel
 

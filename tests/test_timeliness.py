@@ -286,7 +286,7 @@ def test_the_release_counts_the_open_cases_as_worked_out_by_hand(built):
 
 
 def test_no_published_timeliness_cell_is_small_and_the_linked_sums_are_declared(built):
-    from psea.disclosure.release import _relations  # noqa: F401 - the relations built with it
+    from psea.disclosure.relations import relate  # noqa: F401 - the relations built with it
 
     cells = built.cells
     new = cells["family"].is_in(["open_cases", "outcomes"]) | cells["breakdown"].is_in(

@@ -205,7 +205,8 @@ def ensure(con, actor: str, role: str | None, day: dt.date | None = None) -> Rel
     """The published release for the data as of `day` (default: the latest), built, audited and
     published first when none rests on the data the warehouse holds. None without case data, or
     when the audit of a new release failed and no earlier one exists at that cut-off."""
-    from psea.disclosure.release import NothingToRelease, build, publish
+    from psea.disclosure.cells import NothingToRelease
+    from psea.disclosure.release import build, publish
 
     cutoff = snapshot_cutoff(con, day)
     if cutoff is None:

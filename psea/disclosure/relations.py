@@ -1,0 +1,119 @@
+"""The additive relations among a release's cells (its linked tables): breakdowns to their totals,
+the links a family declares among its breakdowns, quarters to years and meeting periods, published
+periods to the published periods inside them, entities to all entities; and the relations implied by
+those (a year minus the meeting period inside it)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from psea.disclosure import grid
+from psea.disclosure.cells import ALL, periods_inside
+from psea.disclosure.protect import Relation
+from psea.metrics import facts
+
+
+def relate(
+    cells: pl.DataFrame, periods: list[grid.GridPeriod], chosen: list[grid.GridPeriod]
+) -> list[Relation]:
+    """Every additive relation among the cells: breakdowns to their totals, quarters to years and
+    meeting periods (totals) and published periods to the published periods inside them
+    (breakdowns), entities to all entities, and the cross links of CROSS."""
+    key_cols = ["family", "breakdown", "group", "scope", "period"]
+    index = {tuple(row): i for i, row in enumerate(cells.select(key_cols).iter_rows())}
+    relations: list[Relation] = []
+
+    def add(total, members) -> None:
+        if total in index and members and all(m in index for m in members):
+            relations.append(Relation(index[total], tuple(index[m] for m in members)))
+
+    groups: dict[tuple, list] = {}
+    for fam, brk, grp, scope, period in index:
+        if brk != "total":
+            groups.setdefault((fam, brk, scope, period), []).append(grp)
+    for (fam, brk, scope, period), members in groups.items():
+        top = ("status", "substantiated") if brk == "action_taken" else ("total", "total")
+        top = _within(fam, brk) or top
+        add((fam, *top, scope, period), [(fam, brk, g, scope, period) for g in members])
+        if brk == "un_personnel_group":  # the UN's groups are sums of the personnel groups
+            for g in members:
+                parts = facts.AGENCY_PERSONNEL if g == "agencies_funds_programmes" else (g,)
+                add(
+                    (fam, brk, g, scope, period),
+                    [(fam, "personnel_group", p, scope, period) for p in parts],
+                )
+    _link_relations(index, add)
+    scopes = sorted({k[3] for k in index} - {ALL})
+    series = sorted({(f, b, g) for f, b, g, _, _ in index})  # sorted: one release per data
+    period_keys = sorted({k[4] for k in index})
+    children = periods_inside(chosen)
+    for fam, brk, grp in series:
+        for period in period_keys:  # entities -> all entities
+            add((fam, brk, grp, ALL, period), [(fam, brk, grp, s, period) for s in scopes])
+        for scope in [*scopes, ALL]:
+            if brk == "total":  # quarters -> year, meeting period
+                for p in periods:
+                    add(
+                        (fam, brk, grp, scope, p.key),
+                        [(fam, brk, grp, scope, q) for q in p.quarters],
+                    )
+            else:
+                for parent, kids in children.items():
+                    add((fam, brk, grp, scope, parent), [(fam, brk, grp, scope, c) for c in kids])
+    return relations
+
+
+def _within(name: str, breakdown: str) -> tuple[str, str] | None:
+    """The group a breakdown partitions when it is not the family's total (facts.Family.within)."""
+    found = {**facts.families(), **facts.stocks()}.get(name)
+    return found.within.get(breakdown) if found else None
+
+
+def _link_relations(index: dict, add) -> None:
+    """The sums a family declares among its breakdowns' groups (facts.Family.links: a cross
+    breakdown adds up to each of its parents' groups), per scope and period."""
+    linked = {
+        name: fam.links for name, fam in {**facts.families(), **facts.stocks()}.items() if fam.links
+    }
+    places = {(f, s, p) for f, _, _, s, p in index if f in linked}
+    for fam, scope, period in places:
+        for (brk, grp), members in linked[fam]:
+            add((fam, brk, grp, scope, period), [(fam, b, g, scope, period) for b, g in members])
+
+
+def implied_relations(cells: pl.DataFrame, periods: list[grid.GridPeriod]) -> list[Relation]:
+    """Relations that follow from the others, for the totals: a year or meeting period is the
+    published periods inside it plus its remaining quarters (Year 2013 = the meeting of 2013-10-08
+    + 2013 Q4, so the difference of the two publishes a quarter). Years and meeting periods cross,
+    so these differences are not among the relations the release states."""
+    totals = cells.filter(pl.col("breakdown") == "total")
+    key_cols = ["family", "breakdown", "group", "scope", "period"]
+    index = {
+        tuple(row[:5]): i
+        for i, row in enumerate(cells.select(key_cols).iter_rows())
+        if row[1] == "total"
+    }
+    layouts = []
+    for p in periods:
+        span = set(p.quarters)
+        inside = sorted(
+            (o for o in periods if o.key != p.key and set(o.quarters) < span),
+            key=lambda o: -len(o.quarters),
+        )
+        parts, covered = [], set()
+        for o in inside:
+            if not covered & set(o.quarters):
+                parts.append(o.key)
+                covered |= set(o.quarters)
+        if parts:
+            layouts.append((p.key, [*parts, *sorted(span - covered)]))
+    out = []
+    for family, scope in (
+        totals.select("family", "scope").unique().sort("family", "scope").iter_rows()
+    ):
+        for total, parts in layouts:
+            cell = index.get((family, "total", "total", scope, total))
+            members = [index.get((family, "total", "total", scope, m)) for m in parts]
+            if cell is not None and members and None not in members:
+                out.append(Relation(cell, tuple(members)))
+    return out
