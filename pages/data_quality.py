@@ -4,7 +4,6 @@ loads of their own entity only; files no entity is known of, only the administra
 
 import json
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -13,6 +12,7 @@ from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
 from psea.metrics import status
 from psea.metrics.status import freshness
+from psea.present import data_quality as dq_view
 from psea.present import exports
 
 viewer = require_page("data_quality")
@@ -130,40 +130,10 @@ kind = st.selectbox("Extract", sorted(contracts()), key="dq_contract")
 contract = contract_for(kind)
 st.caption(f"data_contracts/{kind}.yaml · version {contract.version}")
 st.markdown(contract.purpose)
-dataframe(
-    pl.DataFrame(
-        [
-            {
-                "column": c.name,
-                "type": c.psea_type,
-                "required": c.required,
-                "unique": c.unique,
-                "allowed": ", ".join(c.valid_values)
-                or (
-                    f"{c.minimum} to {c.maximum}"
-                    if c.minimum is not None and c.maximum is not None
-                    else f"at least {c.minimum}"
-                    if c.minimum is not None
-                    else ""
-                ),
-                "description": c.description,
-            }
-            for c in contract.columns
-        ]
-    ),
-    hide_index=True,
-)
+dataframe(dq_view.contract_columns(contract), hide_index=True)
 if contract.rules:
     st.markdown("**Table rules**")
-    dataframe(
-        pl.DataFrame(
-            [
-                {"rule": r.rule, "columns": r.column, "description": r.description}
-                for r in contract.rules
-            ]
-        ),
-        hide_index=True,
-    )
+    dataframe(dq_view.contract_rules(contract), hide_index=True)
 # a toggle, not an expander: an expander's body runs even when closed, and GX takes ~2.5 s to import
 if st.toggle("Show the Great Expectations suite built from this contract", key="dq_suite"):
     import datetime as dt
@@ -182,39 +152,12 @@ if st.toggle("Show the Great Expectations suite built from this contract", key="
         f"Suite `{kind}_contract_v{contract.version}`: {len(expectations)} expectations; the row engine "
         "checks every rule on every row first, the suite is the safety net."
     )
-    dataframe(
-        pl.DataFrame(
-            [
-                {
-                    "expectation": e.expectation_type
-                    if hasattr(e, "expectation_type")
-                    else type(e).__name__,
-                    "arguments": json.dumps(
-                        {k: v for k, v in e.configuration.kwargs.items() if k != "batch_id"},
-                        default=str,
-                    ),
-                }
-                for e in expectations
-            ]
-        ),
-        hide_index=True,
-    )
+    dataframe(dq_view.suite_table(expectations), hide_index=True)
 
 st.subheader("Rows loaded over time")
 over_time = status.rows_loaded_over_time(con, viewer.entity)
 if over_time.height:
-    st.altair_chart(
-        alt.Chart(over_time)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("as_of:T", title="snapshot as_of"),
-            y=alt.Y("rows_loaded:Q", title="rows loaded (log scale)", scale=alt.Scale(type="log")),
-            color=alt.Color("kind:N", legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=["kind", "as_of:T", "rows_loaded:Q"],
-        )
-        .properties(width="container", height=260),
-        width="stretch",
-    )
+    st.altair_chart(dq_view.rows_loaded_chart(over_time), width="stretch")
 
 st.subheader("The protected release of case figures")
 st.caption(
@@ -228,20 +171,8 @@ info = describe(con)
 if info is None:
     st.info("No release is published yet.")
 else:
-    audit_result = info["audit"]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Cells", f"{info['cells']:,}")
-    c2.metric("Hidden", f"{info['hidden']:,}", help=f"of which {info['hidden_primary']:,} below K")
-    c3.metric("Components", f"{audit_result['components']:,}")
-    c4.metric("Audit", "passed" if audit_result["passed"] else "FAILED")
-    st.text(
-        f"Release {info['release_id']} · cut-off {info['cutoff']} · built in {info['build_seconds']} s "
-        f"(audit {audit_result['seconds']} s, {audit_result['linear_programs']:,} linear programs) · "
-        f"largest component {audit_result['largest_component']:,} cells · narrowest proven range "
-        f"{audit_result['narrowest_proven_range']} · widest {audit_result['widest_proven_range']}"
-    )
-    st.text(
-        "Case data as of: "
-        + ", ".join(f"{e} {d}" for e, d in info["as_of"]["cases"].items())
-        + ("" if info["current"] else " (data loaded since: a new release is being prepared)")
-    )
+    figures, lines = dq_view.release_lines(info)
+    for column, (label, value, help_text) in zip(st.columns(4), figures, strict=True):
+        column.metric(label, value, help=help_text)
+    for line in lines:
+        st.text(line)

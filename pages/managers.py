@@ -1,8 +1,6 @@
 """Manager PSEA performance indicators: the evidence behind each manager's appraisal indicator,
 entity -> mission -> manager, and the missions auditors would flag."""
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
@@ -17,15 +15,7 @@ from psea.app.page import (
 from psea.app.session import connection, data_version
 from psea.metrics import managers, training
 from psea.present import charts
-
-STATUS_MARK = {
-    "green": "green",
-    "amber": "amber",
-    "red": "red",
-    "too small": "team too small to report",
-    "no data": "no data",
-    "not applicable": "not applicable",
-}
+from psea.present import managers as manager_view
 
 ctx = page_context("managers")
 st.title("Manager PSEA performance indicators")
@@ -43,15 +33,7 @@ st.caption(
 )
 
 with st.expander("Thresholds in force (config/settings.yaml) and how each indicator is counted"):
-    st.markdown(f"- **Team**: {managers.definition('team')}")
-    st.markdown(f"- **Reporting line**: {managers.definition('line')}")
-    for name, label in managers.INDICATORS.items():
-        st.markdown(f"- **{label}**: {managers.definition(name)}")
-        if name == "team_coverage":
-            st.markdown(f"- **{managers.LINE_COVERAGE}**: {managers.definition('line_coverage')}")
-    st.markdown(
-        f"- **Minimum team size** for roles without exact figures: {limits['minimum_team_size']}."
-    )
+    st.markdown("\n".join(manager_view.definitions()))
 
 
 @st.cache_data(show_spinner="Computing the indicators…", max_entries=16)
@@ -80,23 +62,12 @@ if mission != "All missions":
     scope = scope.filter(pl.col("mission") == mission)
 where = " · ".join(x for x in (ctx.entity or "all entities", region, mission) if "All" not in x)
 
-chiefs = scope.filter(pl.col("role") == "chief_of_mission")
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Managers", f"{scope.height:,}", help=managers.definition("team"))
-m2.metric("Chiefs of mission", f"{chiefs.height:,}")
-own = scope["own_training_current"].sum()
-m3.metric(
-    "Own training current",
-    f"{own / scope.height:.0%}",
-    help=managers.definition("own_training_current"),
-)
-m3.caption(f"{own:,} of {scope.height:,}")
-m4.metric(
-    "Rated met, evidence red",
-    f"{scope.filter(pl.col('appraisal_rating') == 'met').filter(pl.col('rating_vs_evidence')).height:,}",
-    help="Managers rated 'met' whose team coverage, induction, own training, mission sessions or "
-    "contract clauses are red.",
-)
+for column, (label, value, caption, definition) in zip(
+    st.columns(4), manager_view.summary(scope), strict=True
+):
+    column.metric(label, value, help=definition)
+    if caption:
+        column.caption(caption)
 
 st.subheader("Status colours per indicator")
 show_chart(
@@ -117,37 +88,13 @@ if mission == "All missions":
 
 st.subheader("Scorecard")
 st.caption("Click a column header to sort by that indicator.")
-table = scope.select(
-    "entity",
-    "mission",
-    "person_ref",
-    "role",
-    "team_size",
-    pl.col("team_coverage"),
-    pl.col("team_coverage_status").replace_strict(STATUS_MARK).alias("team coverage status"),
-    "line_size",
-    pl.col("line_coverage"),
-    pl.col("line_coverage_status").replace_strict(STATUS_MARK).alias("line coverage status"),
-    pl.col("team_induction_30d"),
-    pl.col("team_induction_30d_status").replace_strict(STATUS_MARK).alias("induction status"),
-    "own_training_current",
-    "mission_staff_sessions",
-    pl.col("mission_staff_sessions_status").replace_strict(STATUS_MARK).alias("sessions status"),
-    "contract_clause_rate",
-    pl.col("contract_clause_rate_status").replace_strict(STATUS_MARK).alias("clauses status"),
-    "appraisal_year",
-    "appraisal_rating",
-    "evidence_note",
-)
+table = manager_view.scorecard_table(scope)
 percent = st.column_config.NumberColumn(format="percent")
 dataframe(
     table,
     hide_index=True,
     column_config={
-        "team_coverage": percent,
-        "line_coverage": percent,
-        "team_induction_30d": percent,
-        "contract_clause_rate": percent,
+        **dict.fromkeys(manager_view.PERCENT_COLUMNS, percent),
         "appraisal_year": st.column_config.NumberColumn(format="%d"),
     },
 )
@@ -176,11 +123,7 @@ if mission != "All missions":
 show_table(ctx, risk_table, "Audit-risk missions", percent=("coverage",))
 
 st.subheader("A manager's card")
-ordered = scope.sort("role", "mission", "person_ref")
-labels = {
-    r: f"{r} · {role.replace('_', ' ')} · {m}"
-    for r, role, m in ordered.select("person_ref", "role", "mission").iter_rows()
-}
+labels = manager_view.manager_choices(scope)
 person = st.selectbox(
     "Manager (pseudonymous reference)", list(labels), key="mgr_person", format_func=labels.get
 )
@@ -190,64 +133,13 @@ st.caption(
 )
 
 
-def _rate(value, num, den, empty: str) -> tuple[str, str]:
-    if value is None:
-        return "no data", empty
-    return f"{value:.0%}", f"{num:,} of {den:,}"
-
-
 cards = st.columns(3)
-small = row["team_too_small"]
-figures = {
-    "team_coverage": (
-        (managers.TOO_SMALL, "")
-        if small
-        else _rate(row["team_coverage"], row["team_covered"], row["team_size"], "no team")
-    ),
-    "line_coverage": (
-        (managers.TOO_SMALL, "")
-        if row["line_too_small"]
-        else _rate(row["line_coverage"], row["line_covered"], row["line_size"], "no one below")
-    ),
-    "team_induction_30d": (
-        (managers.TOO_SMALL, "")
-        if small
-        else _rate(
-            row["team_induction_30d"],
-            row["team_inducted"],
-            row["team_joiners"],
-            "no joiner in the 12 months",
-        )
-    ),
-    "own_training_current": ("yes" if row["own_training_current"] else "no", ""),
-    "mission_staff_sessions": (
-        ("not applicable", "")
-        if row["mission_staff_sessions"] is None
-        else (f"{row['mission_staff_sessions']:,}", row["mission_risk_reason"] or "not flagged")
-    ),
-    "contract_clause_rate": (
-        ("not applicable", "")
-        if row["role"] != "chief_of_mission"
-        else _rate(
-            row["contract_clause_rate"],
-            row["contracts_with_clause"],
-            row["contracts_signed"],
-            "no contract signed in the 12 months",
-        )
-    ),
-    "appraisal_rating": (
-        ("no appraisal on record", "")
-        if row["appraisal_rating"] is None
-        else (row["appraisal_rating"].replace("_", " "), f"appraisal of {row['appraisal_year']}")
-    ),
-}
-for i, (name, (value, detail)) in enumerate(figures.items()):
+for i, (label, value, detail, definition) in enumerate(manager_view.card(row)):
     with cards[i % 3]:
-        label = managers.INDICATORS.get(name, managers.LINE_COVERAGE)
-        st.metric(label, value, help=managers.definition(name))
-        st.caption(" · ".join(x for x in (STATUS_MARK[row[f"{name}_status"]], detail) if x))
+        st.metric(label, value, help=definition)
+        st.caption(detail)
 
-dates = [dt.date(y, 12, 31) for y in range(on.year - 4, on.year) if dt.date(y, 12, 31) < on] + [on]
+dates = manager_view.year_ends(on)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

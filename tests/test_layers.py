@@ -103,3 +103,25 @@ def test_no_import_cycles():
 def test_the_layer_map_knows_every_module():
     for module in _sources():
         _layer(module)
+
+
+def test_the_top_of_psea_holds_only_packages_and_settings():
+    """A newcomer finds each thing in a package named for what it holds (docs/architecture.md)."""
+    loose = sorted(
+        p.name
+        for p in (ROOT / "psea").glob("*.py")
+        if p.name not in ("__init__.py", "__main__.py", "settings.py")
+    )
+    assert loose == []
+
+
+MODULE_LINES = 420  # "no module over ~400 lines": one person reads it in a sitting
+
+
+def test_no_module_is_longer_than_one_sitting():
+    long = {
+        str(path.relative_to(ROOT)): n
+        for path in _sources().values()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES
+    }
+    assert long == {}
