@@ -11,6 +11,8 @@ from psea.app.page import require_page
 from psea.app.session import connection, data_version
 from psea.app.workspace import meeting_workspace
 from psea.brief import build_brief, meetings
+from psea.brief.build import NoCaseData
+from psea.disclosure.published import ReleaseRefused
 from psea.metrics.catalog import case_entities
 
 viewer = require_page("briefs")
@@ -61,7 +63,11 @@ if viewer.role != "admin":
         meeting,
         entity,
     )
-    brief = _brief(*brief_key)
+    try:
+        brief = _brief(*brief_key)
+    except (NoCaseData, ReleaseRefused) as refused:
+        st.error(str(refused).capitalize() + ".")
+        st.stop()
     if viewer.role in ("focal_point", "analyst") and viewer.entity is not None:
         meeting_workspace(con, viewer, meeting, list(brief.points))
         st.divider()

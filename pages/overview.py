@@ -13,6 +13,7 @@ from psea.app.page import (
 from psea.disclosure.figures import overdue_cases
 from psea.metrics import catalog, training
 from psea.metrics.personnel import DEFINITION as RATE_DEFINITION
+from psea.present.comparison import compare
 from psea.present.headlines import HEADLINES, OVERDUE, headcounts, side_by_side
 
 ctx = page_context("overview")
@@ -32,7 +33,7 @@ for column, headline in zip(columns, HEADLINES, strict=False):
                 ctx,
                 headline.label,
                 headline.shown(now),
-                headline.shown(before) if before else None,
+                compare(now, before, headline.shown),
                 headline.definition,
             )
 with columns[len(HEADLINES)]:

@@ -48,10 +48,16 @@ create table if not exists release_cells (
     "group" varchar not null, scope varchar not null, period varchar not null,
     value bigint, hidden boolean not null
 );
+-- withdrawn: the cell's breakdown is withheld as a whole (not broken down); public: the UN
+-- publishes it; missing: the entities an all-entities cell leaves out ("NRC:not_carried")
+alter table release_cells add column if not exists withdrawn boolean;
+alter table release_cells add column if not exists public boolean;
+alter table release_cells add column if not exists missing varchar;
 create table if not exists release_statistics (
     release_id varchar not null, statistic varchar not null, measure varchar not null,
     scope varchar not null, period varchar not null, n bigint, value double, withheld boolean not null
 );
+alter table release_statistics add column if not exists missing varchar;
 -- every brief handed out, as it was (pipelines.archive)
 create table if not exists brief_archive (
     archive_id varchar not null, meeting_date date not null, entity varchar, release_id varchar,

@@ -39,3 +39,29 @@ def table_counts(path: Path) -> dict[str, int]:
         return {k: con.sql(f"select count(*) from {k}").fetchall()[0][0] for k in contracts()}
     finally:
         con.close()
+
+
+@pytest.fixture(scope="module")
+def no_public_knowledge(tmp_path_factory):
+    """Settings where the UN publishes no entity's submissions: every count from 1 to K-1 is then
+    hidden, which the tests of "no small figure anywhere" check (the release with public knowledge
+    is tested in test_release_attack.py)."""
+    import os
+
+    import yaml
+
+    from psea import settings as configured
+
+    values = yaml.safe_load(configured.DEFAULT_SETTINGS.read_text(encoding="utf-8"))
+    values["suppression"]["un_published_entities"] = []
+    path = tmp_path_factory.mktemp("settings") / "settings.yaml"
+    path.write_text(yaml.safe_dump(values), encoding="utf-8")
+    before = os.environ.get("PSEA_SETTINGS")
+    os.environ["PSEA_SETTINGS"] = str(path)
+    configured.settings.cache_clear()
+    yield path
+    if before is None:
+        os.environ.pop("PSEA_SETTINGS", None)
+    else:
+        os.environ["PSEA_SETTINGS"] = before
+    configured.settings.cache_clear()

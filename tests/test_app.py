@@ -21,7 +21,7 @@ ROLES_PAGES = {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, no_public_knowledge):
     from psea.app.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"

@@ -16,20 +16,30 @@ from psea.app.context import PageContext, page_context, period_choices, require_
 from psea.app.session import open_connection, warehouse_cursor
 from psea.disclosure.figures import Shown, Statistic, rate
 from psea.present import charts
+from psea.present.comparison import Comparison
 from psea.present.labels import label, labelled
 
 
 def figure_metric(
-    ctx: PageContext, label: str, now: Shown, before: Shown | None = None, help: str = ""
+    ctx: PageContext,
+    label: str,
+    now: Shown,
+    comparison: Comparison | None = None,
+    help: str = "",
 ) -> None:
-    """A case count as published, with its change against the previous grid period when both
-    are published (a change is never shown against a suppressed or unreported figure)."""
-    delta = None
-    if before is not None and now.published and before.published:
-        delta = f"{now.value - before.value:+,} vs previous period"
-    elif before is not None and not before.published:
-        delta = f"previous period: {before.label}"
-    st.metric(label, now.label, delta=delta, delta_color="off", help=help or None)
+    """A case count as published, per quarter against the previous grid period and against the
+    same quarters a year earlier (psea.present.comparison: never against a hidden or unreported
+    figure; "not compared" says why); an all-entities figure says which entities it sums."""
+    value = comparison.value_text() if comparison is not None else now.label
+    st.metric(label, value, help=help or None)
+    lines = [now.note] if now.note else []
+    if comparison is not None:
+        lines += [
+            f"Previous period: {comparison.previous_text()}",
+            f"Same quarters a year earlier: {comparison.year_earlier_text()}",
+        ]
+    for line in lines:
+        st.caption(line)
 
 
 def share_metric(ctx: PageContext, label: str, part: Shown, whole: Shown, help: str = "") -> None:
@@ -41,6 +51,9 @@ def share_metric(ctx: PageContext, label: str, part: Shown, whole: Shown, help: 
             if part.published
             else f"{part.label}, out of {whole.label}"
         )
+    note = part.note or whole.note  # all entities: the entities the figure sums
+    if note:
+        st.caption(note)
 
 
 def rate_metric(
@@ -63,6 +76,8 @@ def statistic_metric(
     st.metric(label, stat.label("median"), help=help or None)
     if p90:
         st.caption(f"90th percentile: {stat.label('p90')}")
+    if stat.note:  # all entities: the entities that send case rows
+        st.caption(stat.note)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

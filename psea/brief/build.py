@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 
 from psea.brief.headline_table import case_headlines, personnel_headlines
-from psea.brief.model import Brief, ProgressReport
+from psea.brief.model import Brief, ProgressReport, Section
 from psea.brief.points import points_for_the_meeting
 from psea.brief.sections import (
     risk_section,
@@ -29,8 +29,9 @@ from psea.settings import suppression_k
 
 
 def meeting_period(con, meeting_date: dt.date) -> tuple[grid.GridPeriod, str, bool]:
-    """The meeting's grid period (the complete quarters since the previous calendar meeting), its
-    title, and whether the date is outside the calendar."""
+    """The meeting's grid period (the complete quarters since the previous calendar meeting, at
+    most the last four; for a meeting recorded to the month only, those complete before that
+    month), its title, and whether the date is outside the calendar."""
     calendar = catalog.meetings(con)
     match = calendar.filter(pl.col("meeting_date") == meeting_date)
     title = (
@@ -38,7 +39,21 @@ def meeting_period(con, meeting_date: dt.date) -> tuple[grid.GridPeriod, str, bo
         if match.height
         else f"Ad-hoc PSEA Senior Focal Points meeting, {meeting_date.isoformat()}"
     )
-    return grid.meeting(meeting_date, calendar["meeting_date"].to_list()), title, match.height == 0
+    period = grid.meeting(
+        meeting_date, calendar["meeting_date"].to_list(), catalog.month_only_meetings(con)
+    )
+    return period, title, match.height == 0
+
+
+def data_day(con, meeting_date: dt.date) -> dt.date:
+    """The day a meeting's data are read at (a meeting recorded to the month only reads the data
+    of before that month)."""
+    return grid.effective_day(meeting_date, catalog.month_only_meetings(con))
+
+
+def previous_meeting(con, meeting_date: dt.date) -> dt.date | None:
+    earlier = [d for d in catalog.meeting_dates(con) if d < meeting_date]
+    return max(earlier) if earlier else None
 
 
 def _reports(con, meeting: dt.date, scopes: list[str]) -> list[ProgressReport]:
@@ -56,6 +71,62 @@ def _reports(con, meeting: dt.date, scopes: list[str]) -> list[ProgressReport]:
     ]
 
 
+def _capped(con, meeting_date: dt.date) -> bool:
+    before = previous_meeting(con, meeting_date)
+    month_only = catalog.month_only_meetings(con)
+    return grid.capped(
+        grid.effective_day(meeting_date, month_only),
+        grid.effective_day(before, month_only) if before else None,
+    )
+
+
+class NoCaseData(ValueError):
+    """The case data start after the meeting: there is nothing to brief on."""
+
+
+def _without_new_quarters(
+    con, meeting_date, meeting_title, ad_hoc, grid_period, entity, k, release, scopes
+) -> Brief:
+    """A meeting with no complete quarter since the previous one: its brief says so and carries
+    the progress report (key messages, accomplishments, challenges, requests, open action points);
+    the figures were reported at the previous meeting."""
+    before = previous_meeting(con, meeting_date)
+    said = (
+        f"No quarter has been completed since the previous meeting ({before.isoformat()}): every "
+        "quarter's figures were reported then, so this brief carries no new figures. The progress "
+        "report and the open action points follow."
+        if before
+        else "No complete quarter of case data precedes this meeting: no figures to report."
+    )
+    return Brief(
+        title=(
+            f"Brief for the PSEA Senior Focal Points meeting of {meeting_date.isoformat()}"
+            if entity
+            else "The Champion's report to the IASC Principals: PSEA Senior Focal Points meeting "
+            f"of {meeting_date.isoformat()}"
+        ),
+        meeting=meeting_date,
+        meeting_title=meeting_title,
+        ad_hoc=ad_hoc,
+        period=Period(meeting_date, meeting_date),
+        grid_period=grid_period,
+        previous_period=None,
+        entity=entity,
+        k=k,
+        release_id=release.release_id,
+        coverage={e: d for e, d in release.coverage.items() if e in scopes},
+        not_reported=[],
+        loads=catalog.loads_read_at(con, release.cutoff, entity),
+        headlines=[],
+        by_entity=None,
+        points=[said],
+        sections=[Section("Figures", [said])],
+        generated_at=dt.datetime.now(dt.UTC),
+        minimum_team=int(managers.thresholds()["minimum_team_size"]),
+        reports=_reports(con, meeting_date, scopes),
+    )
+
+
 def build_brief(
     con,
     meeting_date: dt.date,
@@ -66,18 +137,26 @@ def build_brief(
     """The brief for the meeting on `meeting_date`, for one entity or (None) all entities."""
     k = suppression_k()
     grid_period, meeting_title, ad_hoc = meeting_period(con, meeting_date)
-    release = ensure(con, actor, role, meeting_date)
+    day = data_day(con, meeting_date)
+    release = ensure(con, actor, role, day)
     if release is None:
-        raise ValueError(f"no case data as of {meeting_date.isoformat()}: nothing to brief on")
+        raise NoCaseData(
+            f"no case data as of {day.isoformat()}: the earliest case snapshot is later than "
+            "this meeting, so there is nothing to brief on"
+        )
     figures = PublishedFigures(release, grid_period, entity)
     previous = figures.previous()
-    period = grid_period.period if grid_period.quarters else Period(meeting_date, meeting_date)
+    scopes = [entity] if entity else release.scopes
+    if not grid_period.quarters:
+        return _without_new_quarters(
+            con, meeting_date, meeting_title, ad_hoc, grid_period, entity, k, release, scopes
+        )
+    period = grid_period.period
     headlines = case_headlines(figures, previous)
     extra_rows, extra = personnel_headlines(
         con, period, previous.period.end if previous else None, entity
     )
     headlines += extra_rows
-    scopes = [entity] if entity else release.scopes
     not_reported = [
         e
         for e in scopes
@@ -125,4 +204,5 @@ def build_brief(
         generated_at=dt.datetime.now(dt.UTC),
         minimum_team=int(managers.thresholds()["minimum_team_size"]),
         reports=_reports(con, meeting_date, scopes),
+        capped=_capped(con, meeting_date),
     )

@@ -16,7 +16,13 @@ from psea.brief.model import Brief, ProgressReport, Section, Table
 from psea.metrics.progress import CLOSED, PART_TITLES
 from psea.present.labels import label
 
-HEADLINE_HEADER = ["Figure", "This period", "Previous period", "Change"]
+HEADLINE_HEADER = [
+    "Figure",
+    "This period",
+    "Previous period",
+    "Per quarter against it",
+    "Same quarters a year earlier",
+]
 NO_POINTS = "No change large enough to raise."
 GUIDE_SUGGESTED = (
     "Suggested from the figures of the annex: the focal point has not written this meeting's key "
@@ -160,7 +166,7 @@ def _entity_report(report: ProgressReport) -> list[Section]:
 
 def headline_frame(brief: Brief) -> pl.DataFrame:
     return pl.DataFrame(
-        [[h.label, h.value, h.previous, h.change] for h in brief.headlines],
+        [[h.label, h.value, h.previous, h.change, h.year_earlier] for h in brief.headlines],
         schema=HEADLINE_HEADER,
         orient="row",
     )
@@ -182,7 +188,11 @@ def annex_chapters(brief: Brief) -> list[Section]:
         Section(
             "Headline figures",
             tables=[
-                Table("Headline figures against the previous meeting period", headline_frame(brief))
+                Table(
+                    "Headline figures per quarter against the previous meeting period, and "
+                    "against the same quarters a year earlier",
+                    headline_frame(brief),
+                )
             ],
             notes=[f"{h.label}: {h.definition}" for h in brief.headlines],
             level=2,

@@ -8,20 +8,10 @@ import datetime as dt
 from psea.brief.model import Headline
 from psea.disclosure.figures import (
     PublishedFigures,
-    Shown,
 )
 from psea.metrics import Period, training
+from psea.present.comparison import compare
 from psea.present.headlines import HEADLINES
-
-
-def change(now: Shown, before: Shown | None, lengths: tuple[int, int]) -> str:
-    if before is None:
-        return "no earlier period"
-    if now.published and before.published and lengths[0] != lengths[1]:
-        return f"not compared ({quarters_text(lengths[0])} against {quarters_text(lengths[1])})"
-    if now.published and before.published:
-        return f"{now.value - before.value:+,}"
-    return "not compared (" + (now.label if not now.published else before.label) + ")"
 
 
 def quarters_text(n: int) -> str:
@@ -29,29 +19,30 @@ def quarters_text(n: int) -> str:
 
 
 def case_headlines(figures: PublishedFigures, previous: PublishedFigures | None) -> list[Headline]:
-    """The headline counts against the previous meeting period; counts of periods of different
-    lengths (5 quarters against 1) are not compared, nor raised as points for the meeting."""
-    lengths = (
-        len(figures.period.quarters),
-        len(previous.period.quarters) if previous else 0,
-    )
-    same_length = lengths[0] == lengths[1]
+    """The headline counts per quarter against the previous meeting period's per quarter, and
+    against the same quarters a year earlier (psea.present.comparison: like with like, whatever the
+    periods' lengths; "not compared" only where a figure is hidden, with the reason)."""
     out = []
     for h in HEADLINES:
-        now, before = h.shown(figures), h.shown(previous) if previous else None
-        value = now.label
+        comparison = compare(figures, previous, h.shown)
+        now = comparison.now
+        value = comparison.value_text()
         if h.denominator and now.published and h.whole(figures).published:
             value = f"{now.label} of {h.whole(figures).label}"
+        if now.note:
+            value = f"{value} ({now.note})"
+        before = comparison.previous
         out.append(
             Headline(
                 h.label,
                 value,
-                before.label if before else "no earlier period",
-                change(now, before, lengths),
+                _previous_text(comparison),
+                comparison.previous_text(),
                 h.definition,
-                now.value,
-                before.value if before else None,
-                now.published and bool(before and before.published) and same_length,
+                comparison.per_quarter,
+                comparison.previous_per_quarter,
+                comparison.compared and bool(before and before.published),
+                year_earlier=comparison.year_earlier_text(),
             )
         )
     stat = figures.statistic("investigation_duration")
@@ -64,15 +55,32 @@ def case_headlines(figures: PublishedFigures, previous: PublishedFigures | None)
             stat_before.label() if stat_before else "n/a",
             f"{stat.median - stat_before.median:+,.0f} days"
             if both and stat.median is not None and stat_before.median is not None
-            else "not compared",
+            else _median_not_compared(stat, stat_before),
             "Days from investigation opened to completed, findings of the period (withheld below K).",
             stat.median if both else None,
             stat_before.median if both else None,
             both,
             "days",
+            year_earlier="not compared (a median is not a sum of its quarters)",
         )
     )
     return out
+
+
+def _median_not_compared(stat, before) -> str:
+    if before is None:
+        return "no earlier period"
+    if stat.withheld or stat.median is None:
+        return f"not compared (this period {stat.label()})"
+    return f"not compared (the earlier period {before.label()})"
+
+
+def _previous_text(comparison) -> str:
+    if comparison.previous is None:
+        return "no earlier period"
+    if not comparison.previous.published or comparison.previous_quarters == 1:
+        return comparison.previous.label
+    return f"{comparison.previous.label} in {quarters_text(int(comparison.previous_quarters))}"
 
 
 def personnel_headlines(

@@ -24,6 +24,7 @@ class Headline:
     exact_previous: float | None = None
     published: bool = True  # both values shown as numbers
     unit: str = ""  # "", "days", "%"
+    year_earlier: str = ""  # against the same quarters a year earlier
 
 
 @dataclass
@@ -88,6 +89,7 @@ class Brief:
     minimum_team: int = 5
     reports: list[ProgressReport] = field(default_factory=list)
     personnel: dict[str, int | None] = field(default_factory=dict)  # scope -> personnel at the end
+    capped: bool = False  # the period is the last four quarters: the previous meeting is older
 
     @property
     def scope(self) -> str:
@@ -113,6 +115,11 @@ class Brief:
             if quarters
             else "no complete quarter since the previous meeting"
         )
+        if self.capped:
+            period += (
+                " — the last four complete quarters: the previous meeting was longer ago, and "
+                "the quarters before these were not reported at any meeting"
+            )
         as_of = "; ".join(f"{e} {d.isoformat()}" for e, d in sorted(self.coverage.items()))
         rows = [
             ("Meeting", f"{self.meeting_title} ({self.meeting.isoformat()})"),
@@ -123,14 +130,9 @@ class Brief:
                 "Compared with",
                 f"{self.previous_period.label}, {len(self.previous_period.quarters)} quarter"
                 + ("s" if len(self.previous_period.quarters) != 1 else "")
-                + (
-                    f" (this period: {len(quarters)}; counts of periods of different lengths "
-                    "are not compared)"
-                    if len(self.previous_period.quarters) != len(quarters)
-                    else ""
-                )
+                + ", per quarter; and the same quarters a year earlier"
                 if self.previous_period
-                else "no earlier meeting period",
+                else "no earlier meeting period; the same quarters a year earlier",
             ),
             ("Release", f"{self.release_id} (audited)"),
             ("Generated", self.generated_at.strftime("%Y-%m-%d %H:%M UTC")),

@@ -36,16 +36,12 @@ def points_for_the_meeting(
         if delta == 0:
             continue
         base = max(h.exact_previous, k)
-        verb = "rose" if delta > 0 else "fell"
-        unit = " days" if h.unit == "days" else ""
-        pct = f", {delta / h.exact_previous:+.0%}" if h.exact_previous else ""
-        ranked.append(
-            (
-                abs(delta) / base,
-                f"{h.label} {verb} from {h.previous} to {h.value} "
-                f"({delta:+,.0f}{unit}{pct}) against the previous meeting period.",
-            )
-        )
+        if h.unit == "days":
+            verb = "rose" if delta > 0 else "fell"
+            text = f"{h.label} {verb} from {h.previous} to {h.value} ({delta:+,.0f} days)."
+        else:  # counts per quarter, like with like whatever the periods' lengths
+            text = f"{h.label}: {h.value}, {h.change} against the previous meeting period."
+        ranked.append((abs(delta) / base, text))
     changes = [text for _, text in sorted(ranked, key=lambda x: -x[0])]
     points = changes[:2]
     risk, before = extra["risk"], extra["risk_before"]

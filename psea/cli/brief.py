@@ -11,6 +11,7 @@ from psea.cli.common import (
     WarehouseOption,
     actor,
     check_entity,
+    failure,
     open_warehouse,
     parse_date,
     record,
@@ -36,6 +37,8 @@ def brief(
     from pipelines.archive import archive_brief
     from psea.brief import build_brief
     from psea.brief import render as brief_render
+    from psea.brief.build import NoCaseData
+    from psea.disclosure.published import ReleaseRefused
 
     day = parse_date(meeting, "--meeting")
     chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -47,7 +50,10 @@ def brief(
     con = open_warehouse(warehouse)
     try:
         check_entity(con, entity)
-        document = build_brief(con, day, entity, actor(), "analyst")
+        try:
+            document = build_brief(con, day, entity, actor(), "analyst")
+        except (NoCaseData, ReleaseRefused) as refused:
+            failure(str(refused))
         files = brief_render.render(document, chosen)
         paths = brief_render.write_files(files, out)
         archive_brief(con, day, entity, document.release_id, files, actor(), "analyst")

@@ -1,7 +1,10 @@
 """The release's cells, counted exactly before any protection: every fact family of the metric
 layer per entity and grid quarter (an entity's case rows, or the quarters and breakdowns its returns
-carry), the years and meeting periods as sums of their quarters, the open cases at each entity's data
-date, and all entities together; breakdowns only where there is enough to break down."""
+carry), the years, meeting periods and the quarters since the last meeting as sums of their quarters,
+the open and overdue cases at each entity's data date, and all entities together over the entities
+that report each cell (with the coverage of that sum). Each cell knows whether it is public (the UN
+publishes it) and whether its breakdown is withheld as a whole ("not broken down": too little to
+break down, or no way to protect its small groups)."""
 
 from __future__ import annotations
 
@@ -11,13 +14,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from psea.disclosure import grid
+from psea.disclosure.breakdowns import ALL, STOCK, public, top_of, withdrawn
 from psea.metrics import facts
-from psea.metrics.catalog import case_coverage, meeting_dates
-
-ALL = "ALL"  # the all-entities scope
-
-
-STOCK = grid.STOCK  # the period key of figures counted at the cut-off (the open cases)
+from psea.metrics.catalog import case_coverage, meeting_dates, month_only_meetings
 
 
 class NothingToRelease(ValueError):
@@ -148,65 +147,7 @@ def _derived(quarters: pl.DataFrame, periods: list[grid.GridPeriod]) -> pl.DataF
     return pl.concat(parts).select(quarters.columns) if parts else quarters.clear()
 
 
-def _all_entities(frame: pl.DataFrame, entities: list[str]) -> pl.DataFrame:
-    """The all-entities scope, only where every entity has the cell (no partly reported sum)."""
-    return (
-        frame.group_by("family", "breakdown", "group", "period")
-        .agg(pl.col("value").sum(), pl.col("scope").n_unique().alias("n"))
-        .filter(pl.col("n") == len(entities))
-        .drop("n")
-        .with_columns(pl.lit(ALL).alias("scope"))
-        .select(frame.columns)
-    )
-
-
-BREAKDOWN_MINIMUM = 2  # times K: a period's total below it is not broken down
-
-
-def _enough_to_break_down(
-    cells: pl.DataFrame, chosen: list[grid.GridPeriod], k: int
-) -> pl.DataFrame:
-    """Breakdowns only where there is enough to break down: a family's breakdowns of a period are
-    published for every entity when every entity's total reaches BREAKDOWN_MINIMUM x K, else for
-    all entities together when theirs does, else not at all. A period holding others keeps a
-    scope's breakdowns only when each period inside it does (so no difference of two published
-    periods is an unpublished one). Small totals give mostly hidden cells anyway; this keeps the
-    release's linked tables from being mostly hidden zeros and ones."""
-    floor = BREAKDOWN_MINIMUM * k
-    totals = cells.filter(pl.col("breakdown") == "total").select(
-        "family", "scope", "period", pl.col("value").alias("total")
-    )
-    level = (
-        totals.with_columns((pl.col("scope") == ALL).alias("is_all"))
-        .group_by("family", "period", "is_all")
-        .agg((pl.col("total") >= floor).all().alias("enough"))
-    )
-    keep: dict[tuple[str, str], str] = {}  # (family, period) -> "entities" | "all" | "none"
-    for family, period, is_all, enough in level.iter_rows():
-        current = keep.get((family, period), "none")
-        if not is_all and enough:
-            keep[(family, period)] = "entities"
-        elif is_all and enough and current == "none":
-            keep[(family, period)] = "all"
-    rank = {"none": 0, "all": 1, "entities": 2}
-    children = periods_inside(chosen)
-    for parent, kids in children.items():  # a parent shows no more than its least child
-        for family in {f for f, _ in keep}:
-            least = min((keep.get((family, c), "none") for c in kids), key=rank.get)
-            if rank[keep.get((family, parent), "none")] > rank[least]:
-                keep[(family, parent)] = least
-    decision = pl.DataFrame(
-        [(f, p, v) for (f, p), v in keep.items()],
-        schema={"family": pl.String, "period": pl.String, "keep": pl.String},
-        orient="row",
-    )
-    split = cells.filter(pl.col("breakdown") != "total").join(
-        decision, on=["family", "period"], how="left"
-    )
-    split = split.filter(
-        (pl.col("keep") == "entities") | ((pl.col("keep") == "all") & (pl.col("scope") == ALL))
-    ).drop("keep")
-    return pl.concat([cells.filter(pl.col("breakdown") == "total"), split])
+OVERDUE = "overdue"  # the stock of overdue cases: from case rows' open cases, or a return's own
 
 
 def periods_inside(chosen: list[grid.GridPeriod]) -> dict[str, list[str]]:
@@ -251,28 +192,6 @@ def _stock_cells(con, coverage: dict[str, dt.date], cutoff: dt.date, schema) -> 
     return pl.concat(parts).cast(schema) if parts else pl.DataFrame(schema=schema)
 
 
-def _returned_overdue(con, cutoff: dt.date, entities: set[str], schema) -> pl.DataFrame:
-    """A return entity's overdue cases (open more than the overdue days since received, at the end
-    of its latest quarter) as its one open-cases cell: the age group past the overdue days. Its
-    other open-case cells are not reported, so all entities' open cases by stage and age are not
-    published while any entity sends returns; their overdue cases are."""
-    (over,) = facts.overdue_groups() if len(facts.overdue_groups()) == 1 else (None,)
-    stated = {e: n for e, n in facts.return_stock(con, "overdue", cutoff).items() if e in entities}
-    if over is None or not stated:
-        return pl.DataFrame(schema=schema)
-    return pl.DataFrame(
-        {
-            "family": "open_cases",
-            "breakdown": "age",
-            "group": over,
-            "scope": list(stated),
-            "period": STOCK,
-            "value": list(stated.values()),
-        },
-        schema=schema,
-    )
-
-
 @dataclass
 class Counted:
     cells: pl.DataFrame  # family, breakdown, group, scope, period, value (exact)
@@ -285,6 +204,122 @@ class Counted:
     chosen: list[grid.GridPeriod]
 
 
+def _overdue_cells(
+    con, cutoff: dt.date, stocks: pl.DataFrame, returns: set[str], schema
+) -> pl.DataFrame:
+    """Each entity's overdue cases at the date of its data: from its case rows, the open cases of
+    the age buckets past the overdue rule; from its returns, the figure they state."""
+    over = facts.overdue_groups()
+    rows = (
+        stocks.filter(
+            (pl.col("family") == "open_cases")
+            & (pl.col("breakdown") == "age")
+            & pl.col("group").is_in(over)
+        )
+        .group_by("scope")
+        .agg(pl.col("value").sum())
+    )
+    stated = {e: n for e, n in facts.return_stock(con, OVERDUE, cutoff).items() if e in returns}
+    frame = pl.concat(
+        [
+            rows,
+            pl.DataFrame(
+                {"scope": list(stated), "value": list(stated.values())},
+                schema={"scope": pl.String, "value": pl.Int64},
+            ),
+        ],
+        how="vertical_relaxed",
+    )
+    return frame.select(
+        pl.lit(OVERDUE).alias("family"),
+        pl.lit("total").alias("breakdown"),
+        pl.lit("total").alias("group"),
+        "scope",
+        pl.lit(STOCK).alias("period"),
+        "value",
+    ).cast(schema)
+
+
+def _period_quarters(periods: list[grid.GridPeriod]) -> dict[str, tuple[str, ...]]:
+    return {p.key: p.quarters for p in periods}
+
+
+def _all_entities(
+    cells: pl.DataFrame, entities: list[str], reported: dict[str, dt.date], spans: dict
+) -> pl.DataFrame:
+    """The all-entities scope: each cell the sum over the entities that report it, with `cover`
+    (the entities summed) and `missing` (the others, each as "ENTITY:not_reported" when its data
+    do not reach the period, else "ENTITY:not_carried": its returns do not carry the figure)."""
+    summed = (
+        cells.group_by("family", "breakdown", "group", "period")
+        .agg(pl.col("value").sum(), pl.col("scope").sort().alias("cover"))
+        .with_columns(pl.lit(ALL).alias("scope"))
+    )
+
+    def missing(period: str, cover: list[str]) -> str | None:
+        out = []
+        for e in entities:
+            if e in cover:
+                continue
+            quarters = spans.get(period, ())
+            late = any(grid.quarter_first_day(q) > reported[e] for q in quarters)
+            out.append(f"{e}:{'not_reported' if late else 'not_carried'}")
+        return ",".join(out) or None
+
+    return summed.with_columns(
+        pl.struct("period", "cover")
+        .map_elements(lambda r: missing(r["period"], r["cover"]), return_dtype=pl.String)
+        .alias("missing")
+    )
+
+
+def _covered_tops(all_cells: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
+    """Where the all-entities groups of a breakdown sum fewer entities than its total (a return
+    that does not carry the breakdown), the total of those entities: (family, breakdown, "total",
+    ALL, period), the sum its groups add up to."""
+    groups = (
+        all_cells.filter((pl.col("breakdown") != "total") & (pl.col("group") != "total"))
+        .group_by("family", "breakdown", "period")
+        .agg(pl.col("cover").first(), pl.col("missing").first())
+    )
+    index = {
+        (f, b, g, p): (cover, value)
+        for f, b, g, p, cover, value in all_cells.select(
+            "family", "breakdown", "group", "period", "cover", "value"
+        ).iter_rows()
+    }
+    entity_value = {
+        (f, b, g, s, p): v
+        for f, b, g, s, p, v in cells.select(
+            "family", "breakdown", "group", "scope", "period", "value"
+        ).iter_rows()
+    }
+    rows = []
+    for family, breakdown, period, cover, gap in groups.iter_rows():
+        top = top_of(family, breakdown)
+        whole = index.get((family, *top, period))
+        if whole is None or list(whole[0]) == list(cover):
+            continue
+        parts = [entity_value.get((family, *top, e, period)) for e in cover]
+        if None in parts:
+            continue
+        rows.append((family, breakdown, "total", period, sum(parts), list(cover), ALL, gap))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "family": pl.String,
+            "breakdown": pl.String,
+            "group": pl.String,
+            "period": pl.String,
+            "value": pl.Int64,
+            "cover": pl.List(pl.String),
+            "scope": pl.String,
+            "missing": pl.String,
+        },
+        orient="row",
+    )
+
+
 def count_cells(con, cutoff: dt.date | None, k: int) -> Counted:
     """Every cell of the release as of `cutoff`, exact, before any protection."""
     coverage = case_coverage(con, cutoff)
@@ -294,16 +329,17 @@ def count_cells(con, cutoff: dt.date | None, k: int) -> Counted:
     atoms = _quarter_frame(con, cutoff, reported, rows_reach).filter(
         (pl.col("breakdown") != "action_taken") | (pl.col("group") != "not_substantiated")
     )  # substantiated cases with and without an action add up to the substantiated status
-    calendar = meeting_dates(con)
+    calendar, month_only = meeting_dates(con), month_only_meetings(con)
     quarter_keys = sorted(set(atoms["period"])) if atoms.height else []
     if not quarter_keys:
         raise NothingToRelease(f"no complete quarter of case data as of {cutoff.isoformat()}")
     last = max(reported.values())
     last_year = last.year if last.month == 10 else last.year - 1  # complete years only
     years = [grid.year(y) for y in range(int(quarter_keys[0][:4]), last_year + 1)]
-    meetings = [p for p in grid.meeting_periods(calendar) if p.end <= cutoff]
-    periods = [*years, *meetings]
-    chosen = breakdown_periods(quarter_keys, years, meetings)
+    meetings = [p for p in grid.meeting_periods(calendar, month_only) if p.end <= cutoff]
+    spans = [s for s in [grid.open_span(cutoff, calendar, month_only)] if s is not None]
+    periods = [*years, *meetings, *spans]
+    chosen = breakdown_periods(quarter_keys, years, [*meetings, *spans])
     totals = atoms.filter(pl.col("breakdown") == "total")
     split = atoms.filter(pl.col("breakdown") != "total")
     cells = pl.concat(
@@ -315,15 +351,29 @@ def count_cells(con, cutoff: dt.date | None, k: int) -> Counted:
         ]
     )
     cases_rows = {e: d for e, d in coverage.items() if e in rows_reach}
+    stocks = _stock_cells(con, cases_rows, cutoff, cells.schema)
     cells = pl.concat(
         [
             cells,
-            _stock_cells(con, cases_rows, cutoff, cells.schema),
-            _returned_overdue(con, cutoff, set(coverage) - set(rows_reach), cells.schema),
+            stocks,
+            _overdue_cells(con, cutoff, stocks, set(coverage) - set(rows_reach), cells.schema),
         ]
     )
-    cells = pl.concat([cells, _all_entities(cells, list(coverage))])
-    cells = _enough_to_break_down(cells, chosen, k).sort(
+    spans_of = _period_quarters([*periods, *(grid.quarter(q) for q in quarter_keys)])
+    entities = sorted(coverage)
+    all_cells = _all_entities(cells, entities, reported, spans_of)
+    tops = _covered_tops(all_cells, cells)
+    cells = pl.concat(
+        [
+            cells.with_columns(
+                pl.lit(None, dtype=pl.List(pl.String)).alias("cover"),
+                pl.lit(None, dtype=pl.String).alias("missing"),
+            ),
+            all_cells.select(*cells.columns, "cover", "missing"),
+            tops.select(*cells.columns, "cover", "missing"),
+        ]
+    )
+    cells = withdrawn(public(cells, entities), k).sort(
         "family", "breakdown", "group", "scope", "period"
     )  # in one order, so the same data always give the same release
     return Counted(cells, coverage, rows_reach, reported, cutoff, quarter_keys, periods, chosen)

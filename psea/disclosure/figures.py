@@ -17,15 +17,16 @@ import polars as pl
 from psea.disclosure import grid
 from psea.disclosure.published import (
     ALL,
+    NOT_BROKEN_DOWN,
     NOT_IN_RETURNS,
     NOT_REPORTED,
     SUPPRESSED,
     Release,
     Statistic,
+    coverage_note,
 )
 from psea.metrics import Period, cases, facts, timeliness
 
-NOT_BROKEN_DOWN = "not broken down"  # a return that does not carry the breakdown
 SUPPRESSED_NOTE = (
     "'suppressed': fewer than {k}, or withheld so that a smaller figure cannot be worked out"
 )
@@ -37,16 +38,17 @@ class Shown:
 
     value: int | None
     label: str
+    note: str = ""  # what an all-entities figure leaves out ("5 of 6 entities; NRC ...")
 
     @property
     def published(self) -> bool:
         return self.value is not None
 
 
-def shown(value: int | None, state: str = "") -> Shown:
+def shown(value: int | None, state: str = "", note: str = "") -> Shown:
     if state:
-        return Shown(None, state)
-    return Shown(value, f"{value:,}" if value is not None else "no data")
+        return Shown(None, state, note)
+    return Shown(value, f"{value:,}" if value is not None else "no data", note)
 
 
 def rate(numerator: Shown, denominator: Shown, digits: int = 0) -> str:
@@ -70,6 +72,13 @@ class ExactFigures:
 
     def previous(self) -> ExactFigures:
         return ExactFigures(self.con, self.period.previous(), self.entity)
+
+    def year_earlier(self) -> ExactFigures:
+        return ExactFigures(self.con, self.period.year_earlier(), self.entity)
+
+    @property
+    def quarters(self) -> float:
+        return self.period.quarters
 
     def for_entity(self, entity: str | None) -> ExactFigures:
         return ExactFigures(self.con, self.period, entity)
@@ -95,6 +104,8 @@ class ExactFigures:
 
     def stock(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
         """A figure counted at the cut-off (the period's end), not over the period."""
+        if family == "overdue":  # the open cases past the rule, and what returns state
+            return sum_of([self.stock("open_cases", "age", g) for g in facts.overdue_groups()])
         frame = facts.count_stock(
             self.con,
             family,
@@ -132,24 +143,60 @@ class PublishedFigures:
     def __init__(self, release: Release, period: grid.GridPeriod, entity: str | None):
         self.release, self.period, self.entity = release, period, entity
         self.scope = entity or ALL
+        self.key = release.key_for(period)
 
     def for_entity(self, entity: str | None) -> PublishedFigures:
         return PublishedFigures(self.release, self.period, entity)
 
     def previous(self) -> PublishedFigures | None:
-        before = grid.previous(self.period, self.release.calendar)
+        before = grid.previous(self.period, self.release.calendar, self.release.month_only)
         return PublishedFigures(self.release, before, self.entity) if before else None
 
+    def year_earlier(self) -> PublishedFigures | None:
+        """The same quarters a year earlier: a sum of published quarters where the release holds
+        no such period (so it publishes nothing new)."""
+        if not self.period.quarters:
+            return None
+        quarters = grid.year_earlier(self.period)
+        kind = "year" if self.period.kind == "year" else "quarter" if len(quarters) == 1 else "span"
+        key = quarters[0] if kind == "quarter" else quarters[0][:4] if kind == "year" else None
+        period = grid.span(quarters) if key is None else grid.GridPeriod(key, kind, quarters, key)
+        return PublishedFigures(self.release, period, self.entity)
+
+    @property
+    def quarters(self) -> int:
+        return len(self.period.quarters)
+
+    def _shown(self, cell, breakdown: str) -> Shown:
+        note = coverage_note(cell.missing, self.release.entities()) if self.scope == ALL else ""
+        if cell.withdrawn:
+            return shown(None, NOT_BROKEN_DOWN, note)
+        return shown(cell.value, SUPPRESSED if cell.hidden else "", note)
+
     def count(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
-        cell = self.release.cell(family, breakdown, group, self.scope, self.period.key)
+        cell = self.release.cell(family, breakdown, group, self.scope, self.key)
+        if cell is not None:
+            return self._shown(cell, breakdown)
+        if self.period.kind == "span" and len(self.period.quarters) > 1:
+            # no such period in the release: the sum of its published quarters, or nothing
+            return sum_of(
+                [self._quarter(family, breakdown, group, q) for q in self.period.quarters]
+            )
+        return shown(None, self.release.missing_state(self.scope, self.period, breakdown))
+
+    def _quarter(self, family: str, breakdown: str, group: str, key: str) -> Shown:
+        cell = self.release.cell(family, breakdown, group, self.scope, key)
         if cell is None:
-            return shown(None, self.release.missing_state(self.scope, self.period, breakdown))
-        value, hidden = cell
-        return shown(value, SUPPRESSED if hidden else "")
+            return shown(None, self.release.missing_state(self.scope, grid.quarter(key), breakdown))
+        return self._shown(cell, breakdown)
 
     def breakdown(self, family: str, breakdown: str) -> pl.DataFrame:
-        frame = self.release.breakdown(family, breakdown, self.scope, self.period.key)
-        return published_frame(frame.select("group", "count"), hidden=frame["hidden"].to_list())
+        frame = self.release.breakdown(family, breakdown, self.scope, self.key)
+        return published_frame(
+            frame.select("group", "count"),
+            hidden=frame["hidden"].to_list(),
+            withdrawn=frame["withdrawn"].to_list(),
+        )
 
     def overdue(self) -> Shown:
         """The former rule: investigations open more than the overdue days since they opened."""
@@ -158,12 +205,17 @@ class PublishedFigures:
     def stock(self, family: str, breakdown: str = "total", group: str = "total") -> Shown:
         """A figure counted at the cut-off: each entity at the date of its own data."""
         cell = self.release.cell(family, breakdown, group, self.scope, grid.STOCK)
-        if cell is None:  # an entity sending returns, or all entities with one: not this detail
-            detail = (
-                breakdown != "total" or self.scope == ALL or self.scope in self.release.coverage
+        if cell is None:  # an entity sending returns: not this detail
+            detail = breakdown != "total" or self.scope in self.release.coverage
+            return shown(
+                None,
+                NOT_BROKEN_DOWN
+                if breakdown != "total"
+                else NOT_IN_RETURNS
+                if detail
+                else NOT_REPORTED,
             )
-            return shown(None, "not broken down" if detail else NOT_REPORTED)
-        return shown(cell[0], SUPPRESSED if cell[1] else "")
+        return self._shown(cell, breakdown)
 
     def stock_as_of(self) -> str:
         scopes = [self.entity] if self.entity else sorted(self.release.coverage)
@@ -173,19 +225,23 @@ class PublishedFigures:
         return ", ".join(f"{e} {d.isoformat()}" for e, d in days.items())
 
     def statistic(self, name: str) -> Statistic:
-        return self.release.statistic(name, self.scope, self.period.key)
+        return self.release.statistic(name, self.scope, self.key)
 
     def trend(self, family: str = "allegations", quarters: int = 12) -> pl.DataFrame:
-        keys = _last_quarters(
-            grid.quarter_end(grid.quarter_first_day(self.period.quarters[-1])), quarters
+        end = (
+            grid.quarter_end(grid.quarter_first_day(self.period.quarters[-1]))
+            if self.period.quarters
+            else self.release.cutoff
         )
-        values, hidden, missing = [], [], []
+        keys = _last_quarters(end, quarters)
+        values, hidden, missing, withheld = [], [], [], []
         for key in keys:
             cell = self.release.cell(family, "total", "total", self.scope, key)
-            values.append(None if cell is None or cell[1] else cell[0])
-            hidden.append(bool(cell and cell[1]))
+            values.append(None if cell is None or cell.hidden else cell.value)
+            hidden.append(bool(cell and cell.hidden and not cell.withdrawn))
+            withheld.append(bool(cell and cell.withdrawn))
             missing.append(cell is None)
-        return _trend_frame(keys, values, hidden, missing)
+        return _trend_frame(keys, values, hidden, missing, withheld)
 
 
 def _last_quarters(end: dt.date, n: int) -> list[str]:
@@ -197,14 +253,22 @@ def _last_quarters(end: dt.date, n: int) -> list[str]:
     return keys
 
 
-def _trend_frame(keys, values, hidden, missing) -> pl.DataFrame:
+def _trend_frame(keys, values, hidden, missing, withheld=None) -> pl.DataFrame:
+    """Quarters with their count as published; a quarter withheld as a whole (an entity shown by
+    year only) counts as not broken down, drawn like a suppressed one."""
+    withheld = withheld or [False] * len(keys)
+    state = [
+        NOT_REPORTED if m else NOT_BROKEN_DOWN if w else SUPPRESSED if h else ""
+        for h, m, w in zip(hidden, missing, withheld, strict=True)
+    ]
     return pl.DataFrame(
         {
             "quarter": [grid.quarter_first_day(k) for k in keys],
             "label": [f"{k[:4]} Q{k[5]}" for k in keys],
             "count": values,
-            "suppressed": hidden,
+            "suppressed": [h or w for h, w in zip(hidden, withheld, strict=True)],
             "not_reported": missing,
+            "state": state,
         },
         schema={
             "quarter": pl.Date,
@@ -212,52 +276,76 @@ def _trend_frame(keys, values, hidden, missing) -> pl.DataFrame:
             "count": pl.Int64,
             "suppressed": pl.Boolean,
             "not_reported": pl.Boolean,
+            "state": pl.String,
         },
     )
 
 
-def published_frame(frame: pl.DataFrame, hidden: list[bool] | None) -> pl.DataFrame:
+def published_frame(
+    frame: pl.DataFrame, hidden: list[bool] | None, withdrawn: list[bool] | None = None
+) -> pl.DataFrame:
     """A breakdown as published: its `count` nulled where hidden (so no chart or export can carry
-    it), `shown` (the label) and `suppressed` added; other columns kept."""
-    mask = pl.Series(
-        "suppressed", hidden if hidden is not None else [False] * frame.height, dtype=pl.Boolean
+    it), `shown` (the label) and `suppressed` added; other columns kept. A group of a breakdown
+    withheld as a whole reads "not broken down"."""
+    n = frame.height
+    mask = pl.Series("suppressed", hidden if hidden is not None else [False] * n, dtype=pl.Boolean)
+    whole = pl.Series(
+        "_withdrawn", withdrawn if withdrawn is not None else [False] * n, dtype=pl.Boolean
     )
-    return frame.with_columns(mask).with_columns(
-        pl.when(pl.col("suppressed"))
-        .then(None)
-        .otherwise(pl.col("count"))
-        .cast(pl.Int64)
-        .alias("count"),
-        pl.when(pl.col("suppressed"))
-        .then(pl.lit(SUPPRESSED))
-        .when(pl.col("count").is_null())
-        .then(pl.lit(NOT_BROKEN_DOWN))
-        .otherwise(
-            pl.col("count").cast(pl.Int64).map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
+    return (
+        frame.with_columns(mask, whole)
+        .with_columns(
+            pl.when(pl.col("suppressed"))
+            .then(None)
+            .otherwise(pl.col("count"))
+            .cast(pl.Int64)
+            .alias("count"),
+            pl.when(pl.col("_withdrawn"))
+            .then(pl.lit(NOT_BROKEN_DOWN))
+            .when(pl.col("suppressed"))
+            .then(pl.lit(SUPPRESSED))
+            .when(pl.col("count").is_null())
+            .then(pl.lit(NOT_BROKEN_DOWN))
+            .otherwise(
+                pl.col("count")
+                .cast(pl.Int64)
+                .map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
+            )
+            .alias("shown"),
         )
-        .alias("shown"),
+        .drop("_withdrawn")
     )
 
 
 def funnel(figures) -> pl.DataFrame:
-    """The funnel as sums of published status counts: a stage is shown only when every status it
-    adds up is published (then it tells nothing the status table does not)."""
+    """The funnel: received is the allegations received (the same figure as everywhere else); each
+    later stage a sum of published status counts, shown only when every status it adds up is
+    published (then it tells nothing the status table does not); action is the substantiated
+    cases with an action."""
     status = figures.breakdown("allegations", "status")
     if status.is_empty():
         return status
-    by = {g: (c, s) for g, c, s in status.select("group", "count", "suppressed").iter_rows()}
-    rows = []
-    for stage, members in cases.FUNNEL_STAGES.items():
-        hidden = any(by.get(m, (0, False))[1] for m in members)
-        rows.append(
-            (stage, None if hidden else sum(by.get(m, (0, False))[0] or 0 for m in members), hidden)
-        )
-    action = figures.count("allegations", "action_taken", "substantiated_with_action")
-    rows.append(("action", action.value, not action.published))
-    frame = pl.DataFrame(
-        rows, schema={"group": pl.String, "count": pl.Int64, "suppressed": pl.Boolean}, orient="row"
+    by = {g: (c, h) for g, c, h in status.select("group", "count", "suppressed").iter_rows()}
+    stages = [("received", figures.count("allegations"))]
+    for stage, members in list(cases.FUNNEL_STAGES.items())[1:]:
+        parts = [
+            shown(by[m][0], SUPPRESSED if by[m][1] else "") if m in by else shown(0)
+            for m in members
+        ]
+        stages.append((stage, sum_of(parts)))
+    stages.append(
+        ("action", figures.count("allegations", "action_taken", "substantiated_with_action"))
     )
-    return published_frame(frame.select("group", "count"), frame["suppressed"].to_list())
+    frame = pl.DataFrame(
+        [(stage, s.value) for stage, s in stages],
+        schema={"group": pl.String, "count": pl.Int64},
+        orient="row",
+    )
+    return published_frame(
+        frame,
+        hidden=[s.label == SUPPRESSED for _, s in stages],
+        withdrawn=[s.label == NOT_BROKEN_DOWN for _, s in stages],
+    )
 
 
 def sum_of(parts: list[Shown]) -> Shown:
@@ -270,8 +358,9 @@ def sum_of(parts: list[Shown]) -> Shown:
 
 
 def overdue_cases(figures) -> Shown:
-    """Open cases at any stage past the overdue days since receipt (the rule in force)."""
-    return sum_of([figures.stock("open_cases", "age", g) for g in facts.overdue_groups()])
+    """Open cases at any stage past the overdue days since receipt (the rule in force): from case
+    rows, the open cases of the age buckets past the rule; from returns, the figure they state."""
+    return figures.stock("overdue")
 
 
 def former_rule_overdue(figures) -> Shown:

@@ -6,17 +6,43 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import polars as pl
 
 from psea.disclosure import grid
 from psea.metrics import facts
-from psea.metrics.catalog import case_data_key, meeting_dates
+from psea.metrics.catalog import case_data_key, meeting_dates, month_only_meetings
 
 ALL = "ALL"
 SUPPRESSED = "suppressed"
+NOT_BROKEN_DOWN = "not broken down"  # a breakdown withheld as a whole, or a return without it
 NOT_IN_RETURNS = "not in the returns"  # a figure an entity's quarterly returns do not carry
 NOT_REPORTED = "not yet reported"
+
+
+class Cell(NamedTuple):
+    value: int | None
+    hidden: bool
+    withdrawn: bool = False  # its breakdown is withheld as a whole: "not broken down"
+    missing: str | None = None  # the entities an all-entities cell leaves out, with why
+
+
+def coverage_note(missing: str | None, entities: int) -> str:
+    """What an all-entities figure leaves out, in words: "5 of 6 entities; NRC does not report
+    this" or "5 of 6 entities; UNHCR not yet reported"."""
+    if not missing:
+        return ""
+    out = [m.split(":") for m in missing.split(",")]
+    carried = [e for e, why in out if why == "not_carried"]
+    late = [e for e, why in out if why == "not_reported"]
+    parts = [f"{entities - len(out)} of {entities} entities"]
+    if carried:
+        verb = "does" if len(carried) == 1 else "do"
+        parts.append(f"{', '.join(carried)} {verb} not report this")
+    if late:
+        parts.append(f"{', '.join(late)} not yet reported")
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -26,6 +52,9 @@ class Statistic:
     n: int
     withheld: bool
     state: str = ""  # why there is no value when it is not withheld for size ("not in the returns")
+    note: str = (
+        ""  # an all-entities median's coverage ("5 of 6 entities; NRC does not report this")
+    )
 
     def label(self, which: str = "median", unit: str = "days") -> str:
         if self.state:
@@ -56,31 +85,87 @@ class Release:
     statistics: pl.DataFrame
     calendar: list[dt.date]
     built_at: dt.datetime | None = None
+    month_only: frozenset[dt.date] = frozenset()
     _index: dict = field(default_factory=dict, repr=False)
+    _by_quarters: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         rows = self.cells.select(
-            "family", "breakdown", "group", "scope", "period", "value", "hidden"
+            "family",
+            "breakdown",
+            "group",
+            "scope",
+            "period",
+            "value",
+            "hidden",
+            "withdrawn",
+            "missing",
         )
-        self._index = {tuple(r[:5]): (r[5], r[6]) for r in rows.iter_rows()}
+        self._index = {tuple(r[:5]): Cell(r[5], r[6], bool(r[7]), r[8]) for r in rows.iter_rows()}
+        held = set(self.cells["period"].unique().to_list())
+        for p in [*grid.meeting_periods(self.calendar, self.month_only), *self._spans(held)]:
+            if p.key in held:
+                self._by_quarters.setdefault(p.quarters, p.key)
+
+    @staticmethod
+    def _spans(held: set[str]) -> list[grid.GridPeriod]:
+        out = []
+        for key in held:
+            if key.startswith("S"):
+                first, last = key[1:].split("-")
+                out.append(
+                    grid.span(
+                        tuple(
+                            grid.quarters_between(
+                                grid.quarter_first_day(first), grid.quarter_first_day(last)
+                            )
+                        )
+                    )
+                )
+        return out
+
+    def key_for(self, period: grid.GridPeriod) -> str:
+        """The release's key for a period: its own, or that of the period the release holds for
+        the same quarters (an ad-hoc meeting date reads the calendar meeting's or the span since
+        the last meeting)."""
+        if period.kind in ("quarter", "year") or not period.quarters:
+            return period.key
+        if period.key in self._by_quarters.values():
+            return period.key
+        if len(period.quarters) == 1:  # one quarter is the quarter's own period
+            return self._by_quarters.get(period.quarters, period.quarters[0])
+        return self._by_quarters.get(period.quarters, period.key)
+
+    def entities(self) -> int:
+        return len(self.coverage)
 
     @property
     def scopes(self) -> list[str]:
         return sorted(self.coverage)
 
-    def cell(self, family, breakdown, group, scope, period) -> tuple[int | None, bool] | None:
-        """(value, hidden) of a cell, or None when the release holds no such cell."""
+    def cell(self, family, breakdown, group, scope, period) -> Cell | None:
+        """A cell (value, hidden, withdrawn, missing), or None when the release holds no such
+        cell."""
         return self._index.get((family, breakdown, group, scope, period))
 
     def breakdown(self, family: str, breakdown: str, scope: str, period: str) -> pl.DataFrame:
+        """The groups of a breakdown (never its all-entities covered total), each with its count
+        (null when hidden), whether hidden, whether withheld as a whole, and its coverage."""
         return (
             self.cells.filter(
                 (pl.col("family") == family)
                 & (pl.col("breakdown") == breakdown)
                 & (pl.col("scope") == scope)
                 & (pl.col("period") == period)
+                & (pl.col("group") != "total")
             )
-            .select("group", pl.col("value").alias("count"), "hidden")
+            .select(
+                "group",
+                pl.col("value").alias("count"),
+                "hidden",
+                pl.col("withdrawn").fill_null(False),
+                "missing",
+            )
             .sort(_group_order(family, breakdown), "group")
         )
 
@@ -90,15 +175,17 @@ class Release:
             & (pl.col("scope") == scope)
             & (pl.col("period") == period)
         )
-        if rows.is_empty():  # medians rest on case rows: none for returns, nor all entities then
+        if rows.is_empty():  # medians rest on case rows: none for returns
             rows_only = scope == ALL or scope in self.coverage
             return Statistic(None, None, 0, True, NOT_IN_RETURNS if rows_only else "")
         measure = dict(zip(rows["measure"], rows["value"], strict=True))
+        missing = rows["missing"][0] if "missing" in rows.columns else None
         return Statistic(
             measure.get("median_days"),
             measure.get("p90_days"),
             int(rows["n"][0] or 0),  # no number of cases is kept for a withheld median
             bool(rows["withheld"][0]),
+            note=coverage_note(missing, self.entities()),
         )
 
     def reported_through(self, scope: str) -> dt.date:
@@ -108,12 +195,16 @@ class Release:
 
     def missing_state(self, scope: str, period: grid.GridPeriod, breakdown: str) -> str:
         if scope in self.coverage or scope == ALL:
-            last = self.reported_through(scope)
+            last = (
+                max(self.reported_through(e) for e in self.coverage)
+                if scope == ALL
+                else self.reported_through(scope)
+            )
             if any(grid.quarter_first_day(q) > last for q in period.quarters):
                 return NOT_REPORTED
         if breakdown != "total":
-            return "not broken down"
-        if scope == ALL or scope in self.coverage:  # a figure some entity's returns do not carry
+            return NOT_BROKEN_DOWN
+        if scope in self.coverage:  # a figure the entity's returns do not carry
             return NOT_IN_RETURNS
         return "no data"
 
@@ -128,7 +219,7 @@ class Release:
         out = {grid.quarter(q).label: grid.quarter(q) for q in reversed(quarter_keys)}
         years = sorted({p for p in self.cells["period"].unique() if len(p) == 4}, reverse=True)
         out |= {grid.year(int(y)).label: grid.year(int(y)) for y in years}
-        for p in reversed(grid.meeting_periods(self.calendar)):
+        for p in reversed(grid.meeting_periods(self.calendar, self.month_only)):
             if self.cell("allegations", "total", "total", scope, p.key) is not None:
                 out[p.label] = p
         return out
@@ -137,11 +228,14 @@ class Release:
 def _load(con, row) -> Release:
     release_id, purpose, cutoff, meeting, coverage, audit, built_at = row
     cells = con.sql(
-        'select family, breakdown, "group", scope, period, value, hidden from release_cells where release_id = $id',
+        """select family, breakdown, "group", scope, period, value, hidden,
+                  coalesce(withdrawn, false) as withdrawn, missing, coalesce(public, false) as public
+           from release_cells where release_id = $id""",
         params={"id": release_id},
     ).pl()
     stats = con.sql(
-        "select statistic, measure, scope, period, n, value, withheld from release_statistics where release_id = $id",
+        """select statistic, measure, scope, period, n, value, withheld, missing
+           from release_statistics where release_id = $id""",
         params={"id": release_id},
     ).pl()
     return Release(
@@ -155,6 +249,7 @@ def _load(con, row) -> Release:
         stats,
         meeting_dates(con),
         built_at,
+        month_only_meetings(con),
     )
 
 
@@ -201,10 +296,16 @@ def is_fresh(con, cutoff: dt.date | None = None) -> bool:
     return bool(row) and row[0][0] == case_data_key(con, cutoff)
 
 
+class ReleaseRefused(RuntimeError):
+    """A release could not pass its audit: the previous one (if any) stays in force."""
+
+
 def ensure(con, actor: str, role: str | None, day: dt.date | None = None) -> Release | None:
     """The published release for the data as of `day` (default: the latest), built, audited and
-    published first when none rests on the data the warehouse holds. None without case data, or
-    when the audit of a new release failed and no earlier one exists at that cut-off."""
+    published first when none rests on the data the warehouse holds. None when there are no case
+    data by then; ReleaseRefused, naming why, when a new release failed its audit and no earlier
+    one exists at that cut-off (the protection hides more until the audit passes, so this is a
+    defect to report, never a state of the data)."""
     from psea.disclosure.cells import NothingToRelease
     from psea.disclosure.release import build, publish
 
@@ -217,7 +318,15 @@ def ensure(con, actor: str, role: str | None, day: dt.date | None = None) -> Rel
             built = build(con, cutoff)
         except NothingToRelease:
             return None
-        publish(con, built, purpose, actor, role, case_data_key(con, cutoff))
+        if not publish(con, built, purpose, actor, role, case_data_key(con, cutoff)):
+            found = latest(con, cutoff)
+            if found is None:
+                raise ReleaseRefused(
+                    f"the release of the case data as of {cutoff.isoformat()} did not pass its "
+                    f"audit ({len(built.audit.failed)} hidden figures could be worked out) and no "
+                    "earlier release of those data exists; report it to the analysts"
+                )
+            return found
     return latest(con, cutoff)
 
 

@@ -22,7 +22,7 @@ import polars as pl
 from pipelines.audit import record
 from pipelines.warehouse import transaction
 from psea.disclosure import grid
-from psea.disclosure.cells import ALL, NothingToRelease, count_cells
+from psea.disclosure.cells import ALL, STOCK, NothingToRelease, count_cells
 from psea.disclosure.protect import AuditResult, Relation, protect
 from psea.disclosure.relations import implied_relations, relate
 from psea.disclosure.statistics import count_statistics, withhold_with_their_counts
@@ -33,7 +33,9 @@ from psea.settings import suppression_k
 @dataclass
 class Built:
     release_id: str
-    cells: pl.DataFrame  # family, breakdown, group, scope, period, value (null when hidden), hidden
+    # family, breakdown, group, scope, period, value (null when hidden), hidden, withdrawn (not
+    # broken down), public (the UN publishes it), missing (entities an all-entities cell leaves out)
+    cells: pl.DataFrame
     statistics: pl.DataFrame
     audit: AuditResult
     coverage: dict[str, str]  # entity -> the as_of of its case data
@@ -42,6 +44,18 @@ class Built:
     seconds: float
     values: np.ndarray | None = None  # the exact counts, in memory only (never stored)
     relations: list[Relation] | None = None
+    lower: np.ndarray | None = None  # what a reader knows a hidden cell is at least (0 or 1)
+    implied: list[Relation] | None = None
+
+
+AS_OF_BREAKDOWNS = ("status", "action_taken")  # a case's status at the cut-off, not an event
+
+
+def at_the_cutoff(period: pl.Expr, breakdown: pl.Expr) -> pl.Expr:
+    """Cells that are a different figure at each cut-off: the open and overdue cases at it, and
+    the allegations by their status at it (the UN's quarterly updates re-publish statuses too).
+    Releases at different cut-offs share nothing of them."""
+    return (period == STOCK) | breakdown.is_in(AS_OF_BREAKDOWNS)
 
 
 def _earlier_releases(con, cutoff: dt.date, k: int, cells: pl.DataFrame) -> tuple:
@@ -73,7 +87,11 @@ def _earlier_releases(con, cutoff: dt.date, k: int, cells: pl.DataFrame) -> tupl
                where release_id = $id""",
             params={"id": release_id},
         ).pl()
-        then = stored.join(recounted[earlier_cutoff].rename({"value": "then"}), on=key)
+        if earlier_cutoff != cutoff:  # figures as they stand at a cut-off differ with it
+            stored = stored.filter(~at_the_cutoff(pl.col("period"), pl.col("breakdown")))
+        then = stored.join(
+            recounted[earlier_cutoff].select(*key, pl.col("value").alias("then")), on=key
+        )
         same = (
             at.join(then, on=key)
             .join(cells.select(*key, "value"), on=key)
@@ -83,14 +101,38 @@ def _earlier_releases(con, cutoff: dt.date, k: int, cells: pl.DataFrame) -> tupl
         hidden_ids = same.filter(pl.col("hidden"))["i"].to_numpy()
         keep_shown[shown_ids] = True
         keep_hidden[hidden_ids] = True
-    values = cells["value"].to_numpy()
-    keep_shown &= ~keep_hidden & ~((values > 0) & (values < k))
-    return keep_shown, keep_hidden
+    return keep_shown & ~keep_hidden, keep_hidden
+
+
+def _breakdown_ids(cells: pl.DataFrame) -> np.ndarray:
+    """A number per breakdown of one scope and period (its groups share it), -1 for totals: what
+    the protection withholds as a whole when nothing else protects a small group."""
+    grouped = (pl.col("breakdown") != "total") & (pl.col("group") != "total")
+    ids = cells.select(
+        pl.when(grouped)
+        .then(pl.struct("family", "breakdown", "scope", "period").rank("dense"))
+        .otherwise(0)
+        .cast(pl.Int64)
+        - 1
+    ).to_series()
+    return ids.to_numpy()
+
+
+def _hold(relations: list[Relation], values: np.ndarray) -> None:
+    """Every relation holds on the exact counts (else the release would state a falsehood, and the
+    audit would prove nothing)."""
+    broken = [r for r in relations if values[r.total] != values[list(r.members)].sum()]
+    if broken:
+        raise ValueError(
+            f"{len(broken)} relations of the release do not add up (first: {broken[0]})"
+        )
 
 
 def build(con, cutoff: dt.date | None = None) -> Built:
     """Count, relate and protect every cell of the release as of `cutoff`, a snapshot date
-    (default: the latest case data), consistently with the releases already handed out."""
+    (default: the latest case data), consistently with the releases already handed out. When the
+    cells earlier releases published leave no way to pass the audit, they may be withheld again
+    (withholding them protects nothing they told, but the new release passes on its own)."""
     clock = time.perf_counter()
     k = suppression_k()
     counted = count_cells(con, cutoff, k)
@@ -108,23 +150,44 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     )
     relations = relate(cells, periods, chosen)
     values = cells["value"].to_numpy()
+    _hold(relations, values)
+    implied = implied_relations(cells, periods)
+    _hold(implied, values)
     keep_shown, keep_hidden = _earlier_releases(con, cutoff, k, cells)
-    hidden, result = protect(
+    public = cells["public"].to_numpy()
+    options = dict(
+        weights=cell_weights(cells),
+        implied=implied,
+        keep_hidden=keep_hidden,
+        group_of=_breakdown_ids(cells),
+    )
+    withdrawn = cells["withdrawn"].to_numpy()
+    hidden, lower, result = protect(
         values,
         relations,
         k,
-        weights=cell_weights(cells),
-        implied=implied_relations(cells, periods),
-        keep_shown=keep_shown,
-        keep_hidden=keep_hidden,
+        locked=public | keep_shown,
+        withdrawn=withdrawn & ~keep_shown,  # what a release handed out showed stays shown
+        **options,
     )
+    if not result.passed and keep_shown.any():
+        hidden, lower, result = protect(
+            values, relations, k, locked=public, withdrawn=withdrawn, **options
+        )
     quarter_periods = [grid.quarter(q) for q in quarter_keys][-12:]
-    # medians rest on case rows: all entities' only when every entity sends case rows
-    scopes = [*rows_reach, *([ALL] if set(rows_reach) == set(coverage) else [])]
-    stats = count_statistics(con, cutoff, scopes, [*quarter_periods, *periods], reported, k)
+    # medians rest on case rows: all entities' over the entities that send them
+    scopes = [*rows_reach, *([ALL] if rows_reach else [])]
+    stats = count_statistics(
+        con, cutoff, scopes, [*quarter_periods, *periods], reported, k, list(rows_reach)
+    )
     as_of = {e: d.isoformat() for e, d in coverage.items()}
-    published = cells.with_columns(
+    known = result.known if result.known is not None else public
+    published = cells.drop("cover").with_columns(
         pl.Series("hidden", hidden),
+        pl.Series("withdrawn", lower == 0),
+        # known outside this release: the UN publishes it, an earlier release did, or it follows
+        # from those alone
+        pl.Series("public", (public | (known & (values > 0))) & ~hidden),
         pl.when(pl.Series(hidden)).then(None).otherwise(pl.col("value")).alias("value"),
     )
     stats = withhold_with_their_counts(stats, published)
@@ -135,10 +198,12 @@ def build(con, cutoff: dt.date | None = None) -> Built:
         audit=result,
         coverage=as_of,
         cutoff=cutoff,
-        primary_hidden=int(((values > 0) & (values < k)).sum()),
+        primary_hidden=int(((values > 0) & (values < k) & ~public).sum()),
         seconds=time.perf_counter() - clock,
         values=values,
         relations=relations,
+        lower=lower,
+        implied=implied,
     )
 
 
@@ -155,13 +220,16 @@ def publish(con, built: Built, purpose: str, actor: str, role: str | None, data_
             )
             rows = built.cells.with_columns(pl.lit(built.release_id).alias("release_id"))  # noqa: F841
             con.execute(
-                'insert into release_cells (release_id, family, breakdown, "group", scope, period, value, hidden) '
-                'select release_id, family, breakdown, "group", scope, period, value, hidden from rows'
+                'insert into release_cells (release_id, family, breakdown, "group", scope, period, '
+                "value, hidden, withdrawn, public, missing) "
+                'select release_id, family, breakdown, "group", scope, period, value, hidden, '
+                "withdrawn, public, missing from rows"
             )
             stats = built.statistics.with_columns(pl.lit(built.release_id).alias("release_id"))  # noqa: F841
             con.execute(
-                "insert into release_statistics (release_id, statistic, measure, scope, period, n, value, withheld) "
-                "select release_id, statistic, measure, scope, period, n, value, withheld from stats"
+                "insert into release_statistics (release_id, statistic, measure, scope, period, n, "
+                "value, withheld, missing) select release_id, statistic, measure, scope, period, n, "
+                "value, withheld, missing from stats"
             )
         con.execute(
             """insert into releases (release_id, purpose, meeting_date, cutoff, coverage, status, cells,

@@ -11,10 +11,11 @@ from psea.metrics import cases
 
 
 def count_statistics(
-    con, cutoff, scopes, periods: list[grid.GridPeriod], reported, k
+    con, cutoff, scopes, periods: list[grid.GridPeriod], reported, k, with_rows: list[str]
 ) -> pl.DataFrame:
     """Medians and 90th percentiles per scope and grid period (only where every quarter of the
-    period is reported for the scope), withheld below K cases."""
+    period is reported for the scope), withheld below K cases. They rest on case rows: all
+    entities' are over the entities that send them (`with_rows`), the others named in `missing`."""
     spans = {p.key: p.period for p in periods}
     frames = []
     for name in cases.STATISTIC_ROWS:
@@ -28,7 +29,7 @@ def count_statistics(
         (key, scope)
         for key, first_day in last_quarter.items()
         for scope in scopes
-        if first_day <= (min(reported.values()) if scope == ALL else reported[scope])
+        if first_day <= (min(reported[e] for e in with_rows) if scope == ALL else reported[scope])
     ]
     keep = pl.DataFrame(fully, schema={"period": pl.String, "scope": pl.String}, orient="row")
     long = stats.join(keep, on=["period", "scope"]).unpivot(
@@ -44,6 +45,15 @@ def count_statistics(
         "n",
         pl.when(pl.col("n") < k).then(None).otherwise(pl.col("value")).alias("value"),
         (pl.col("n") < k).alias("withheld"),
+        pl.when(pl.col("scope") == ALL)
+        .then(
+            pl.lit(
+                ",".join(f"{e}:not_carried" for e in sorted(reported) if e not in with_rows) or None
+            )
+        )
+        .otherwise(None)
+        .cast(pl.String)
+        .alias("missing"),
     )
 
 
@@ -78,4 +88,5 @@ def withhold_with_their_counts(stats: pl.DataFrame, cells: pl.DataFrame) -> pl.D
         pl.lit(None, dtype=pl.Int64).alias("n"),
         pl.when(withheld).then(None).otherwise(pl.col("value")).alias("value"),
         withheld.alias("withheld"),
+        "missing",
     )

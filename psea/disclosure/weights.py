@@ -21,7 +21,7 @@ FINE_BREAKDOWNS = {
 }
 
 
-HEADLINE_FAMILIES = ("allegations", "victims", "investigations_opened", "findings")
+HEADLINE_FAMILIES = ("allegations", "victims", "investigations_opened", "findings", "overdue")
 
 
 WEIGHT_FINE_GROUP = 1.0
@@ -42,7 +42,7 @@ WEIGHT_ALL = 3.0  # times any weight, for the all-entities scope
 def _period_kind(period: str) -> str:
     if period == STOCK:
         return "stock"
-    if period.startswith("M"):
+    if period.startswith(("M", "S")):  # a meeting's period, or the quarters since the last one
         return "meeting"
     return "quarter" if "Q" in period else "year"
 
@@ -58,10 +58,10 @@ def cell_weights(cells: pl.DataFrame) -> np.ndarray:
         lambda p: WEIGHT_TOTAL[_period_kind(p)], return_dtype=pl.Float64
     ) * pl.when(pl.col("family").is_in(HEADLINE_FAMILIES)).then(WEIGHT_HEADLINE).otherwise(1.0)
     weight = (
-        cells.select("family", "breakdown", "scope", "period")
+        cells.select("family", "breakdown", "group", "scope", "period")
         .join(fine, on=["family", "breakdown"], how="left", maintain_order="left")
         .select(
-            pl.when(pl.col("breakdown") == "total")
+            pl.when((pl.col("breakdown") == "total") | (pl.col("group") == "total"))
             .then(total)
             .when(pl.col("fine").fill_null(False))
             .then(WEIGHT_FINE_GROUP)

@@ -42,6 +42,16 @@ class Period:
         length = self.end - self.start
         return Period(self.start - length, self.start, self.as_of)
 
+    def year_earlier(self) -> Period:
+        """The same dates a year earlier, as of this period's cut-off (like with like)."""
+        return Period(years_before(self.start, 1), years_before(self.end, 1), self.as_of)
+
+    @property
+    def quarters(self) -> float:
+        """The period's length in calendar quarters (a count per quarter divides by it)."""
+        months = _whole_months(self.start, self.end)
+        return months / 3 if months is not None else (self.end - self.start).days / 91.3125
+
     @property
     def label(self) -> str:
         return f"{(self.start + dt.timedelta(days=1)).isoformat()} to {self.end.isoformat()}"

@@ -89,6 +89,14 @@ def meeting_dates(con) -> list[dt.date]:
     return [r[0] for r in con.sql("select meeting_date from sfp_meetings order by 1").fetchall()]
 
 
+def month_only_meetings(con) -> frozenset[dt.date]:
+    """Meetings recorded to the month only ("September 2016, day not recorded")."""
+    rows = con.sql(
+        "select meeting_date from sfp_meetings where date_precision = 'month'"
+    ).fetchall()
+    return frozenset(r[0] for r in rows)
+
+
 def meetings(con) -> pl.DataFrame:
     """The calendar: the seed's meetings and those added in the app, oldest first."""
     return con.sql(

@@ -19,8 +19,9 @@ def count(
 ) -> pl.DataFrame:
     """Rows of the family in the period (start, end] as of its cut-off: `count`, or `by` and
     `count` with every fixed group present (zero where none). An entity's returns count their
-    quarters that end in the period; where a return in the period does not break the family
-    down by `by`, every count is null ("not broken down", never 0)."""
+    quarters that end in the period; where an entity's return in the period does not break the
+    family down by `by`, every count of that entity is null ("not broken down", never 0), and all
+    entities (`entity` None) sum the entities that report the breakdown (as the release does)."""
     fam = family(name)
     group = f"{by} as {by}, " if by else ""
     params = {"cutoff": period.as_of, "start": period.start, "end": period.end, "entity": entity}
@@ -37,6 +38,8 @@ def count(
               and ($entity is null or entity = $entity)""",
         params={**params, "family": name},
     ).pl()
+    if entity is None and by and returned.height:  # all entities: those that report the detail
+        returned = returned.filter(pl.col("entity").is_in(sorted(_carrying(returned, by))))
     if returned.height:
         out = _with_returns(out, returned, by)
     if by and by in fam.groups:
@@ -129,6 +132,11 @@ def count_stock_by_entity(con, name: str, cutoffs: dict[str, dt.date]) -> pl.Dat
         )
     schema = {"entity": pl.String, "breakdown": pl.String, "group": pl.String, "count": pl.Int64}
     return pl.concat([f.cast(schema) for f in frames]) if frames else pl.DataFrame(schema=schema)
+
+
+def _carrying(returned: pl.DataFrame, by: str) -> set[str]:
+    """The entities whose every return of the period breaks the family down by `by`."""
+    return {key[0] for key, part in returned.group_by("entity") if not _not_broken_down(part, by)}
 
 
 def _not_broken_down(returned: pl.DataFrame, by: str) -> bool:
