@@ -7,7 +7,7 @@ import streamlit as st
 from pipelines.audit import record
 from psea.app.page import dataframe, require_page
 from psea.app.session import connection
-from psea.app.un_ledger import show_outstanding, show_productions
+from psea.app.un_ledger import ledger_view, show_outstanding, show_productions
 from psea.metrics import un_quarterly
 from psea.metrics.catalog import case_row_entities
 from psea.metrics.un_production import produce
@@ -29,11 +29,11 @@ if not quarters:
 default = un_quarterly.latest_reported_quarter(con, entity, quarters) or quarters[0]
 quarter = st.sidebar.selectbox("Quarter", quarters, index=quarters.index(default), key="uq_quarter")
 period = un_quarterly.parse_quarter(quarter)
-try:
-    sent = un_quarterly.submission(con, entity, period)
-except un_quarterly.NotYetReported as refusal:
+ledger = ledger_view(con, entity)
+sent = ledger.submissions.get(quarter)
+if sent is None:
+    refusal = un_quarterly.not_yet_reported(con, entity, period)
     st.warning(f"{quarter}: {refusal}. The submission is produced once they reach {period.end}.")
-    sent = None
 if sent is not None:
     st.caption(
         f"{quarter} · {entity}, an {entity_kind(entity)} · case data as of {sent.as_of} (the "
@@ -56,6 +56,7 @@ if sent is not None:
     if st.button(f"Produce {quarter} for the UN", key="uq_produce", type="primary"):
         made = produce(con, entity, period, viewer.identity, viewer.role)
         st.success("\n\n".join(made.summary()))
+        ledger = ledger_view(con, entity)  # the ledger now holds it
     TABLES = {
         "totals": (sent.totals, "Totals by each dimension, over the new allegations."),
         "allegations": (
@@ -78,6 +79,6 @@ if sent is not None:
             dataframe(table, hide_index=True)
 
 st.divider()
-show_outstanding(con, entity)
+show_outstanding(ledger)
 st.divider()
 show_productions(con, viewer, entity)

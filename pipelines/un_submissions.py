@@ -184,6 +184,16 @@ def _check_references(con, entity: str, production_id: str) -> None:
     )
 
 
+def ledger_version(con, entity: str) -> str:
+    """What the ledger of the entity holds, as a cache key: changes with every production."""
+    row = con.sql(
+        """select (select count(*) from un_productions where entity = $entity)::varchar || '|' ||
+                  (select count(*) from un_references where entity = $entity)::varchar""",
+        params={"entity": entity},
+    ).fetchall()[0][0]
+    return row
+
+
 def productions(con, entity: str | None = None) -> pl.DataFrame:
     """Every production, latest first (an entity's own only, when given)."""
     return con.sql(

@@ -6,18 +6,34 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from pipelines.un_submissions import production_files, productions
+from pipelines.un_submissions import ledger_version, production_files, productions
 from psea.app.access import Viewer
 from psea.app.page import audited, dataframe
-from psea.app.session import open_connection
-from psea.metrics.un_outstanding import outstanding
+from psea.app.session import data_version, open_connection, warehouse_cursor
+from psea.metrics.un_outstanding import Outstanding, outstanding
 
 SHOWN_QUARTERS = 8  # quarters never produced named on the page; the rest are counted
 
 
-def show_outstanding(con, entity: str) -> None:
+@st.cache_data(max_entries=16, show_spinner=False)
+def _outstanding(warehouse: str, version: str, entity: str) -> Outstanding:
+    cursor = warehouse_cursor(warehouse)
+    try:
+        return outstanding(cursor, entity)
+    finally:
+        cursor.close()
+
+
+def ledger_view(con, entity: str) -> Outstanding:
+    """The entity's ledger as the data stand: every quarter's submission and what is still to
+    send, computed once per state of the warehouse and of the ledger (the walk reads every
+    quarter: 0.6 s on the scale-1 demo)."""
+    version = f"{data_version(con)}|{ledger_version(con, entity)}"
+    return _outstanding(st.session_state["warehouse"], version, entity)
+
+
+def show_outstanding(left: Outstanding) -> None:
     st.subheader("Still to send")
-    left = outstanding(con, entity)
     current = left.current
     if current is None:
         st.text("No case data yet.")

@@ -247,7 +247,7 @@ class References:
 @dataclass(frozen=True)
 class Step:
     """What one quarter sends: its new allegations and its updates (both with case_ref, for the
-    ledger's own use), and the allegations outside the entity's submission."""
+    ledger's own use), and the allegations first seen outside the entity's submission."""
 
     end: QuarterEnd
     new: pl.DataFrame
@@ -301,10 +301,13 @@ def walk(
     sent = pl.DataFrame(
         schema={"case_ref": pl.String, **dict.fromkeys(UPDATE_FIELDS, pl.String)}
     ).with_columns(pl.lit(False).alias("withdrawn"))
+    seen_outside: set[str] = set()
     out: list[Step] = []
     for end in steps:
         quarter = every.filter(pl.col("quarter") == end.quarter)
         now = quarter.filter(scope)
+        outside = quarter.filter(~scope & ~pl.col("case_ref").is_in(list(seen_outside)))
+        seen_outside |= set(outside["case_ref"].to_list())
         new = now.join(sent, on="case_ref", how="anti")
         references.give(new, end.quarter)
         updates = _changes(sent, now)
@@ -317,7 +320,7 @@ def walk(
                 end,
                 new.with_columns((pl.col("quarter_received") < end.quarter).alias("reported_late")),
                 updates,
-                quarter.filter(~scope),
+                outside,
             )
         )
     return out

@@ -29,6 +29,7 @@ class Outstanding:
     under_way: bool  # the current quarter has not ended in the data (latest snapshot inside it)
     not_produced: list[str]  # quarters the data reach that no production sent, latest first
     revised: list[Revised]  # productions whose quarter would now come out differently
+    submissions: dict[str, Submission]  # of every quarter the data reach, as they stand
 
     def lists(self) -> dict[str, pl.DataFrame]:
         """The current quarter's allegations entered late, withdrawals and other changes."""
@@ -52,12 +53,12 @@ def _last_ended_quarter(as_of: dt.date) -> dt.date:
 def outstanding(con, entity: str) -> Outstanding:
     as_of = case_data_as_of(con, entity)
     if as_of is None:
-        return Outstanding(None, False, [], [])
+        return Outstanding(None, False, [], [], {})
     ended = _last_ended_quarter(as_of)
     steps = quarter_ends(con, entity, parse_quarter(f"{ended.year}Q{(ended.month - 1) // 3 + 1}"))
     under_way = in_progress(con, entity)
     sent = ledger(con, entity, steps + ([under_way] if under_way else []))
-    by_quarter = {s.label: s for s in sent}
+    by_quarter = {s.label: s for s in sent[: len(steps)]}
     made = productions(con, entity)
     latest = made.unique("quarter", keep="first", maintain_order=True)  # latest first
     revised = []
@@ -78,4 +79,5 @@ def outstanding(con, entity: str) -> Outstanding:
         under_way=under_way is not None,
         not_produced=[q for q in reversed(ended_labels) if q not in done],
         revised=revised,
+        submissions=by_quarter,
     )
