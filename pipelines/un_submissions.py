@@ -17,11 +17,13 @@ import threading
 import uuid
 from dataclasses import dataclass
 
+import duckdb
 import polars as pl
 
 from pipelines.audit import record
 from pipelines.warehouse import transaction
 
+FILES = ("allegations.csv", "updates.csv", "totals.csv")
 MANIFEST = "manifest.json"
 _WRITING = threading.Lock()  # one production at a time per process (dashboard sessions are threads)
 
@@ -75,76 +77,72 @@ def record_production(
         hashes = {name: sha256(data) for name, data in files.items()}
         differs = None
         if previous is not None:
-            differs = any(
-                previous[f"{name.removesuffix('.csv')}_sha256"] != hashes[name] for name in files
-            )
-        manifest = _manifest(
-            {
-                "production_id": production_id,
-                "entity": entity,
-                "quarter": quarter,
-                "produced_by": actor,
-                "role": role,
-                "produced_at": produced_at.isoformat() + "Z",
-                "snapshots_read": {k: d and d.isoformat() for k, d in snapshots.items()},
-                **counts,
-                "files": {name: {"sha256": digest} for name, digest in sorted(hashes.items())},
-                "previous_production": previous and previous["production_id"],
-                "differs_from_previous": differs,
-            }
-        )
-        with transaction(con):
-            _keep_references(con, entity, references, production_id)
-            con.execute(
-                """insert into un_productions values ($id, $entity, $quarter, $cases, $snapshots,
-                       $allegations, $late, $updates, $withdrawn, $a_sha, $u_sha, $t_sha, $actor,
-                       $role, $at, $previous, $differs)""",
-                {
-                    "id": production_id,
-                    "entity": entity,
-                    "quarter": quarter,
-                    "cases": snapshots["cases"],
-                    "snapshots": json.dumps(snapshots, default=str, sort_keys=True),
-                    "allegations": counts["allegations"],
-                    "late": counts["reported_late"],
-                    "updates": counts["updates"],
-                    "withdrawn": counts["withdrawn"],
-                    "a_sha": hashes["allegations.csv"],
-                    "u_sha": hashes["updates.csv"],
-                    "t_sha": hashes["totals.csv"],
-                    "actor": actor,
-                    "role": role,
-                    "at": produced_at,
-                    "previous": previous and previous["production_id"],
-                    "differs": differs,
-                },
-            )
-            for name, data in {**files, MANIFEST: manifest}.items():
-                con.execute(
-                    "insert into un_production_files values ($id, $name, $sha, $content)",
-                    {"id": production_id, "name": name, "sha": sha256(data), "content": data},
-                )
-            record(
-                con,
-                actor,
-                role,
-                "produce_exact_figures",
-                report="un_quarterly",
-                production_id=production_id,
-                entity=entity,
-                quarter=quarter,
-                as_of=snapshots["cases"],
-                allegations=counts["allegations"],
-                updates=counts["updates"],
-            )
+            differs = any(previous[_sha_column(name)] != hashes[name] for name in files)
+        row = {  # a row of un_productions, in its columns' order
+            "production_id": production_id,
+            "entity": entity,
+            "quarter": quarter,
+            "cases_as_of": snapshots["cases"],
+            "snapshots": json.dumps(snapshots, default=str, sort_keys=True),
+            **{k: counts[k] for k in ("allegations", "reported_late", "updates", "withdrawn")},
+            **{_sha_column(name): hashes[name] for name in FILES},
+            "produced_by": actor,
+            "role": role,
+            "produced_at": produced_at,
+            "previous_production": previous and previous["production_id"],
+            "differs_from_previous": differs,
+        }
+        manifest = _manifest(row, snapshots, hashes)
+        try:
+            _record(con, row, {**files, MANIFEST: manifest}, references)
+        except duckdb.ConstraintException as err:  # a warehouse built when the table had keys
+            raise ReferenceConflict(
+                f"a UN reference of {entity} was kept meanwhile: {err}"
+            ) from None
         _check_references(con, entity, production_id)
-    return Production(
-        production_id, produced_at, previous and previous["production_id"], differs, manifest
-    )
+    return Production(production_id, produced_at, row["previous_production"], differs, manifest)
 
 
-def _manifest(document: dict) -> bytes:
-    """manifest.json: the one file that names the production, who and when."""
+def _sha_column(file_name: str) -> str:
+    return f"{file_name.removesuffix('.csv')}_sha256"
+
+
+def _record(con, row: dict, files: dict[str, bytes], references: pl.DataFrame) -> None:
+    """The production, its files, the references it gave and its audit record: one transaction."""
+    with transaction(con):
+        _keep_references(con, row["entity"], references, row["production_id"])
+        con.execute(f"insert into un_productions values ({', '.join(f'${k}' for k in row)})", row)
+        for name, data in files.items():
+            con.execute(
+                "insert into un_production_files values ($id, $name, $sha, $content)",
+                {"id": row["production_id"], "name": name, "sha": sha256(data), "content": data},
+            )
+        record(
+            con,
+            row["produced_by"],
+            row["role"],
+            "produce_exact_figures",
+            report="un_quarterly",
+            production_id=row["production_id"],
+            entity=row["entity"],
+            quarter=row["quarter"],
+            as_of=row["cases_as_of"],
+            allegations=row["allegations"],
+            updates=row["updates"],
+        )
+
+
+def _manifest(row: dict, snapshots: dict[str, dt.date | None], hashes: dict[str, str]) -> bytes:
+    """manifest.json: the one file that names the production, who made it and when."""
+    document = {
+        **{k: row[k] for k in ("production_id", "entity", "quarter", "produced_by", "role")},
+        "produced_at": row["produced_at"].isoformat() + "Z",
+        "snapshots_read": {kind: day and day.isoformat() for kind, day in snapshots.items()},
+        **{k: row[k] for k in ("allegations", "reported_late", "updates", "withdrawn")},
+        "files": {name: {"sha256": digest} for name, digest in sorted(hashes.items())},
+        "previous_production": row["previous_production"],
+        "differs_from_previous": row["differs_from_previous"],
+    }
     return (json.dumps(document, indent=2) + "\n").encode("utf-8")
 
 

@@ -319,3 +319,21 @@ def test_the_manifest_is_the_only_file_naming_the_production(story):
         text = (folder / "2018Q3" / name).read_text()
         assert manifest["production_id"] not in text and "cli:" not in text
         assert list(csv.reader(io.StringIO(text)))  # a CSV with its header
+
+
+def test_a_warehouse_built_before_paternity_claim_gains_the_column(tmp_path):
+    from extracts import write_csv
+
+    from pipelines.load import ingest
+
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    con.execute("alter table cases drop column paternity_claim")  # as built before the column
+    con.close()
+    con = connect(path)  # opening it adds the column, empty on the rows it held
+    rows = cases(JUNE)
+    outcomes = ingest(con, [write_csv(tmp_path, f"cases_{JUNE}.csv", rows)], run_gx=False)
+    assert [o.status for o in outcomes] == ["accepted"]
+    claims = con.sql("select count(*), count(paternity_claim) from cases").fetchall()
+    con.close()
+    assert claims == [(len(rows), 1)]  # A's "false"; the others empty
