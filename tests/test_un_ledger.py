@@ -337,3 +337,17 @@ def test_a_warehouse_built_before_paternity_claim_gains_the_column(tmp_path):
     claims = con.sql("select count(*), count(paternity_claim) from cases").fetchall()
     con.close()
     assert claims == [(len(rows), 1)]  # A's "false"; the others empty
+
+
+def test_nothing_is_still_to_send_once_the_last_quarter_is_produced(story):
+    from pipelines.un_submissions import productions
+    from psea.metrics.un_outstanding import outstanding
+
+    _, warehouse, _ = story
+    con = connect(warehouse, read_only=True)
+    left = outstanding(con, "IOM")
+    made = productions(con, "IOM")
+    con.close()
+    assert left.current.label == "2018Q3" and not left.under_way
+    assert left.current_sent == made.filter(quarter="2018Q3")["production_id"][0]
+    assert left.lists() == {} and left.not_produced == [] and left.revised == []

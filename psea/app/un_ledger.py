@@ -39,10 +39,16 @@ def show_outstanding(left: Outstanding) -> None:
         st.text("No case data yet.")
         return
     state = "under way" if left.under_way else "ended"
-    st.caption(
-        f"{current.label} ({state}), as the case data of {current.as_of} stand: what its "
-        "submission will send beyond the allegations received in it."
-    )
+    if left.current_sent:
+        st.text(
+            f"{current.label} ({state}) was sent by production {left.current_sent}, as the case "
+            f"data of {current.as_of} stand: nothing of it is still to send."
+        )
+    else:
+        st.caption(
+            f"{current.label} ({state}), as the case data of {current.as_of} stand: what its "
+            "submission will send beyond the allegations received in it."
+        )
     for name, table in left.lists().items():
         st.markdown(f"**{name.capitalize()}**: {table.height}")
         if table.height:

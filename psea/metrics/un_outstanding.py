@@ -30,10 +30,12 @@ class Outstanding:
     not_produced: list[str]  # quarters the data reach that no production sent, latest first
     revised: list[Revised]  # productions whose quarter would now come out differently
     submissions: dict[str, Submission]  # of every quarter the data reach, as they stand
+    current_sent: str | None = None  # the production that sent the ended current quarter as is
 
     def lists(self) -> dict[str, pl.DataFrame]:
-        """The current quarter's allegations entered late, withdrawals and other changes."""
-        if self.current is None:
+        """The current quarter's allegations entered late, withdrawals and other changes (none
+        left once a production sent them as the data stand)."""
+        if self.current is None or self.current_sent:
             return {}
         updates = self.current.updates
         return {
@@ -73,11 +75,17 @@ def outstanding(con, entity: str) -> Outstanding:
                 Revised(row["quarter"], row["production_id"], differences(before, files))
             )
     done = set(made["quarter"].to_list())
+    current = sent[-1] if sent else None
+    changed = {r.quarter for r in revised}
+    current_sent = None
+    if current is not None and under_way is None and current.label in done - changed:
+        current_sent = latest.filter(pl.col("quarter") == current.label)["production_id"][0]
     ended_labels = [s.quarter for s in steps]
     return Outstanding(
-        current=sent[-1] if sent else None,
+        current=current,
         under_way=under_way is not None,
         not_produced=[q for q in reversed(ended_labels) if q not in done],
         revised=revised,
         submissions=by_quarter,
+        current_sent=current_sent,
     )
