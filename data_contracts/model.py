@@ -32,6 +32,9 @@ class Column:
     maximum: int | None = None
     future_allowed: bool = False
     description: str = ""
+    # a column added to a contract after files were sent without it: a file may leave it out
+    # (read as null), so an older extract still loads; present, it is checked like any other
+    optional: bool = False
 
     @property
     def duckdb_type(self) -> str:
@@ -109,6 +112,7 @@ def _column(prop: dict) -> Column:
         maximum=options.get("maximum"),
         future_allowed=bool(custom.get("future_allowed", False)),
         description=str(prop.get("description") or ""),
+        optional=bool(custom.get("optional_column", False)),
     )
 
 

@@ -275,8 +275,8 @@ def _column_label(columns: list[str], index: int, kind: str) -> str:
 
 
 def _canonical_columns(name: str, frame: pl.DataFrame, kind: str) -> pl.DataFrame:
-    """Strict columns: every contract column present, nothing else (keeps `victim_name` out).
-    A header column that is not the contract's is named by its position, never its text."""
+    """Strict columns: every contract column present (an optional one may be left out: null),
+    nothing else (keeps `victim_name` out). A header column that is not the contract's is named by its position, never its text."""
     expected = contract_for(kind).column_names
     keys = [col.strip().lower() for col in frame.columns]
     extras = [i for i, key in enumerate(keys) if key not in expected]
@@ -311,7 +311,8 @@ def _canonical_columns(name: str, frame: pl.DataFrame, kind: str) -> pl.DataFram
                 )
             )
         seen[key] = index
-    missing = [c for c in expected if c not in seen]
+    optional = {c.name for c in contract_for(kind).columns if c.optional}
+    missing = [c for c in expected if c not in seen and c not in optional]
     if missing:
         raise ExtractRejected(
             Problem(
@@ -321,5 +322,12 @@ def _canonical_columns(name: str, frame: pl.DataFrame, kind: str) -> pl.DataFram
                 column=missing[0],
             )
         )
-    out = frame.select([pl.col(frame.columns[seen[c]]).alias(c) for c in expected])
+    out = frame.select(
+        [
+            pl.col(frame.columns[seen[c]]).alias(c)
+            if c in seen
+            else pl.lit(None, pl.String).alias(c)
+            for c in expected
+        ]
+    )
     return out.with_columns(pl.all().str.strip_chars().replace("", None))

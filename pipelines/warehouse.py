@@ -87,14 +87,34 @@ create table if not exists sfp_meetings_added (
 );
 """
 
-# The UN quarterly submission's references (psea.metrics.un_quarterly): assigned once per
-# allegation, kept across snapshots and corrected re-sends, never reused.
-UN_REFERENCES_DDL = """
+# The UN quarterly submission (psea.metrics.un_ledger, pipelines.un_submissions). Declared without
+# keys, as DuckLake requires; pipelines.un_submissions enforces them:
+# - un_references: one reference per (entity, case_ref), assigned once, kept across snapshots and
+#   corrected re-sends, never reused (un_reference unique);
+# - un_productions: one row per production (production_id unique): the snapshots it read, its counts
+#   and its three files' SHA-256; un_production_files: each file as produced (manifest included).
+UN_SUBMISSION_DDL = """
 create table if not exists un_references (
-    entity varchar not null, case_ref varchar not null, un_reference varchar not null unique,
+    entity varchar not null, case_ref varchar not null, un_reference varchar not null,
     year_received integer not null, sequence integer not null,
     assigned_at timestamp not null default current_timestamp, assigned_in_quarter varchar not null,
-    primary key (entity, case_ref)
+    production_id varchar  -- the production that kept it
+);
+create table if not exists un_productions (
+    production_id varchar not null, entity varchar not null, quarter varchar not null,
+    cases_as_of date not null,  -- the case snapshot read for the quarter's end
+    snapshots json not null,  -- the as_of read of each case extract
+    allegations bigint not null, reported_late bigint not null, updates bigint not null,
+    withdrawn bigint not null,
+    allegations_sha256 varchar not null, updates_sha256 varchar not null,
+    totals_sha256 varchar not null, produced_by varchar not null, role varchar,
+    produced_at timestamp not null,
+    previous_production varchar,  -- the latest earlier production of the quarter, if any
+    differs_from_previous boolean  -- null when there is none
+);
+create table if not exists un_production_files (
+    production_id varchar not null, file_name varchar not null, sha256 varchar not null,
+    content blob not null
 );
 """
 
@@ -106,6 +126,26 @@ DATE_RESTRICTION = {
     "roster": "contract_start <= d",
     "appraisals": "year <= year(d)",
 }
+
+# The case rows of a snapshot as at d: the stage at d follows from the stage dates when the snapshot
+# is newer than d. The select list of `cases_at(d)`, and of the UN ledger's quarter ends
+# (psea.metrics.un_ledger), where d is a column.
+CASES_AS_AT = """
+    select c.* exclude (status),
+        c.status as status_in_snapshot,
+        case
+            when c.as_of <= d then c.status
+            when c.investigation_completed_on <= d then c.status
+            when c.investigation_opened_on <= d then 'under_investigation'
+            when c.assessment_completed_on <= d and c.status in ('closed', 'under_review_limited_information')
+                then c.status
+            when c.status = 'received' then 'received'
+            else 'preliminary_assessment'
+        end as status,
+        coalesce(c.assessment_completed_on <= d, false) as assessed,
+        coalesce(c.investigation_opened_on <= d, false) as investigated,
+        coalesce(c.investigation_completed_on <= d, false) as finding_reached
+"""
 
 QUARTER_FIRST_DAY = (
     "make_date(left(quarter, 4)::integer, right(quarter, 1)::integer * 3 - 2, 1)"  # of 'YYYYQn'
@@ -149,14 +189,35 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(BOOKKEEPING_DDL)
-    con.execute(UN_REFERENCES_DDL)
+    con.execute(UN_SUBMISSION_DDL)
     for contract in contracts().values():
         cols = ", ".join(f'"{c.name}" {c.duckdb_type}' for c in contract.columns)
         con.execute(
             f"create table if not exists {contract.kind} ({cols}, load_id varchar not null)"
         )
+    add_new_columns(con)
     load_reference_data(con)
     create_snapshot_macros(con)
+
+
+# Columns added to a table after warehouses were built with it: (table, column, type).
+ADDED_COLUMNS = (("un_references", "production_id", "VARCHAR"),)
+
+
+def add_new_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A column a contract gained (an optional one, e.g. cases.paternity_claim) or a bookkeeping
+    table gained is added to a warehouse built before it, null on the rows it held then."""
+    found = set(
+        con.sql("select table_name, column_name from information_schema.columns").fetchall()
+    )
+    wanted = [
+        (contract.kind, c.name, c.duckdb_type)
+        for contract in contracts().values()
+        for c in contract.columns
+    ]
+    for table, column, kind in [*wanted, *ADDED_COLUMNS]:
+        if (table, column) not in found:
+            con.execute(f'alter table {table} add column "{column}" {kind}')
 
 
 def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:
@@ -201,25 +262,8 @@ def create_snapshot_macros(con: duckdb.DuckDBPyConnection) -> None:
         )
     # A case's stage at d follows from its stage dates when the snapshot is newer than d.
     con.execute(
-        """
-        create or replace macro cases_at(d) as table
-        select c.* exclude (status),
-            c.status as status_in_snapshot,
-            case
-                when c.as_of <= d then c.status
-                when c.investigation_completed_on <= d then c.status
-                when c.investigation_opened_on <= d then 'under_investigation'
-                when c.assessment_completed_on <= d and c.status in ('closed', 'under_review_limited_information')
-                    then c.status
-                when c.status = 'received' then 'received'
-                else 'preliminary_assessment'
-            end as status,
-            coalesce(c.assessment_completed_on <= d, false) as assessed,
-            coalesce(c.investigation_opened_on <= d, false) as investigated,
-            coalesce(c.investigation_completed_on <= d, false) as finding_reached
-        from cases_snapshot(d) c
-        where c.date_received <= d
-        """
+        f"create or replace macro cases_at(d) as table {CASES_AS_AT} from cases_snapshot(d) c "
+        "where c.date_received <= d"
     )
     for kind in ("case_victims", "case_subjects"):
         con.execute(

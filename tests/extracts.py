@@ -23,6 +23,7 @@ def cases() -> list[dict]:
         reporting_channel="hotline",
         referred_national_authorities="false",
         interim_measures="true",
+        paternity_claim="",
         assessment_completed_on="",
         investigation_opened_on="",
         investigation_completed_on="",

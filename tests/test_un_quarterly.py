@@ -1,6 +1,8 @@
 """The UN quarterly submission reproduces, cell for cell, a quarter whose totals are published:
 the UN's April-June 2018 update, 70 allegations (18 peacekeeping, 25 agencies/funds/programmes,
-24 implementing partners, 3 non-UN forces; 46 SE, 18 SA, 3 other, 3 unknown)."""
+24 implementing partners, 3 non-UN forces; 46 SE, 18 SA, 3 other, 3 unknown). The UN's table is
+the sum of the entities' submissions: here a peace operation's (MINUSCA: the peacekeeping
+allegations) and an agency's (IOM: the rest, with no peacekeeping group of its own)."""
 
 from __future__ import annotations
 
@@ -52,8 +54,9 @@ def quarter_cases() -> list[dict]:
             10_000 + i,
             f"2018-{4 + i % 3:02d}-{1 + i % 28:02d}",
             AS_OF,
+            entity="MINUSCA" if group == "peacekeeping" else "IOM",
             incident_month="" if i % 10 == 0 else f"{2017 + (i % 2)}-0{1 + i % 3}",
-            mission=["IRQ", "SSD", "HQ"][i % 3],
+            mission=["IRQ", "SSD", "HQ"][i % 3] if group != "peacekeeping" else "CAF",
             category=category,
             personnel_group=group,
             referred_national_authorities="true" if i % 7 == 0 else "false",
@@ -61,29 +64,45 @@ def quarter_cases() -> list[dict]:
         for i, (group, category) in enumerate(zip(GROUPS, CATEGORIES, strict=True))
     ]
     # one case received the quarter before, which must not count
-    rows.append({**rows[0], "case_ref": ref(99_999), "date_received": "2018-03-31"})
+    rows.append({**rows[-1], "case_ref": ref(99_999), "date_received": "2018-03-31"})
     return rows
 
 
-def report(quarter: str, out, *warehouse: str):
-    """`psea report un-quarterly` for IOM, as an analyst types it."""
-    args = ["report", "un-quarterly", "--entity", "IOM", "--quarter", quarter, "--out", str(out)]
+def report(quarter: str, out, *warehouse: str, entity: str = "IOM"):
+    """`psea report un-quarterly`, as an analyst types it."""
+    args = ["report", "un-quarterly", "--entity", entity, "--quarter", quarter, "--out", str(out)]
     return CliRunner().invoke(app, [*args, *warehouse])
 
 
 def test_un_quarterly_reproduces_the_april_june_2018_update(tmp_path):
     wh = tmp_path / "w.duckdb"
     runner = CliRunner()
-    path = write_csv(tmp_path, f"cases_{AS_OF}.csv", quarter_cases())
-    assert runner.invoke(app, ["ingest", str(path), "--warehouse", str(wh)]).exit_code == 0
-    out = tmp_path / "out"
-    result = report("2018Q2", out, "--warehouse", str(wh))
-    assert result.exit_code == 0, result.output
-    with (out / "totals.csv").open() as f:
-        totals = {(r["dimension"], r["group"]): int(r["count"]) for r in csv.DictReader(f)}
+    rows = quarter_cases()
+    for entity in ("IOM", "MINUSCA"):
+        folder = tmp_path / entity
+        folder.mkdir()
+        path = write_csv(folder, f"cases_{AS_OF}.csv", [r for r in rows if r["entity"] == entity])
+        assert runner.invoke(app, ["ingest", str(path), "--warehouse", str(wh)]).exit_code == 0
+    totals: dict[tuple[str, str], int] = {}
+    files = {}
+    for entity in ("IOM", "MINUSCA"):
+        out = tmp_path / f"out-{entity}"
+        result = report("2018Q2", out, "--warehouse", str(wh), entity=entity)
+        assert result.exit_code == 0, result.output
+        files[entity] = read(out / "totals.csv")
+        for r in files[entity]:
+            key = (r["dimension"], r["group"])
+            totals[key] = totals.get(key, 0) + int(r["count"])
+    # an agency's totals have no peacekeeping line; a peace operation's have one
+    assert ("personnel_group", "peacekeeping") not in {
+        (r["dimension"], r["group"]) for r in files["IOM"]
+    }
+    assert {"dimension": "personnel_group", "group": "peacekeeping", "count": "18"} in files[
+        "MINUSCA"
+    ]
     assert totals[("allegations", "total")] == 70
     assert {
-        g: totals.get(("personnel_group", g), 0)
+        g: totals[("personnel_group", g)]
         for g in [
             "peacekeeping",
             "agencies_funds_programmes",
@@ -102,15 +121,15 @@ def test_un_quarterly_reproduces_the_april_june_2018_update(tmp_path):
     } == {"sexual_exploitation": 46, "sexual_abuse": 18, "other": 3, "unknown": 3}
     assert totals[("incident_year", "unknown")] == 7
     assert totals[("referred_national_authorities", "yes")] == 10
-    with (out / "allegations.csv").open() as f:
-        rows = list(csv.DictReader(f))
-    assert len(rows) == 70 and "case_ref" not in rows[0]
+    allegations = read(tmp_path / "out-IOM" / "allegations.csv")
+    assert len(allegations) == 52 and "case_ref" not in allegations[0]
+    assert {r["country"] for r in allegations} == {"Iraq", "South Sudan", "Switzerland"}
     con = connect(wh, read_only=True)
-    # loads have entries of their own; the report adds one production of exact figures
+    # loads have entries of their own; each production adds one production of exact figures
     logged = con.sql(
         "select detail->>'report' from audit_log where action = 'produce_exact_figures'"
     ).fetchall()
-    assert logged == [("un_quarterly",)]
+    assert logged == [("un_quarterly",), ("un_quarterly",)]
     con.close()
 
 
@@ -153,6 +172,7 @@ def test_a_quarter_the_case_data_do_not_reach_is_refused_and_nothing_written(tmp
     assert list(out.iterdir()) == []
     con = connect(wh, read_only=True)
     assert con.sql("select count(*) from un_references").fetchall() == [(0,)]
+    assert con.sql("select count(*) from un_productions").fetchall() == [(0,)]
     con.close()
     assert report("2018Q1", out, "--warehouse", str(wh)).exit_code == 0
 
@@ -172,12 +192,15 @@ def test_a_un_reference_survives_a_corrected_re_send(tmp_path):
     result = report("2018Q2", tmp_path / "again", "--warehouse", str(wh))
     assert result.exit_code == 0, result.output
     rows = read(tmp_path / "again" / "allegations.csv")
-    assert [(r["un_reference"], r["mission"]) for r in rows] == [
-        ("IOM-2018-003", "IRQ"),  # case 3: first seen now, the next number of 2018
-        ("IOM-2018-001", "IRQ"),
-        ("IOM-2018-002", "SSD"),
+    assert [(r["un_reference"], r["country"]) for r in rows] == [
+        ("IOM-2018-001", "Iraq"),
+        ("IOM-2018-002", "South Sudan"),
+        ("IOM-2018-003", "Iraq"),  # case 3: first seen now, the next number of 2018
     ]
     assert "case_ref" not in rows[0]
+    assert "2018Q2 was produced before" in result.output
+    assert "allegations.csv: 1 added (IOM-2018-003)" in result.output
+    assert "allegations.csv: 1 changed: IOM-2018-002 (country)" in result.output
 
 
 def test_updates_list_the_changes_of_earlier_allegations_between_two_snapshots(tmp_path):
@@ -290,16 +313,32 @@ def test_the_page_lists_the_quarters_of_the_data_and_says_which_is_not_yet_repor
     assert not at.exception, [e.value for e in at.exception]
     quarter = at.selectbox(key="uq_quarter")
     assert quarter.options == ["2018Q3", "2018Q2", "2018Q1"] and quarter.value == "2018Q2"
+    assert any(
+        "case data as of 2018-08-15 (the snapshot for the quarter's end)" in c.value
+        for c in at.caption
+    )
     totals, allegations = (f.value for f in at.dataframe)  # no update: one snapshot, no change
     assert totals["count"][0] == 1
     assert list(allegations["un_reference"]) == ["IOM-2018-002"]  # after case 1, received earlier
+    texts = [t.value for t in at.text]
+    assert "No submission of IOM has been produced yet." in texts
+    assert any("Quarters never produced**: 2 (2018Q2, 2018Q1)" in m.value for m in at.markdown)
+    at.button(key="uq_produce").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success[0].value.startswith(
+        "IOM 2018Q2: 1 new allegation(s) (0 entered late), 0 update(s) (0 withdrawn); "
+        "case data as of 2018-08-15"
+    )
+    assert at.dataframe[-1].value["quarter"].to_list() == ["2018Q2"]  # the productions
+    assert any("Quarters never produced**: 1 (2018Q1)" in m.value for m in at.markdown)
     assert [b.label for b in at.get("download_button")] == [
-        "Download totals.csv",
-        "Download allegations.csv",
-        "Download updates.csv",
+        "Download allegations.csv as produced",
+        "Download manifest.json as produced",
+        "Download totals.csv as produced",
+        "Download updates.csv as produced",
     ]
     quarter.set_value("2018Q3").run()
     assert any(
         "not yet reported: the case data of IOM stop at 2018-08-15" in w.value for w in at.warning
     )
-    assert not at.dataframe
+    assert at.selectbox(key="uq_production").options  # the ledger stays on the page

@@ -74,6 +74,20 @@ def _draw(rng: np.random.Generator, shares: dict[str, float], n: int) -> np.ndar
     return rng.choice(list(shares), n, p=list(shares.values()))
 
 
+def _paternity_claims(cases: pl.DataFrame) -> pl.Series:
+    """A paternity claim for a few sexual-exploitation cases, not known for some cases, none for
+    the rest; drawn from the case_ref's own bits, so the demo's other draws stay as they were."""
+    u = cases["case_ref"].cast(pl.String).str.slice(12, 4).str.to_integer(base=16) / 65536
+    exploitation = cases["category"].cast(pl.String) == "sexual_exploitation"
+    return (
+        pl.select(
+            pl.when(u < 0.2).then(None).when(exploitation & (u < 0.28)).then(True).otherwise(False)
+        )
+        .to_series()
+        .alias("paternity_claim")
+    )
+
+
 def case_histories(
     rng: np.random.Generator,
     entity: str,
@@ -119,6 +133,7 @@ def case_histories(
         },
         schema_overrides={"incident_month": pl.String},
     )
+    cases = cases.with_columns(paternity_claim=_paternity_claims(cases))
     victim_case = np.repeat(np.arange(n), rng.choice(5, n, p=[0.7, 0.18, 0.07, 0.03, 0.02]) + 1)
     nv = len(victim_case)
     victim_ref = random_refs(rng, nv)

@@ -9,10 +9,10 @@ import typer
 
 from psea.cli.common import (
     WarehouseOption,
+    actor,
     check_entity,
     failure,
     open_warehouse,
-    record,
     usage_error,
 )
 
@@ -27,13 +27,19 @@ def report_un_quarterly(
     quarter: Annotated[str, typer.Option("--quarter", help="The quarter, e.g. 2018Q2.")],
     out: Annotated[
         Path,
-        typer.Option("--out", help="Folder for allegations.csv, updates.csv and totals.csv."),
+        typer.Option(
+            "--out",
+            help="Folder for allegations.csv, updates.csv, totals.csv and manifest.json.",
+        ),
     ],
     warehouse: WarehouseOption = None,
 ) -> None:
-    """The UN quarterly submission for allegations received in the quarter (exact figures); refuses
-    (exit 1, writing nothing) when the entity's case data do not reach the quarter's end."""
+    """The UN quarterly submission, a ledger (exact figures): the allegations going out as new
+    (received in the quarter, or entered late), the updates of those sent before, the totals.
+    Every production is recorded; producing a quarter again says whether anything differs since.
+    Refuses (exit 1, writing nothing) when the entity's case data do not reach the quarter's end."""
     from psea.metrics import un_quarterly
+    from psea.metrics.un_production import produce
 
     try:
         period = un_quarterly.parse_quarter(quarter)
@@ -43,27 +49,14 @@ def report_un_quarterly(
     try:
         check_entity(con, entity)
         try:
-            sent = un_quarterly.submission(con, entity, period)
+            made = produce(con, entity, period, actor(), "analyst")
         except un_quarterly.NotYetReported as err:
             failure(f"{entity} {quarter}: {err}; nothing written")
-        out.mkdir(parents=True, exist_ok=True)
-        sent.allegations.write_csv(out / "allegations.csv")
-        sent.updates.write_csv(out / "updates.csv")
-        sent.totals.write_csv(out / "totals.csv")
-        record(
-            con,
-            "analyst",
-            "produce_exact_figures",
-            report="un_quarterly",
-            entity=entity,
-            quarter=quarter,
-            as_of=sent.as_of,
-            allegations=sent.allegations.height,
-            updates=sent.updates.height,
-        )
     finally:
         con.close()
-    typer.echo(
-        f"{out}: {sent.allegations.height} allegations, {sent.updates.height} updates, "
-        f"{sent.totals.height} total lines (case data as of {sent.as_of.isoformat()})"
-    )
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in made.files().items():
+        (out / name).write_bytes(data)
+    typer.echo(f"{out}:")
+    for line in made.summary():
+        typer.echo(f"  {line}")

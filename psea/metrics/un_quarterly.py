@@ -1,16 +1,10 @@
-"""The UN quarterly submission: one row per allegation received in the quarter with its stable
-`un_reference`, the updates of earlier allegations, and the totals.
+"""The UN quarterly submission of an entity for a quarter: the allegations going out as new, the
+updates of those sent before, and the totals (docs/indicators.md, "UN quarterly submission").
 
 Exact figures (an official submission): only roles allowed exact figures produce it, and each
-production is written to the audit log by the caller.
-
-References are assigned when a submission is produced (`submission`), not at load: the pipeline
-stays free of UN bookkeeping and a reference exists exactly when it has been sent. A production for
-quarter Q assigns a reference to every allegation of the entity received up to Q's end that has
-none yet (so an update of an earlier allegation always has one), numbered per entity and year
-received in order of date received then case_ref, after the year's last sequence. A case_ref keeps
-its reference for good, whatever later snapshots or corrected re-sends say; a reference is never
-reused, even when its case disappears from a later snapshot.
+production is recorded (pipelines.un_submissions) and audit-logged by the caller. What goes out
+follows from the entity's case snapshots (psea.metrics.un_ledger): the same snapshots give the same
+three files, byte for byte.
 """
 
 from __future__ import annotations
@@ -19,15 +13,51 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import duckdb
 import polars as pl
 
 from psea.calendar.quarters import quarter_start
 from psea.metrics import Period
-from psea.metrics.cases import STATUSES, UN_VICTIM_GROUP, UN_VICTIM_GROUPS
+from psea.metrics.cases import STATUSES, UN_VICTIM_GROUPS
+from psea.metrics.un_ledger import (
+    GIVEN,
+    SUBJECT_COLUMNS,
+    VICTIM_COLUMNS,
+    WITHDRAWN,
+    QuarterEnd,
+    References,
+    Step,
+    quarter_ends,
+    walk,
+)
+from psea.metrics.un_terms import (
+    TOTALS_PERSONNEL,
+    UNKNOWN_COUNTRY,
+    entity_kind,
+    totals_personnel_groups,
+)
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
-AFP = ("staff", "non_staff", "contractor")  # agencies, funds and programmes
+# allegations.csv, in the UN system-wide data's terms (docs/cli.md)
+ALLEGATION_COLUMNS = (
+    "entity",
+    "un_reference",
+    "quarter_received",
+    "reported_late",
+    "incident_month",
+    "country",
+    "category",
+    "personnel_group",
+    *VICTIM_COLUMNS,
+    *SUBJECT_COLUMNS,
+    "status",
+    "interim_measures",
+    "referred_national_authorities",
+    "action",
+    "victim_assistance",
+    "paternity_claim",
+)
+UPDATE_COLUMNS = ("un_reference", "field", "previous", "new")
+FILES = ("allegations.csv", "updates.csv", "totals.csv")
 
 
 def parse_quarter(text: str) -> Period:
@@ -85,143 +115,57 @@ def latest_reported_quarter(con, entity: str, quarters: list[str]) -> str | None
     return next((q for q in quarters if not not_yet_reported(con, entity, parse_quarter(q))), None)
 
 
-def assign_un_references(con, entity: str, quarter: Period) -> int:
-    """Give every allegation of the entity received up to the quarter's end a reference, unless it
-    has one; returns how many were assigned."""
-    for attempt in range(3):
-        try:
-            return _assign(con, entity, quarter)
-        except duckdb.TransactionException:  # another session assigned at the same moment
-            if attempt == 2:
-                raise
-    return 0
-
-
-def _assign(con, entity: str, quarter: Period) -> int:
-    before = con.sql("select count(*) from un_references").fetchall()[0][0]
-    con.execute(
-        """
-        insert into un_references
-            (entity, case_ref, un_reference, year_received, sequence, assigned_at, assigned_in_quarter)
-        with new as (
-            select c.entity, c.case_ref, c.date_received, year(c.date_received) as year_received
-            from cases_at($end) c
-            where c.entity = $entity
-              and not exists (select 1 from un_references r where r.entity = c.entity and r.case_ref = c.case_ref)
-        ),
-        last as (
-            select year_received, max(sequence) as last_sequence from un_references
-            where entity = $entity group by all
-        ),
-        numbered as (
-            select n.*, coalesce(l.last_sequence, 0) + row_number() over (
-                partition by n.year_received order by n.date_received, n.case_ref) as sequence
-            from new n left join last l using (year_received)
-        )
-        select entity, case_ref, printf('%s-%d-%03d', entity, year_received, sequence),
-               year_received, sequence, current_timestamp, $quarter
-        from numbered
-        """,
-        {"entity": entity, "end": quarter.end, "quarter": quarter_label(quarter)},
-    )
-    return con.sql("select count(*) from un_references").fetchall()[0][0] - before
-
-
-def _victim_column(group: str) -> str:
-    return "victims_unknown" if group == "unknown" else group
-
-
-def allegations(con, entity: str, quarter: Period) -> pl.DataFrame:
-    victim_counts = ", ".join(
-        f"count(*) filter (where {UN_VICTIM_GROUP} = '{group}')::bigint as {_victim_column(group)}"
-        for group in UN_VICTIM_GROUPS
-    )
-    victim_columns = ", ".join(
-        f"coalesce(v.{_victim_column(g)}, 0) as {_victim_column(g)}" for g in UN_VICTIM_GROUPS
-    )
-    return con.sql(
-        f"""
-        with q as (
-            select * from cases_at($end) where entity = $entity and date_received > $start
-        ),
-        v as (
-            select case_ref, {victim_counts}
-            from case_victims_at($end) v where entity = $entity group by case_ref
-        ),
-        s as (
-            select case_ref, count(*) filter (where gender = 'man')::bigint as subjects_man,
-                   count(*) filter (where gender = 'woman')::bigint as subjects_woman,
-                   count(*) filter (where gender = 'unknown')::bigint as subjects_unknown
-            from case_subjects_at($end) where entity = $entity group by case_ref
-        )
-        select q.case_ref, r.un_reference, strftime(q.date_received, '%Y-%m') as month_received, q.mission, q.category, q.personnel_group,
-               {victim_columns},
-               coalesce(s.subjects_man, 0) as subjects_man, coalesce(s.subjects_woman, 0) as subjects_woman,
-               coalesce(s.subjects_unknown, 0) as subjects_unknown,
-               q.status, case when q.referred_national_authorities then 'yes' else 'no' end as referred_national_authorities,
-               coalesce(left(q.incident_month, 4), 'unknown') as incident_year
-        from q left join v using (case_ref) left join s using (case_ref)
-        left join un_references r on r.entity = q.entity and r.case_ref = q.case_ref
-        order by q.date_received, q.case_ref
-        """,
-        params={"entity": entity, "start": quarter.start, "end": quarter.end},
-    ).pl()
-
-
-UPDATE_FIELDS = ("status", "action", "referred_national_authorities")
-_YES_NO = "case when referred_national_authorities then 'yes' else 'no' end"
-_ACTIONS = """select case_ref, array_to_string(list_sort(list_distinct(list(action))), '; ') as actions
-              from case_subjects_at({day}) where entity = $entity group by all"""
-
-
-def updates(con, entity: str, quarter: Period) -> pl.DataFrame:
-    """`un_reference,field,previous,new` for the allegations received before the quarter whose
-    status, action (the sorted set of their subjects' actions, joined by '; ': subjects are not
-    identified to the UN) or referral differ between the data as of the previous quarter's end and
-    as of this quarter's end."""
-    fields = "\n union all ".join(
-        f"select case_ref, {i} as field_order, '{f}' as field, previous_{f} as previous, new_{f} as new from pairs"
-        for i, f in enumerate(UPDATE_FIELDS)
-    )
-    return con.sql(
-        f"""
-        with before as (
-            select case_ref, status, {_YES_NO} as referred from cases_at($start) where entity = $entity
-        ),
-        after as (
-            select case_ref, status, {_YES_NO} as referred from cases_at($end)
-            where entity = $entity and date_received <= $start
-        ),
-        actions_before as ({_ACTIONS.format(day="$start")}),
-        actions_after as ({_ACTIONS.format(day="$end")}),
-        pairs as (
-            select a.case_ref, b.status as previous_status, a.status as new_status,
-                   ab.actions as previous_action, aa.actions as new_action,
-                   b.referred as previous_referred_national_authorities,
-                   a.referred as new_referred_national_authorities
-            from after a join before b using (case_ref)
-            left join actions_before ab using (case_ref) left join actions_after aa using (case_ref)
-        ),
-        changes as ({fields})
-        select r.un_reference, c.field, c.previous, c.new
-        from changes c join un_references r on r.entity = $entity and r.case_ref = c.case_ref
-        where c.previous is distinct from c.new
-        order by r.year_received, r.sequence, c.field_order
-        """,
-        params={"entity": entity, "start": quarter.start, "end": quarter.end},
-    ).pl()
-
-
 @dataclass(frozen=True)
 class Submission:
     """What `psea report un-quarterly` writes and the UN quarterly page shows."""
 
     entity: str
     quarter: Period
-    as_of: dt.date  # the entity's latest case snapshot: the data reach the quarter's end
-    allegations: pl.DataFrame  # un_reference, never case_ref
-    updates: pl.DataFrame
+    end: QuarterEnd  # the snapshots read for the quarter's end
+    allegations: pl.DataFrame  # ALLEGATION_COLUMNS: un_reference, never case_ref
+    updates: pl.DataFrame  # UPDATE_COLUMNS
     totals: pl.DataFrame
+    outside: pl.DataFrame  # personnel_group, allegations: outside the entity's submission
+    references_given: pl.DataFrame  # case_ref, un_reference, ...: to be kept by a production
+
+    @property
+    def label(self) -> str:
+        return quarter_label(self.quarter)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The case snapshot read for the quarter's end (never simply the latest as_of)."""
+        return self.end.cases_as_of
+
+    @property
+    def reported_late(self) -> int:
+        return int(self.allegations["reported_late"].sum())
+
+    @property
+    def withdrawn(self) -> int:
+        return self.updates.filter(pl.col("new") == WITHDRAWN).height
+
+    def files(self) -> dict[str, bytes]:
+        """The three files of the submission, exactly as written (CSV, UTF-8, `\\n` lines)."""
+        frames = dict(zip(FILES, (self.allegations, self.updates, self.totals), strict=True))
+        return {name: frame.write_csv().encode("utf-8") for name, frame in frames.items()}
+
+    def notes(self) -> list[str]:
+        """What the analyst must know before sending: allegations outside the submission, places
+        without a country."""
+        out = [
+            f"{n} allegation(s) recorded as {group} stay out of the submission: that group cannot "
+            f"apply to {self.entity}, an {entity_kind(self.entity)} (correct the case data, or "
+            "report them through the peace operation)"
+            for group, n in self.outside.iter_rows()
+        ]
+        unplaced = self.allegations.filter(pl.col("country") == UNKNOWN_COUNTRY).height
+        if unplaced:
+            out.append(
+                f"{unplaced} allegation(s) at headquarters have country 'unknown': set where "
+                f"{self.entity}'s headquarters sit (un_submission.headquarters in the settings)"
+            )
+        return out
 
 
 class NotYetReported(ValueError):
@@ -229,56 +173,74 @@ class NotYetReported(ValueError):
 
 
 def submission(con, entity: str, quarter: Period) -> Submission:
-    """The submission of the entity for the quarter, assigning the references it needs; raises
-    NotYetReported (assigning nothing) when the case data do not cover the quarter."""
+    """The submission of the entity for the quarter; raises NotYetReported when the case data do
+    not cover the quarter. Reads only: the references it gives are kept by a production."""
     refusal = not_yet_reported(con, entity, quarter)
     if refusal:
         raise NotYetReported(refusal)
-    assign_un_references(con, entity, quarter)
-    rows = allegations(con, entity, quarter)
+    return ledger(con, entity, quarter_ends(con, entity, quarter))[-1]
+
+
+def ledger(con, entity: str, steps: list[QuarterEnd]) -> list[Submission]:
+    """The submission of each step of the walk, in order (psea.metrics.un_ledger)."""
+    references = References.read(con, entity)
+    walked = walk(con, entity, steps, references)
+    refs = references.frame()
+    given = pl.DataFrame(references.given, schema=GIVEN)
+    return [
+        _submission(entity, step, refs, given.filter(pl.col("quarter") <= step.end.quarter))
+        for step in walked
+    ]
+
+
+def _submission(entity: str, step: Step, refs: pl.DataFrame, given: pl.DataFrame) -> Submission:
+    rows = (
+        step.new.join(refs, on="case_ref", how="left")
+        .sort("year_received", "sequence")
+        .with_columns(pl.lit(entity).alias("entity"))
+        .select(ALLEGATION_COLUMNS)
+    )
+    updates = (
+        step.updates.with_row_index("order")
+        .join(refs, on="case_ref", how="left")
+        .sort("year_received", "sequence", "order")
+        .select(UPDATE_COLUMNS)
+    )
+    outside = (
+        step.outside.group_by(pl.col("recorded_personnel_group").alias("personnel_group"))
+        .agg(pl.len().cast(pl.Int64).alias("allegations"))
+        .sort("personnel_group")
+    )
+    quarter = parse_quarter(step.end.quarter)
     return Submission(
-        entity,
-        quarter,
-        case_data_as_of(con, entity),
-        rows.drop("case_ref"),
-        updates(con, entity, quarter),
-        totals(rows),
+        entity, quarter, step.end, rows, updates, totals(rows, entity), outside, given
     )
 
 
-def totals(rows: pl.DataFrame) -> pl.DataFrame:
-    """`dimension,group,count` exactly as docs/cli.md lists them (zero groups left out)."""
+def totals(rows: pl.DataFrame, entity: str) -> pl.DataFrame:
+    """`dimension,group,count` over allegations.csv's rows, exactly as docs/cli.md lists them:
+    every group of a fixed list, zeros included, so that a group that cannot apply to the entity
+    (peacekeeping for an agency) is the only one left out; incident years as found."""
     out: list[tuple[str, str, int]] = [("allegations", "total", rows.height)]
 
-    def add(dimension: str, series: pl.Series, order: list[str] | None = None) -> None:
-        counts = series.value_counts()
-        found = dict(zip(counts[series.name].to_list(), counts["count"].to_list(), strict=True))
-        for group in order or sorted(found):
-            if found.get(group):
-                out.append((dimension, group, int(found[group])))
+    def add(dimension: str, series: pl.Series, order: list[str]) -> None:
+        counts = dict(series.value_counts().iter_rows())
+        out.extend((dimension, group, int(counts.get(group, 0))) for group in order)
 
-    personnel = rows["personnel_group"].replace({g: "agencies_funds_programmes" for g in AFP})
-    add(
-        "personnel_group",
-        personnel,
-        [
-            "peacekeeping",
-            "agencies_funds_programmes",
-            "implementing_partner",
-            "non_un_forces",
-            "unknown",
-        ],
-    )
+    personnel = rows["personnel_group"].replace_strict(TOTALS_PERSONNEL, return_dtype=pl.String)
+    add("personnel_group", personnel, totals_personnel_groups(entity))
     add("category", rows["category"], ["sexual_exploitation", "sexual_abuse", "other", "unknown"])
-    for group in UN_VICTIM_GROUPS:
-        if rows[_victim_column(group)].sum():
-            out.append(("victims", group, int(rows[_victim_column(group)].sum())))
-    for gender in ("man", "woman", "unknown"):
-        if rows[f"subjects_{gender}"].sum():
-            out.append(("subjects", gender, int(rows[f"subjects_{gender}"].sum())))
+    out.extend(
+        ("victims", group, int(rows[f"victims_{group}"].sum())) for group in UN_VICTIM_GROUPS
+    )
+    out.extend(
+        ("subjects", column.removeprefix("subjects_"), int(rows[column].sum()))
+        for column in SUBJECT_COLUMNS
+    )
     add("status", rows["status"], STATUSES)
     add("referred_national_authorities", rows["referred_national_authorities"], ["yes", "no"])
-    add("incident_year", rows["incident_year"])
+    years = rows["incident_month"].str.slice(0, 4).replace("unkn", "unknown")
+    add("incident_year", years, sorted(set(years.to_list()) - {"unknown"}) + ["unknown"])
     return pl.DataFrame(
         out, schema={"dimension": pl.String, "group": pl.String, "count": pl.Int64}, orient="row"
-    )
+    ).filter((pl.col("dimension") != "incident_year") | (pl.col("count") > 0))
