@@ -108,7 +108,11 @@ def progress_chapters(brief: Brief) -> list[Section]:
     out = [
         Section(
             "Key messages from the figures",
-            ["The largest changes across the entities, from the figures of the annex."],
+            [
+                "Suggested from the figures of the annex: victims and cases first, then "
+                "prevention, each against its aim and the farthest from it first (at most five). "
+                "An entity is named where the figure for all entities is not published."
+            ],
             items=list(brief.points) or [NO_POINTS],
             numbered=True,
         ),
@@ -193,10 +197,13 @@ def annex_chapters(brief: Brief) -> list[Section]:
             Section(
                 "Each entity side by side",
                 [
-                    "Figures of the period per entity, protected together with their total, and "
-                    "rates per 1,000 personnel where the entity's personnel count is known: the "
-                    "count over the entity's personnel at the period's end (from its quarterly "
-                    "return, else from its roster).",
+                    "Figures of the period per entity, protected together with their total. One "
+                    "rate, whose numerator and denominator match: allegations against the "
+                    "entity's own personnel (staff, non-staff and contractors, as the UN groups "
+                    "them) per 1,000 of its own personnel at the period's end, from its quarterly "
+                    "return, else from its roster. Allegations against implementing partners' "
+                    "personnel are counts: their workforce is not known. An entity that sends no "
+                    "personnel count has no rate, and the cell says so.",
                     RATE_NOTE,
                 ],
                 tables=[Table("Each entity's figures of the period", brief.by_entity)],
@@ -230,4 +237,9 @@ def closing_chapter(brief: Brief) -> Section:
 
 
 def chapters(brief: Brief) -> list[Section]:
-    return [*progress_chapters(brief), *annex_chapters(brief), closing_chapter(brief)]
+    return [
+        *progress_chapters(brief),
+        *annex_chapters(brief),
+        *brief.appendix,
+        closing_chapter(brief),
+    ]

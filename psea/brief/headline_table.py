@@ -11,6 +11,7 @@ from psea.disclosure.figures import (
     Shown,
 )
 from psea.metrics import Period, training
+from psea.present.audit_risk import at_risk
 from psea.present.headlines import HEADLINES
 
 
@@ -84,7 +85,9 @@ def personnel_headlines(
     pct = lambda r: f"{r['coverage']:.1%}" if r["coverage"] is not None else "no data"  # noqa: E731
     risk = training.audit_risk(con, period.end, entity)
     risk_before = training.audit_risk(con, before_day, entity)
-    flagged, flagged_before = int(risk["flagged"].sum()), int(risk_before["flagged"].sum())
+    # missions below the minimum headcount are listed apart, never counted among the flagged
+    flagged, flagged_before = at_risk(risk).height, at_risk(risk_before).height
+    larger, larger_before = (~risk["small"]).sum(), (~risk_before["small"]).sum()
     delta = (
         f"{(cov['coverage'] - cov_before['coverage']) * 100:+.1f} points"
         if cov["coverage"] is not None and cov_before["coverage"] is not None
@@ -105,8 +108,8 @@ def personnel_headlines(
         ),
         Headline(
             "Missions flagged as audit risks",
-            f"{flagged:,} of {risk.height:,}",
-            f"{flagged_before:,} of {risk_before.height:,}",
+            f"{flagged:,} of {larger:,}",
+            f"{flagged_before:,} of {larger_before:,}",
             f"{flagged - flagged_before:+,}",
             training.definition("audit_risk"),
             flagged,

@@ -88,6 +88,7 @@ class Brief:
     minimum_team: int = 5
     reports: list[ProgressReport] = field(default_factory=list)
     personnel: dict[str, int | None] = field(default_factory=dict)  # scope -> personnel at the end
+    appendix: list[Section] = field(default_factory=list)  # after the figures: the long lists
 
     @property
     def scope(self) -> str:
