@@ -165,4 +165,4 @@ def test_the_brief_lists_the_ten_most_at_risk_and_the_rest_in_the_annex():
     assert rest.frame["Personnel to reach"].to_list() == ["3", "2", "1"]
     assert small.caption == "Missions of fewer than 10 personnel"
     assert small.frame["Personnel"].to_list() == ["5", "5"]
-    assert top.frame["Newly flagged"].to_list()[:5] == ["No"] * 4 + ["Yes"]
+    assert top.frame["New"].to_list()[:5] == ["No"] * 4 + ["Yes"]

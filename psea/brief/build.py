@@ -21,7 +21,7 @@ from psea.brief.sections import (
 from psea.disclosure import grid
 from psea.disclosure.figures import PublishedFigures
 from psea.disclosure.published import ensure
-from psea.metrics import Period, catalog, managers, personnel, progress
+from psea.metrics import Period, capacity, catalog, commitments, managers, personnel, progress
 from psea.present.side_by_side import side_by_side
 from psea.settings import suppression_k
 
@@ -71,6 +71,7 @@ def build_brief(
     previous = figures.previous()
     period = grid_period.period if grid_period.quarters else Period(meeting_date, meeting_date)
     scopes = [entity] if entity else release.scopes
+    before = max((d for d in catalog.meeting_dates(con) if d < meeting_date), default=None)
     aims = (
         case_aims(figures, previous)
         if entity
@@ -128,4 +129,7 @@ def build_brief(
         minimum_team=int(managers.thresholds()["minimum_team_size"]),
         reports=_reports(con, meeting_date, scopes),
         appendix=[risk_annex],
+        previous_meeting=before,
+        commitments=commitments.in_force(con, meeting_date, entity, before),
+        capacity=capacity.capacity(con, meeting_date, before) if entity is None else None,
     )

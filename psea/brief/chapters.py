@@ -12,6 +12,8 @@ import dataclasses
 
 import polars as pl
 
+from psea.brief.capacity import capacity_sections
+from psea.brief.commitments import commitments_section
 from psea.brief.model import Brief, ProgressReport, Section, Table
 from psea.metrics.progress import CLOSED, PART_TITLES
 from psea.present.labels import label
@@ -104,7 +106,10 @@ def progress_chapters(brief: Brief) -> list[Section]:
         report = brief.reports[0] if brief.reports else None
         if report is None:
             return []
-        return _points_sections(report, 1, tuple(PART_TITLES), list(brief.points))
+        return [
+            *_points_sections(report, 1, tuple(PART_TITLES), list(brief.points)),
+            *_commitments(brief, [brief.entity]),
+        ]
     out = [
         Section(
             "Key messages from the figures",
@@ -128,7 +133,23 @@ def progress_chapters(brief: Brief) -> list[Section]:
     ]
     for report in brief.reports:
         out += _entity_report(report)
+    out += _commitments(brief, [r.entity for r in brief.reports])
+    if brief.capacity is not None:
+        out.append(capacity_sections(brief.capacity, brief.previous_meeting)[0])
     return out
+
+
+def _capacity_annex(brief: Brief) -> list[Section]:
+    if brief.capacity is None:
+        return []
+    annex = capacity_sections(brief.capacity, brief.previous_meeting)[1]
+    return [annex] if annex is not None else []
+
+
+def _commitments(brief: Brief, entities: list[str]) -> list[Section]:
+    if brief.commitments is None:
+        return []
+    return [commitments_section(brief.commitments, entities, brief.previous_meeting is not None)]
 
 
 def _entity_report(report: ProgressReport) -> list[Section]:
@@ -220,7 +241,7 @@ def annex_chapters(brief: Brief) -> list[Section]:
                 level=2,
             )
         )
-    out += [dataclasses.replace(s, level=2, new_page=bool(s.figures)) for s in brief.sections]
+    out += [dataclasses.replace(s, level=2) for s in brief.sections]
     return out
 
 
@@ -241,5 +262,6 @@ def chapters(brief: Brief) -> list[Section]:
         *progress_chapters(brief),
         *annex_chapters(brief),
         *brief.appendix,
+        *_capacity_annex(brief),
         closing_chapter(brief),
     ]

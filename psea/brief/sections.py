@@ -235,7 +235,8 @@ def risk_lists(
     rest = larger.height - min(larger.height, TOP_RISKS)
     sentence = (
         f"{larger.height} missions of {minimum} or more personnel flagged at the end of the "
-        f"period, {int(larger['new'].sum())} of them newly since the end of the previous period; "
+        f"period, {int(larger['new'].sum())} of them newly since the end of the previous period "
+        "('New' in the tables); "
         f"{small.height} smaller missions flagged are listed apart in the annex."
     )
     top = Table(

@@ -51,7 +51,7 @@ def mission_names(frame: pl.DataFrame) -> pl.DataFrame:
 
 def risk_table(frame: pl.DataFrame, with_entity: bool) -> pl.DataFrame:
     """Text cells in plain words, in the frame's order: [entity,] mission, personnel, coverage,
-    staff sessions, personnel to reach, reason[, newly flagged]."""
+    personnel to reach, reason (it names a missing staff session)[, new: newly flagged]."""
     named = mission_names(frame)
     return named.select(
         *([pl.col("entity").alias("Entity")] if with_entity else []),
@@ -63,18 +63,22 @@ def risk_table(frame: pl.DataFrame, with_entity: bool) -> pl.DataFrame:
         .map_elements(lambda v: f"{v:.1%}", return_dtype=pl.String)
         .fill_null("no data")
         .alias("Coverage"),
-        pl.col("staff_sessions").cast(pl.String).alias("Staff sessions"),
         pl.col("to_reach")
         .map_elements(lambda v: f"{v:,}", return_dtype=pl.String)
         .alias("Personnel to reach"),
-        pl.col("reason")
-        .str.to_uppercase()
-        .str.slice(0, 1)
-        .add(pl.col("reason").str.slice(1))
-        .alias("Reason"),
+        _short(pl.col("reason")).alias("Reason"),
         *(
-            [pl.col("new").replace_strict({True: "Yes", False: "No"}).alias("Newly flagged")]
+            [pl.col("new").replace_strict({True: "Yes", False: "No"}).alias("New")]
             if "new" in frame.columns
             else []
         ),
     )
+
+
+def _short(reason: pl.Expr) -> pl.Expr:
+    """The reason without its window (the staff-sessions column and the rule name it), capital
+    first: 'No staff session; coverage below 80%'."""
+    text = reason.str.replace(r" in the last (\w+ )?complete quarters?", "").str.replace(
+        "mandatory coverage", "coverage"
+    )
+    return text.str.slice(0, 1).str.to_uppercase() + text.str.slice(1)

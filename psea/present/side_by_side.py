@@ -18,7 +18,7 @@ from psea.present.headlines import HEADLINES
 OWN = ("allegations", "un_personnel_group", "agencies_funds_programmes")
 PARTNERS = ("allegations", "un_personnel_group", "implementing_partner")
 OWN_LABEL = "Allegations against own personnel (staff, non-staff, contractors)"
-PARTNERS_LABEL = "Allegations against implementing partners' personnel (a count: no rate)"
+PARTNERS_LABEL = "Allegations against implementing partners' personnel (no rate)"
 RATE_LABEL = "Allegations against own personnel per 1,000 own personnel"
 NO_PERSONNEL = "no rate: no personnel count sent"
 NOT_EVERY_ENTITY = "no rate: not every entity sends its personnel"
