@@ -39,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     out = ROOT / "docs/screenshots/brief" / args.label
     out.mkdir(parents=True, exist_ok=True)
-    con = connect(Path(args.warehouse), read_only=True)
+    con = connect(Path(args.warehouse))  # the meeting's release is built on first use
     meeting = dt.date.fromisoformat(args.meeting)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -166,7 +166,8 @@ def test_coverage_is_set_against_its_target_and_audit_risks_name_the_new_mission
     assert missions.message.startswith(
         "2 of 3 missions of 10 or more personnel are flagged as audit risks"
     )
-    assert "1 of them newly since the end of the previous period, the largest Somalia (SOM)" in (
-        missions.message
+    assert (
+        "1 of them newly since the end of the previous period, the most at risk Somalia (SOM)"
+        in (missions.message)
     )
     assert "Syria" not in missions.message  # small missions are listed apart, not raised

@@ -230,7 +230,7 @@ def prevention_aims(headlines: list[Headline], extra: dict) -> list[Aim]:
                 f"{flagged.height} of {larger} missions of {bounds.minimum_headcount} or more "
                 f"personnel are flagged as audit risks ('PSEA training irregular'), "
                 f"{new.height} of them newly since the end of the previous period"
-                + (f", the largest {names}" if names else "")
+                + (f", the most at risk {names}" if names else "")
                 + f"; {h.previous} at the end of the previous period.",
                 period_figure=False,
             )

@@ -59,6 +59,7 @@ def image_width_pt(png: bytes) -> float:
 
 DOCX_TABLE_CHARS = 78  # characters across the text width at 9 pt (DejaVu bold, wider than Calibri)
 PDF_TABLE_CHARS = 99  # the same at 9 pt Helvetica
+SHORT_TEXT = 18  # a column whose longest text is this short is kept on one line when it can be
 LANDSCAPE = 29.7 / 21  # a landscape page holds this many times the characters across
 
 
@@ -92,6 +93,9 @@ def column_weights(
     lows = _lows(header, rows)  # a file name or a load id may break; a word may not
     if sum(natural) <= capacity or sum(lows) >= capacity:
         return natural if sum(natural) <= capacity else lows
+    whole = [max(lw, min(n, SHORT_TEXT)) for lw, n in zip(lows, natural, strict=True)]
+    if sum(whole) < capacity:  # short labels ("Case data as of", "2018-03-31") stay on one line
+        lows = whole
     body = [col[1:] if header is not None else col for col in columns] if rows else columns
     volume = [sum(len(str(c)) for c in col) / max(len(col), 1) + pad for col in body]
 
