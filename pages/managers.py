@@ -4,13 +4,13 @@ entity -> mission -> manager, and the missions auditors would flag."""
 import polars as pl
 import streamlit as st
 
+from psea.app.audit_lists import audit_risk_tables
 from psea.app.page import (
     bundle_download,
     dataframe,
     download_table,
     page_context,
     show_chart,
-    show_table,
 )
 from psea.app.session import connection, data_version
 from psea.metrics import managers, training
@@ -114,13 +114,12 @@ dataframe(
 )
 
 st.subheader("Missions flagged as audit risks")
-st.caption(training.definition("audit_risk"))
-risk_table = training.audit_risk_list(ctx.con, on, ctx.entity)
+risk_table = training.audit_risk(ctx.con, on, ctx.entity)
 if region != "All regions":
     risk_table = risk_table.filter(pl.col("region") == region)
 if mission != "All missions":
     risk_table = risk_table.filter(pl.col("mission") == mission)
-show_table(ctx, risk_table, "Audit-risk missions", percent=("coverage",))
+audit_risk_tables(ctx, risk_table)
 
 st.subheader("A manager's card")
 labels = manager_view.manager_choices(scope)

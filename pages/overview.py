@@ -13,8 +13,10 @@ from psea.app.page import (
 from psea.disclosure.figures import overdue_cases
 from psea.metrics import catalog, training
 from psea.metrics.personnel import DEFINITION as RATE_DEFINITION
+from psea.present.audit_risk import at_risk
 from psea.present.comparison import compare
-from psea.present.headlines import HEADLINES, OVERDUE, headcounts, side_by_side
+from psea.present.headlines import HEADLINES, OVERDUE
+from psea.present.side_by_side import side_by_side
 
 ctx = page_context("overview")
 st.title("Overview")
@@ -44,13 +46,13 @@ with columns[len(HEADLINES) + 1]:
 flagged = personnel(ctx, "audit_risk")
 st.metric(
     "Missions flagged as audit risks",
-    f"{int(flagged['flagged'].sum())} of {flagged.height}",
+    f"{at_risk(flagged).height} of {int((~flagged['small']).sum())}",
     help=training.definition("audit_risk"),
 )
 
 if ctx.entity is None:  # the Champion's office: every entity side by side, with its workforce
     st.subheader("Entities side by side")
     entities = ctx.release.scopes if ctx.release else catalog.case_entities(ctx.con)
-    side = side_by_side(ctx.figures, entities, headcounts(personnel(ctx, "headcount"), entities))
+    side = side_by_side(ctx.figures, entities, personnel(ctx, "headcount"))
     show_table(ctx, side, "entities_side_by_side")
     st.caption(RATE_DEFINITION)

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from psea.app.audit_lists import audit_risk_tables
 from psea.app.page import (
     bundle_download,
     coverage_metric,
@@ -60,6 +61,7 @@ show_chart(
 )
 ctx.tables["Coverage over time"] = over_time
 st.caption("How is this counted: " + training.definition("mandatory_coverage"))
+st.caption(training.coverage_bounds().sentence)
 
 by_region = training.mandatory_coverage(ctx.con, end, ctx.entity, by="region")
 show_chart(
@@ -95,12 +97,6 @@ completions = training.completions_by_course(ctx.con, ctx.period, ctx.entity)
 show_table(ctx, completions, "Completions by course")
 
 st.subheader("Missions flagged as audit risks")
-st.caption(training.definition("audit_risk"))
-show_table(
-    ctx,
-    training.audit_risk_list(ctx.con, end, ctx.entity),
-    "Audit-risk missions",
-    percent=("coverage",),
-)
+audit_risk_tables(ctx, training.audit_risk(ctx.con, end, ctx.entity))
 
 bundle_download(ctx, "Training and awareness", {"region": region_pick})

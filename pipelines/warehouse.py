@@ -81,6 +81,15 @@ create table if not exists action_points (
     written_by varchar not null, role varchar, written_at timestamp not null,
     primary key (point_id, version)
 );
+-- each entity's progress on the MOS-PSEA and the SG's four pillars (pipelines.commitments): every
+-- version kept; no key declared (DuckLake has none): the writer numbers versions per entity and
+-- commitment inside its transaction
+create table if not exists commitment_status (
+    entity varchar not null, commitment varchar not null, version integer not null,
+    meeting_date date not null,  -- the meeting whose workspace wrote this version
+    status varchar not null,  -- not_started | in_progress | in_place
+    line varchar not null, written_by varchar not null, role varchar, written_at timestamp not null
+);
 create table if not exists sfp_meetings_added (
     meeting_date date primary key, title varchar not null, notes varchar,
     added_by varchar, added_at timestamp default current_timestamp

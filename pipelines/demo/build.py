@@ -7,6 +7,7 @@ import tempfile
 from itertools import groupby
 from pathlib import Path
 
+from pipelines.demo.commitments import set_commitments
 from pipelines.demo.extracts import generate
 from pipelines.demo.files import write_extracts
 from pipelines.load import ingest
@@ -47,6 +48,7 @@ def build_demo(
                 raise RuntimeError(
                     f"a demo extract was rejected (a generator bug): {rejected[0].problems[:3]}"
                 )
+            set_commitments(con, seed)  # the focal points' workspace, through the app's writer
             mark_demo(con, seed, scale)
             rows = {
                 kind: con.sql(f"select count(*)::bigint from {kind}_current").fetchall()[0][0]

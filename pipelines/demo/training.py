@@ -10,7 +10,9 @@ import polars as pl
 from pipelines.demo.operations import CBCM_MISSIONS
 from pipelines.demo.scenario import START, as_dates, day_number
 
-MANDATORY_FROM = dt.date(2016, 1, 1)  # the seed's 2016 mandatory course
+MANDATORY_FROM = dt.date(
+    2016, 1, 1
+)  # the course rolls out in 2016, compulsory from 2017 (milestones)
 VOLUNTEERS = 0.3  # of personnel, took the course before it was mandatory
 ROLLOUT_DAYS = 330  # mean wait of those in post in 2016 before completing it
 

@@ -24,10 +24,11 @@ from pipelines.progress import (
     update_action_point,
 )
 from psea.app.access import Viewer
+from psea.app.commitments_form import commitments_form
 from psea.app.page import dataframe
 from psea.app.session import data_version, warehouse_cursor
 from psea.brief.chapters import action_point_table
-from psea.metrics import progress
+from psea.metrics import commitments, progress
 from psea.present.labels import label
 
 HELP = {
@@ -58,8 +59,8 @@ def _done(message: str) -> None:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _state(warehouse: str, version: str, meeting: dt.date, entity: str) -> tuple:
-    """The report, the parts written, the history and the action points of an entity's meeting,
-    read once per warehouse state (the version changes with every save)."""
+    """The report, the parts written, the history, the action points and the commitments of an
+    entity's meeting, read once per warehouse state (the version changes with every save)."""
     cursor = warehouse_cursor(warehouse)
     try:
         return (
@@ -67,6 +68,7 @@ def _state(warehouse: str, version: str, meeting: dt.date, entity: str) -> tuple
             progress.written(cursor, meeting, entity),
             progress.history(cursor, meeting, entity),
             progress.action_points(cursor, meeting, entity),
+            commitments.in_force(cursor, meeting, entity),
         )
     finally:
         cursor.close()
@@ -75,14 +77,14 @@ def _state(warehouse: str, version: str, meeting: dt.date, entity: str) -> tuple
 def meeting_workspace(con, viewer: Viewer, meeting: dt.date, suggestions: list[str]) -> None:
     """The workspace of `viewer.entity` for the meeting (the caller checks the role)."""
     entity = viewer.entity
-    report, written, history, points = _state(
+    report, written, history, points, committed = _state(
         st.session_state["warehouse"], data_version(con), meeting, entity
     )
     st.subheader(f"Meeting workspace: {entity}'s progress report")
     if "ws-flash" in st.session_state:
         st.success(st.session_state.pop("ws-flash"))
     st.caption(GUIDANCE + " Every save is kept with who and when, and recorded in the audit log.")
-    tabs = st.tabs([*progress.PART_TITLES.values(), "Action points", "History"])
+    tabs = st.tabs([*progress.PART_TITLES.values(), "Action points", "Commitments", "History"])
     for tab, part in zip(tabs, progress.PART_TITLES, strict=False):
         with tab, st.form(f"ws-{part}"):
             lines = report[part]
@@ -102,6 +104,10 @@ def meeting_workspace(con, viewer: Viewer, meeting: dt.date, suggestions: list[s
     with tabs[4]:
         _action_points(con, viewer, meeting, points)
     with tabs[5]:
+        saved = commitments_form(con, viewer, meeting, committed)
+        if saved:
+            _done(saved)
+    with tabs[6]:
         if history.is_empty():
             st.text("Nothing written for this meeting yet.")
         else:

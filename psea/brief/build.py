@@ -7,9 +7,10 @@ import datetime as dt
 
 import polars as pl
 
+from psea.brief.aims import case_aims, case_aims_across, prevention_aims
 from psea.brief.headline_table import case_headlines, personnel_headlines
 from psea.brief.model import Brief, ProgressReport, Section
-from psea.brief.points import points_for_the_meeting
+from psea.brief.points import key_messages
 from psea.brief.sections import (
     risk_section,
     status_section,
@@ -18,13 +19,10 @@ from psea.brief.sections import (
     trend_section,
 )
 from psea.disclosure import grid
-from psea.disclosure.figures import (
-    PublishedFigures,
-    overdue_cases,
-)
+from psea.disclosure.figures import PublishedFigures
 from psea.disclosure.published import ensure
-from psea.metrics import Period, catalog, managers, personnel, progress
-from psea.present.headlines import headcounts, side_by_side
+from psea.metrics import Period, capacity, catalog, commitments, managers, personnel, progress
+from psea.present.side_by_side import side_by_side
 from psea.settings import suppression_k
 
 
@@ -152,23 +150,34 @@ def build_brief(
             con, meeting_date, meeting_title, ad_hoc, grid_period, entity, k, release, scopes
         )
     period = grid_period.period
-    headlines = case_headlines(figures, previous)
+    before = max((d for d in catalog.meeting_dates(con) if d < meeting_date), default=None)
+    aims = (
+        case_aims(figures, previous)
+        if entity
+        else case_aims_across(figures, previous, release.scopes)
+    )
     extra_rows, extra = personnel_headlines(
         con, period, previous.period.end if previous else None, entity
     )
-    headlines += extra_rows
+    headlines = [
+        *case_headlines(figures, previous),
+        *(a.headline for a in aims if a.entity is None),
+        *extra_rows,
+    ]
+    aims += prevention_aims(extra_rows, extra)
     not_reported = [
         e
         for e in scopes
         if grid_period.quarters
         and grid.quarter_first_day(grid_period.quarters[-1]) > release.reported_through(e)
     ]
+    risks, risk_annex = risk_section(con, period, entity, extra["risk"], extra["risk_before"])
     sections = [
         trend_section(con, figures, k),
         status_section(figures),
         timeliness_section(figures),
         training_section(con, period, entity),
-        risk_section(con, period, entity, extra["risk"], extra["risk_before"]),
+        risks,
     ]
     return Brief(
         title=(
@@ -190,19 +199,17 @@ def build_brief(
         not_reported=not_reported,
         loads=catalog.loads_read_at(con, release.cutoff, entity),
         headlines=headlines,
-        by_entity=side_by_side(
-            figures,
-            release.scopes,
-            headcounts(personnel.personnel(con, period.end), release.scopes),
-        )
+        by_entity=side_by_side(figures, release.scopes, personnel.personnel(con, period.end))
         if entity is None
         else None,
-        points=points_for_the_meeting(
-            headlines, extra, overdue_cases(figures).label, k, bool(not_reported)
-        ),
+        points=key_messages(aims, bool(not_reported)),
         sections=sections,
         generated_at=dt.datetime.now(dt.UTC),
         minimum_team=int(managers.thresholds()["minimum_team_size"]),
         reports=_reports(con, meeting_date, scopes),
         capped=_capped(con, meeting_date),
+        appendix=[risk_annex],
+        previous_meeting=before,
+        commitments=commitments.in_force(con, meeting_date, entity, before),
+        capacity=capacity.capacity(con, meeting_date, before) if entity is None else None,
     )

@@ -12,6 +12,8 @@ import dataclasses
 
 import polars as pl
 
+from psea.brief.capacity import capacity_sections
+from psea.brief.commitments import commitments_section
 from psea.brief.model import Brief, ProgressReport, Section, Table
 from psea.metrics.progress import CLOSED, PART_TITLES
 from psea.present.labels import label
@@ -110,11 +112,18 @@ def progress_chapters(brief: Brief) -> list[Section]:
         report = brief.reports[0] if brief.reports else None
         if report is None:
             return []
-        return _points_sections(report, 1, tuple(PART_TITLES), list(brief.points))
+        return [
+            *_points_sections(report, 1, tuple(PART_TITLES), list(brief.points)),
+            *_commitments(brief, [brief.entity]),
+        ]
     out = [
         Section(
             "Key messages from the figures",
-            ["The largest changes across the entities, from the figures of the annex."],
+            [
+                "Suggested from the figures of the annex: victims and cases first, then "
+                "prevention, each against its aim and the farthest from it first (at most five). "
+                "An entity is named where the figure for all entities is not published."
+            ],
             items=list(brief.points) or [NO_POINTS],
             numbered=True,
         ),
@@ -130,7 +139,23 @@ def progress_chapters(brief: Brief) -> list[Section]:
     ]
     for report in brief.reports:
         out += _entity_report(report)
+    out += _commitments(brief, [r.entity for r in brief.reports])
+    if brief.capacity is not None:
+        out.append(capacity_sections(brief.capacity, brief.previous_meeting)[0])
     return out
+
+
+def _capacity_annex(brief: Brief) -> list[Section]:
+    if brief.capacity is None:
+        return []
+    annex = capacity_sections(brief.capacity, brief.previous_meeting)[1]
+    return [annex] if annex is not None else []
+
+
+def _commitments(brief: Brief, entities: list[str]) -> list[Section]:
+    if brief.commitments is None:
+        return []
+    return [commitments_section(brief.commitments, entities, brief.previous_meeting is not None)]
 
 
 def _entity_report(report: ProgressReport) -> list[Section]:
@@ -203,10 +228,13 @@ def annex_chapters(brief: Brief) -> list[Section]:
             Section(
                 "Each entity side by side",
                 [
-                    "Figures of the period per entity, protected together with their total, and "
-                    "rates per 1,000 personnel where the entity's personnel count is known: the "
-                    "count over the entity's personnel at the period's end (from its quarterly "
-                    "return, else from its roster).",
+                    "Figures of the period per entity, protected together with their total. One "
+                    "rate, whose numerator and denominator match: allegations against the "
+                    "entity's own personnel (staff, non-staff and contractors, as the UN groups "
+                    "them) per 1,000 of its own personnel at the period's end, from its quarterly "
+                    "return, else from its roster. Allegations against implementing partners' "
+                    "personnel are counts: their workforce is not known. An entity that sends no "
+                    "personnel count has no rate, and the cell says so.",
                     RATE_NOTE,
                 ],
                 tables=[Table("Each entity's figures of the period", brief.by_entity)],
@@ -223,7 +251,7 @@ def annex_chapters(brief: Brief) -> list[Section]:
                 level=2,
             )
         )
-    out += [dataclasses.replace(s, level=2, new_page=bool(s.figures)) for s in brief.sections]
+    out += [dataclasses.replace(s, level=2) for s in brief.sections]
     return out
 
 
@@ -240,4 +268,10 @@ def closing_chapter(brief: Brief) -> Section:
 
 
 def chapters(brief: Brief) -> list[Section]:
-    return [*progress_chapters(brief), *annex_chapters(brief), closing_chapter(brief)]
+    return [
+        *progress_chapters(brief),
+        *annex_chapters(brief),
+        *brief.appendix,
+        *_capacity_annex(brief),
+        closing_chapter(brief),
+    ]

@@ -6,12 +6,17 @@ from __future__ import annotations
 import datetime as dt
 
 from psea.brief.model import Headline
-from psea.disclosure.figures import (
-    PublishedFigures,
-)
+from psea.disclosure.figures import PublishedFigures, Shown
 from psea.metrics import Period, training
-from psea.present.comparison import compare
+from psea.present.audit_risk import at_risk
+from psea.present.comparison import Comparison, compare
 from psea.present.headlines import HEADLINES
+
+
+def change(now: Shown, before: Shown | None, lengths: tuple[int, int]) -> str:
+    """A count against the previous period's, per quarter: like with like whatever the two
+    periods' lengths (the comparison every headline makes)."""
+    return Comparison(now, lengths[0], before, lengths[1], None).previous_text()
 
 
 def quarters_text(n: int) -> str:
@@ -92,7 +97,9 @@ def personnel_headlines(
     pct = lambda r: f"{r['coverage']:.1%}" if r["coverage"] is not None else "no data"  # noqa: E731
     risk = training.audit_risk(con, period.end, entity)
     risk_before = training.audit_risk(con, before_day, entity)
-    flagged, flagged_before = int(risk["flagged"].sum()), int(risk_before["flagged"].sum())
+    # missions below the minimum headcount are listed apart, never counted among the flagged
+    flagged, flagged_before = at_risk(risk).height, at_risk(risk_before).height
+    larger, larger_before = (~risk["small"]).sum(), (~risk_before["small"]).sum()
     delta = (
         f"{(cov['coverage'] - cov_before['coverage']) * 100:+.1f} points"
         if cov["coverage"] is not None and cov_before["coverage"] is not None
@@ -113,8 +120,8 @@ def personnel_headlines(
         ),
         Headline(
             "Missions flagged as audit risks",
-            f"{flagged:,} of {risk.height:,}",
-            f"{flagged_before:,} of {risk_before.height:,}",
+            f"{flagged:,} of {larger:,}",
+            f"{flagged_before:,} of {larger_before:,}",
             f"{flagged - flagged_before:+,}",
             training.definition("audit_risk"),
             flagged,

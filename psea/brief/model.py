@@ -90,6 +90,10 @@ class Brief:
     reports: list[ProgressReport] = field(default_factory=list)
     personnel: dict[str, int | None] = field(default_factory=dict)  # scope -> personnel at the end
     capped: bool = False  # the period is the last four quarters: the previous meeting is older
+    appendix: list[Section] = field(default_factory=list)  # after the figures: the long lists
+    previous_meeting: dt.date | None = None  # the calendar's meeting before this one
+    commitments: pl.DataFrame | None = None  # psea.metrics.commitments.in_force, every scope
+    capacity: pl.DataFrame | None = None  # psea.metrics.capacity (the Champion's report only)
 
     @property
     def scope(self) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from data_contracts.reference import reference_frame
 from psea.brief.model import Figure, Section, Table
 from psea.disclosure.figures import (
     PublishedFigures,
@@ -18,6 +17,7 @@ from psea.disclosure.figures import (
 )
 from psea.metrics import Period, catalog, managers, timeliness, training
 from psea.present import charts
+from psea.present.audit_risk import at_risk, newly_flagged, risk_table, small_missions
 
 
 def trend_section(con, figures: PublishedFigures, k: int) -> Section:
@@ -220,19 +220,55 @@ def training_section(con, period: Period, entity: str | None) -> Section:
     )
 
 
+TOP_RISKS = 10  # the brief lists the missions most at risk; the rest go to the annex
+
+
+def risk_lists(
+    risk: pl.DataFrame, before: pl.DataFrame, with_entity: bool
+) -> tuple[str, Table, Section]:
+    """The audit rule's missions for the brief (psea.metrics.training.audit_risk now and at the
+    previous period's end): a sentence, the ten most at risk, and the annex listing the others
+    and, apart, the missions below the minimum headcount."""
+    marked = newly_flagged(risk, before)
+    larger, small = at_risk(marked), small_missions(marked)
+    minimum = training.coverage_bounds().minimum_headcount
+    rest = larger.height - min(larger.height, TOP_RISKS)
+    sentence = (
+        f"{larger.height} missions of {minimum} or more personnel flagged at the end of the "
+        f"period, {int(larger['new'].sum())} of them newly since the end of the previous period "
+        "('New' in the tables); "
+        f"{small.height} smaller missions flagged are listed apart in the annex."
+    )
+    top = Table(
+        f"The {min(larger.height, TOP_RISKS)} missions most at risk"
+        + (f" (the other {rest} in the annex)" if rest else ""),
+        risk_table(larger.head(TOP_RISKS), with_entity),
+    )
+    annex = Section(
+        "Annex: every mission flagged as an audit risk",
+        [
+            "The missions flagged at the end of the period beyond the ten most at risk, then "
+            f"the missions of fewer than {minimum} personnel, where one person moves the "
+            "coverage by several points.",
+        ],
+        tables=[
+            Table(
+                f"Missions ranked {TOP_RISKS + 1} and below",
+                risk_table(larger.slice(TOP_RISKS), with_entity),
+            ),
+            Table(f"Missions of fewer than {minimum} personnel", risk_table(small, with_entity)),
+        ],
+        new_page=True,
+    )
+    return sentence, top, annex
+
+
 def risk_section(
     con, period: Period, entity: str | None, risk: pl.DataFrame, before: pl.DataFrame
-) -> Section:
-    key = ["entity", "mission"]
-    was = before.filter(pl.col("flagged")).select(key).with_columns(pl.lit(False).alias("new"))
-    names = reference_frame("missions").select(pl.col("code").alias("mission"), "name")
-    flagged = (
-        risk.filter(pl.col("flagged"))
-        .join(was, on=key, how="left")
-        .join(names, on="mission", how="left")
-        .with_columns(pl.col("new").fill_null(True))
-        .sort(["new", "entity", "name"], descending=[True, False, False])
-    )
+) -> tuple[Section, Section]:
+    """The missions most at risk and the managers' indicators; and the annex's list of every
+    other mission flagged, the small ones apart."""
+    sentence, top, annex = risk_lists(risk, before, entity is None)
     published = managers.publish(managers.scorecard(con, period.end, entity), exact=False)
     colours = managers.colour_counts(published)
     present = colours["status"].unique().to_list()
@@ -241,31 +277,16 @@ def risk_section(
         .fill_null(0)
         .select("indicator", *[s for s in managers.STATUSES if s in present])
     )
-    return Section(
+    section = Section(
         "Missions flagged as audit risks, and managers' indicators",
         [
-            f"{flagged.height} missions flagged at the end of the period (the rule is under the "
-            f"headline figures), {int(flagged['new'].sum())} of them newly since the end of the "
-            "previous period, listed first; staff sessions count the last two complete quarters. "
-            f"Managers' PSEA indicators ({published.height:,} managers), counted per status colour.",
+            sentence + " " + training.definition("audit_risk"),
+            training.coverage_bounds().sentence,
+            f"Managers' PSEA indicators ({published.height:,} managers), counted per status "
+            "colour (the colour named in each column).",
         ],
         tables=[
-            Table(
-                "Missions flagged as audit risks",
-                flagged.select(
-                    *(["entity"] if entity is None else []),
-                    pl.concat_str(
-                        pl.col("name").fill_null(pl.col("mission")),
-                        pl.lit(" ("),
-                        "mission",
-                        pl.lit(")"),
-                    ).alias("mission"),
-                    pl.col("new").replace_strict({True: "Yes", False: "No"}).alias("newly flagged"),
-                    pl.col("staff_sessions").cast(pl.String).alias("staff sessions"),
-                    pl.col("coverage").map_elements(lambda v: f"{v:.1%}", return_dtype=pl.String),
-                    "reason",
-                ),
-            ),
+            top,
             Table(
                 "Managers per status colour of each indicator",
                 colour_table.with_columns(
@@ -280,3 +301,4 @@ def risk_section(
             )
         ],
     )
+    return section, annex

@@ -25,10 +25,12 @@ DEFINITIONS = {
 }
 
 
-def capacity(con, on: dt.date | None = None) -> pl.DataFrame:
+def capacity(con, on: dt.date | None = None, since: dt.date | None = None) -> pl.DataFrame:
     """One row per (country, reporter, item) at each reporter's latest as_of not after `on`
     (default: the latest): country, country_name, reporter, item, status, since, as_of,
-    previous_status, previous_as_of, change."""
+    previous_status, previous_as_of, change. The previous status is the reporter's earlier
+    as_of, or with `since` (the previous meeting) its latest as_of not after that date (the same
+    as_of when it has reported nothing since: every item 'same')."""
     return (
         con.sql(
             """
@@ -38,7 +40,9 @@ def capacity(con, on: dt.date | None = None) -> pl.DataFrame:
         ),
         previous as (
             select p.reporter, max(p.as_of) as as_of from psea_capacity p
-            join latest l on l.reporter = p.reporter and p.as_of < l.as_of group by 1
+            join latest l on l.reporter = p.reporter
+                and (p.as_of < l.as_of and $since is null or p.as_of <= $since)
+            group by 1
         ),
         now as (select c.* from psea_capacity c join latest using (reporter, as_of)),
         before as (select c.* from psea_capacity c join previous using (reporter, as_of)),
@@ -52,7 +56,7 @@ def capacity(con, on: dt.date | None = None) -> pl.DataFrame:
         )
         select * from final order by country, reporter, item
         """,
-            params={"on": on},
+            params={"on": on, "since": since},
         )
         .pl()
         .with_columns(change=_change(pl.col("status"), pl.col("previous_status")))

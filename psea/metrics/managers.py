@@ -37,9 +37,9 @@ DEFINITIONS = {
     "through manager_ref chains, followed through everyone in the roster snapshot (a chain holds through a "
     "supervisor who has left); for a chief of mission, everyone active in the mission but the chief.",
     "line_coverage": "The same as team coverage over the manager's whole reporting line, which is large enough to "
-    "report for most managers. Green from {cov_green:.0%}, amber from {cov_amber:.0%}, red below.",
+    "report for most managers. Green from the {cov_green:.0%} target, amber from {cov_amber:.0%}, red below.",
     "team_coverage": "Team members with a psea_mandatory completion in the last {validity_months} calendar months, "
-    "divided by the team. Green from {cov_green:.0%}, amber from {cov_amber:.0%}, red below.",
+    "divided by the team. Green from the {cov_green:.0%} target, amber from {cov_amber:.0%}, red below.",
     "team_induction_30d": "Team members who joined in the 12 months up to the cut-off (at least {window} days before it) "
     "and completed induction_psea within {window} days either side of their start, divided by those joiners. "
     "Green from {ind_green:.0%}, amber from {ind_amber:.0%}, red below; no joiners: no data.",
@@ -61,13 +61,13 @@ def _cfg() -> dict:
 
 def thresholds() -> dict:
     """The thresholds in force, as the page shows them."""
-    cfg = _cfg()
+    cfg, coverage = _cfg(), training.coverage_bounds()  # coverage: the one set of bounds
     return {
         "validity_months": int(cfg["validity_months"]),
         "window": int(cfg["induction_window_days"]),
         "minimum_team_size": int(cfg["minimum_team_size"]),
-        "cov_green": float(cfg["coverage"]["green"]),
-        "cov_amber": float(cfg["coverage"]["amber"]),
+        "cov_green": coverage.target,
+        "cov_amber": coverage.amber,
         "ind_green": float(cfg["induction"]["green"]),
         "ind_amber": float(cfg["induction"]["amber"]),
         "cl_green": float(cfg["contract_clause"]["green"]),

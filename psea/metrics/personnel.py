@@ -14,9 +14,12 @@ import polars as pl
 from psea.metrics import facts, training
 
 DEFINITION = (
-    "Allegations received in the period per 1,000 personnel at the period's end: personnel as the "
-    "entity's return states them at the end of its latest quarter, else the persons active in its "
-    "roster on that date. More reports can mean better reporting, not more abuse."
+    "Allegations received in the period against the entity's own personnel (staff, non-staff and "
+    "contractors, as the UN groups them) per 1,000 of its personnel at the period's end: personnel as "
+    "the entity's return states them at the end of its latest quarter, else the persons active in its "
+    "roster on that date; no rate for an entity that sends neither. Allegations against implementing "
+    "partners' personnel are counts only: their workforce is not known. More reports can mean better "
+    "reporting, not more abuse."
 )
 
 

@@ -47,8 +47,8 @@ def written(con, meeting: dt.date, entity: str) -> set[str]:
 
 
 def history(con, meeting: dt.date, entity: str) -> pl.DataFrame:
-    """Every version of the report's parts and of the entity's action points touched at the
-    meeting: what, version, who, when (latest first)."""
+    """Every version of the report's parts, of the entity's action points and of its commitments
+    touched at the meeting: what, version, who, when (latest first)."""
     return con.sql(
         """select part as what, version, json_array_length(items)::integer || ' lines' as change,
                written_by, written_at
@@ -58,6 +58,9 @@ def history(con, meeting: dt.date, entity: str) -> pl.DataFrame:
                case when version = 1 then 'raised' else 'status ' || status end,
                written_by, written_at
            from action_points where written_in = $m and entity = $e
+           union all
+           select 'commitment ' || commitment, version, 'status ' || status, written_by, written_at
+           from commitment_status where meeting_date = $m and entity = $e
            order by written_at desc, what""",
         params={"m": meeting, "e": entity},
     ).pl()

@@ -7,9 +7,11 @@ Personnel figures, not victims': they are not suppressed (except manager teams, 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
+from data_contracts.reference import reference_frame
 from psea.metrics import Period, last_complete_quarters
 from psea.settings import settings
 
@@ -27,8 +29,11 @@ DEFINITIONS = {
     "of their contract start, divided by the persons who joined in the period at least {window} days before the cut-off.",
     "completions": "Course completions dated in the period, by course.",
     "values_we_share_cumulative": "All completions of The Values We Share up to the cut-off.",
-    "audit_risk": "A mission with no staff awareness session in the last two complete quarters before the cut-off, or mandatory "
-    "coverage below 80%, is listed as 'PSEA training irregular - risk', as the auditors do.",
+    "audit_risk": "A mission with no staff awareness session in {quarters} before the cut-off, or, from "
+    "{audit_from} (the milestone '{audit_from_label}'), mandatory coverage below {floor}, is listed as 'PSEA training "
+    "irregular - risk', as the auditors do. Missions of fewer than {minimum} personnel are listed apart (one "
+    "person moves their coverage by {step} points or more). Most at risk first: headcount x shortfall, the "
+    "personnel to reach the {floor} floor (without a staff session, the whole floor).",
 }
 
 
@@ -41,9 +46,16 @@ def induction_window_days() -> int:
 
 
 def definition(name: str) -> str:
-    cfg = _cfg()
+    cfg, bounds = _cfg(), coverage_bounds()
     return DEFINITIONS[name].format(
-        validity_months=cfg["validity_months"], window=cfg["induction_window_days"]
+        validity_months=cfg["validity_months"],
+        window=cfg["induction_window_days"],
+        quarters=_quarters_text(bounds.session_quarters),
+        audit_from=f"{bounds.audit_from:%-d %B %Y}",
+        audit_from_label=bounds.audit_from_label,
+        floor=f"{bounds.audit_floor:.0%}",
+        minimum=bounds.minimum_headcount,
+        step=100 // bounds.minimum_headcount,
     )
 
 
@@ -143,12 +155,66 @@ def cbcm_trainings(con, period: Period) -> pl.DataFrame:
     ).pl()
 
 
+@dataclass(frozen=True)
+class CoverageBounds:
+    """Mandatory coverage's one set of bounds (settings: indicators.coverage, .audit_risk), read by
+    the key messages, the charts' target lines, the audit rule and the managers' colours alike."""
+
+    target: float  # the aim, and the green bound
+    amber: float  # amber from it, red below
+    audit_floor: float  # a mission below it is an audit risk ...
+    audit_from: dt.date  # ... from this date (a milestone: the course became mandatory)
+    audit_from_label: str
+    minimum_headcount: int  # smaller missions are listed apart
+    session_quarters: int  # complete quarters without a staff session that flag a mission
+
+    @property
+    def sentence(self) -> str:
+        """The bounds in one sentence, worded the same wherever they are shown."""
+        return (
+            f"Mandatory coverage: target {self.target:.0%} (green from it), amber from "
+            f"{self.amber:.0%}, red below; the auditors' floor is {self.audit_floor:.0%} from "
+            f"{self.audit_from:%-d %B %Y} (the milestone '{self.audit_from_label}')."
+        )
+
+
+def coverage_bounds() -> CoverageBounds:
+    cfg = _cfg()
+    rule = cfg["audit_risk"]
+    milestones = reference_frame("milestones").filter(pl.col("label") == rule["coverage_rule_from"])
+    if milestones.height != 1:  # never a rule without its start: the 2016 missions all flagged
+        raise ValueError(
+            "indicators.audit_risk.coverage_rule_from must name one milestone of "
+            "data_contracts/reference/milestones.csv"
+        )
+    return CoverageBounds(
+        target=float(cfg["coverage"]["target"]),
+        amber=float(cfg["coverage"]["amber"]),
+        audit_floor=float(rule["coverage_below"]),
+        audit_from=milestones["date"][0],
+        audit_from_label=rule["coverage_rule_from"],
+        minimum_headcount=int(rule["minimum_headcount"]),
+        session_quarters=int(rule["quarters_without_staff_session"]),
+    )
+
+
+def _quarters_text(n: int) -> str:
+    return (
+        "the last complete quarter" if n == 1 else f"the last {_WORDS.get(n, n)} complete quarters"
+    )
+
+
+_WORDS = {2: "two", 3: "three", 4: "four"}
+
+
 def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
-    """Every mission with its staff sessions in the last two complete quarters, its coverage, and the flag."""
-    cfg = _cfg()["audit_risk"]
-    quarters = last_complete_quarters(cutoff, int(cfg["quarters_without_staff_session"]))
+    """Every mission with someone active on the cut-off: entity, mission, region, covered, active
+    (its personnel), coverage, staff_sessions (in the last complete quarters), last_staff_session,
+    flagged, reason, small (fewer personnel than the minimum: listed apart), to_reach (personnel
+    to reach the floor: headcount x shortfall, the ranking) and sessions_window."""
+    bounds = coverage_bounds()
+    quarters = last_complete_quarters(cutoff, bounds.session_quarters)
     window = Period(quarters[-1].start, quarters[0].end)
-    # every mission with someone active on the cut-off, with its coverage
     coverage = mandatory_coverage(con, cutoff, entity, by=("entity", "mission", "region"))
     sessions = con.sql(
         """select entity, mission, count(*) filter (where held_on > $start and held_on <= $end)::bigint as staff_sessions,
@@ -160,39 +226,36 @@ def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
     out = coverage.join(sessions, on=["entity", "mission"], how="left").with_columns(
         pl.col("staff_sessions").fill_null(0)
     )
+    floor = bounds.audit_floor
     no_sessions = pl.col("staff_sessions") == 0
-    low = pl.col("coverage") < float(cfg["coverage_below"])
+    # before the course was mandatory, low coverage is no irregularity: only sessions count
+    low = (pl.col("coverage") < floor).fill_null(False) & pl.lit(cutoff >= bounds.audit_from)
+    no_session_text = f"no staff session in {_quarters_text(bounds.session_quarters)}"
+    low_text = f"mandatory coverage below {floor:.0%}"
     reason = (
         pl.when(no_sessions & low)
-        .then(pl.lit("no staff session in the last two complete quarters; coverage below 80%"))
+        .then(pl.lit(f"{no_session_text}; {low_text}"))
         .when(no_sessions)
-        .then(pl.lit("no staff session in the last two complete quarters"))
+        .then(pl.lit(no_session_text))
         .when(low)
-        .then(pl.lit("mandatory coverage below 80%"))
+        .then(pl.lit(low_text))
         .otherwise(None)
+    )
+    # a mission without a staff session reached none of its staff: the whole floor is short
+    shortfall = pl.max_horizontal(
+        pl.when(low).then(floor - pl.col("coverage")).otherwise(0.0),
+        pl.when(no_sessions).then(floor).otherwise(0.0),
     )
     return (
         out.with_columns(
-            reason.alias("reason"), (no_sessions | low.fill_null(False)).alias("flagged")
+            reason.alias("reason"),
+            (no_sessions | low).alias("flagged"),
+            (pl.col("active") < bounds.minimum_headcount).alias("small"),
+            (pl.col("active") * shortfall).round(6).ceil().cast(pl.Int64).alias("to_reach"),
         )
-        .sort(["flagged", "entity", "mission"], descending=[True, False, False])
+        .sort(
+            ["flagged", "small", "to_reach", "active", "entity", "mission"],
+            descending=[True, False, True, True, False, False],
+        )
         .with_columns(pl.lit(f"{window.label}").alias("sessions_window"))
-    )
-
-
-def audit_risk_list(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
-    """The flagged missions only, with the reason for each flag (the auditors' list)."""
-    return (
-        audit_risk(con, cutoff, entity)
-        .filter(pl.col("flagged"))
-        .select(
-            "entity",
-            "mission",
-            "region",
-            "staff_sessions",
-            "last_staff_session",
-            "coverage",
-            "reason",
-            "sessions_window",
-        )
     )

@@ -94,12 +94,15 @@ def _altair_lock():
 _OWN_LOCK = threading.Lock()
 
 
-def chart_bytes(chart: alt.TopLevelMixin, fmt: str, ppi: int = PRINT_PPI) -> bytes:
-    """A chart as PNG (at `ppi`, with the resolution written into the file), SVG or PDF."""
+def chart_bytes(
+    chart: alt.TopLevelMixin, fmt: str, ppi: int = PRINT_PPI, width: int | None = None
+) -> bytes:
+    """A chart as PNG (at `ppi`, with the resolution written into the file), SVG or PDF; a chart
+    that fills its container gets `width` (default EXPORT_WIDTH) points of plot width."""
     with _altair_lock():
         spec = chart.to_dict()
     if spec.get("width") == "container":  # a file has no container: a fixed print width
-        spec["width"] = EXPORT_WIDTH
+        spec["width"] = width or EXPORT_WIDTH
     if fmt == "png":
         return vlc.vegalite_to_png(spec, ppi=ppi)  # ppi scales the image and is written into it
     if fmt == "svg":

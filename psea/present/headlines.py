@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import polars as pl
-
 from psea.disclosure.figures import Shown
 from psea.metrics import cases, timeliness
-from psea.metrics.personnel import per_thousand
 
 
 @dataclass(frozen=True)
@@ -86,46 +83,3 @@ class Stock:
 OVERDUE = Stock(  # the rule in force (psea.disclosure.figures.overdue_cases)
     "Overdue cases (any stage)", timeliness.definition("overdue")
 )
-
-
-def _per_thousand(count: Shown, people: int | None) -> str:
-    if not count.published:
-        return count.label
-    rate = per_thousand(count.value, people)
-    return "personnel not known" if rate is None else f"{rate:.2f}"
-
-
-def headcounts(frame: pl.DataFrame, entities: list[str]) -> dict[str | None, int | None]:
-    """Personnel per entity (psea.metrics.personnel's frame), and all entities (None) when every
-    entity's is known."""
-    known = dict(frame.select("entity", "personnel").iter_rows())
-    out: dict[str | None, int | None] = {e: known.get(e) for e in entities}
-    out[None] = sum(out.values()) if entities and all(out.values()) else None  # type: ignore[arg-type]
-    return out
-
-
-def side_by_side(
-    figures, entities: list[str], headcount: dict[str | None, int | None]
-) -> pl.DataFrame:
-    """Each entity's headline figures beside all entities' (the Overview and the Champion's report
-    alike): one row per figure, one column per entity, read through the gate (`figures` for all
-    entities, `figures.for_entity(e)` for each), then the personnel at the period's end and each
-    count per 1,000 personnel (a figure as published over a personnel count, never a hidden one)."""
-    scopes: list[str | None] = [*entities, None]
-    column = {s: "All entities" if s is None else s for s in scopes}
-    scoped = {s: figures.for_entity(s) for s in scopes}
-    rows = [
-        {"figure": h.label} | {column[s]: h.shown(scoped[s]).label for s in scopes}
-        for h in HEADLINES
-    ]
-    rows.append(
-        {"figure": "Personnel at the end of the period"}
-        | {column[s]: f"{headcount[s]:,}" if headcount.get(s) else "not known" for s in scopes}
-    )
-    rows += [
-        {"figure": f"{h.label} per 1,000 personnel"}
-        | {column[s]: _per_thousand(h.shown(scoped[s]), headcount.get(s)) for s in scopes}
-        for h in HEADLINES
-        if h.denominator is None
-    ]
-    return pl.DataFrame(rows)

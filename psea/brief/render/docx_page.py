@@ -1,13 +1,14 @@
 """Word's page furniture for the briefs (python-docx has no API for it): fields that Word and
-LibreOffice compute (PAGE, NUMPAGES, TOC), the notice in every header and footer, tables that span
-the text width and repeat their header row on each page."""
+LibreOffice compute (PAGE, NUMPAGES, PAGEREF), the contents with their page numbers, the notice in
+every header and footer, tables that span the text width, repeat their header row on each page and
+never split a row."""
 
 from __future__ import annotations
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Emu, Pt, RGBColor
+from docx.shared import Cm, Emu, Inches, Pt, RGBColor
 
 
 def field(paragraph, instruction: str, shown: str = "") -> None:
@@ -44,15 +45,41 @@ def a4_with_notice(doc, notice: str, footer_text: str) -> float:
     footer.add_run(" of ")
     field(footer, "NUMPAGES", "1")
     for run in (*header.runs, *footer.runs):
-        run.font.size, run.font.color.rgb = Pt(8), RGBColor(0x44, 0x44, 0x44)
+        run.font.size, run.font.color.rgb = Pt(9), RGBColor(0x44, 0x44, 0x44)
     return Emu(section.page_width - section.left_margin - section.right_margin).inches
 
 
-def table_of_contents(doc, chapters: list[str]) -> None:
-    """A table of contents field over the headings; until it is updated (Word asks on opening,
-    LibreOffice under Tools > Update) it lists the chapters without their pages."""
-    doc.add_paragraph().add_run("Contents").bold = True  # not a heading: not in its own list
-    field(doc.add_paragraph(), 'TOC \\o "1-2" \\h \\z \\u', "\n".join(chapters))
+def bookmark(paragraph, name: str, number: int) -> None:
+    """A bookmark around the paragraph (a heading), for the contents' page references."""
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end.set(qn("w:id"), str(number))
+    paragraph._p.insert(0, start)
+    paragraph._p.append(end)
+
+
+def contents(doc, entries: list[tuple[int, str, str]], text_width: float) -> None:
+    """The table of contents: each chapter (level 1) and part (level 2) linked to its heading's
+    bookmark, with its page number as a PAGEREF field. Word and LibreOffice compute those from the
+    laid-out pages when they open or print the document (a TOC field's page numbers would stay
+    blank in LibreOffice until updated by hand); Word is asked to update them on opening."""
+    doc.add_paragraph("Contents", style="TOC Heading")
+    for level, title, name in entries:
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        paragraph.paragraph_format.space_after = Pt(2 if level > 1 else 4)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(
+            Inches(text_width), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("w:anchor"), name)
+        run = paragraph.add_run(title)
+        run.bold = level == 1
+        link.append(run._r)
+        paragraph._p.append(link)
+        paragraph.add_run("\t")
+        field(paragraph, f"PAGEREF {name} \\h", "")
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
     doc.settings.element.append(update)
@@ -78,3 +105,26 @@ def repeat_as_header(row) -> None:
     mark = OxmlElement("w:tblHeader")
     mark.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(mark)
+
+
+def keep_whole(row) -> None:
+    """The row is never split across two pages."""
+    mark = OxmlElement("w:cantSplit")
+    mark.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(mark)
+
+
+def turn_page(doc, landscape: bool) -> float:
+    """A new section on a new page, landscape or portrait (the header and footer carry on);
+    returns its text width in inches."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    previous = doc.sections[-1]
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    short, long = (
+        min(previous.page_width, previous.page_height),
+        max(previous.page_width, previous.page_height),
+    )
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    return Emu(section.page_width - section.left_margin - section.right_margin).inches
