@@ -1,0 +1,106 @@
+"""What a reader meets on a page in the browser, checked the same way by the browser tests
+(tests/browser) and the screenshots (scripts/screenshots.py): a page settled (waited for by its
+state, never for a time), its accessibility by axe-core (WCAG 2.1 A and AA, the axe-core that
+`axe-playwright-python` bundles: nothing is downloaded), card labels cut short, and hidden values
+drawn as bars (read from the charts' SVG marks, which Vega labels for screen readers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# Streamlit has finished the run and drawn every element: no running indicator, no skeleton,
+# every chart drawn as SVG (or canvas) and every table's grid drawn.
+SETTLED = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')) return false;
+  if (!document.querySelector('h1, [data-testid="stAlert"]')) return false;
+  for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
+    if (!c.querySelector('svg.marks, canvas.marks')) return false;
+  for (const t of document.querySelectorAll('[data-testid="stDataFrame"]'))
+    if (!t.querySelector('canvas')) return false;
+  return true;
+}"""
+
+# A metric's label whose text is wider than its box is drawn with an ellipsis ("Investigations
+# comple…"); so is any label whose box clips its text.
+TRUNCATED_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+  .filter(label => [...label.querySelectorAll('div, p')].some(
+    e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible'))
+  .map(label => label.innerText.trim())"""
+
+# Bars (SVG marks Vega labels "bar") whose screen-reader label says the value is hidden or not yet
+# reported: a hidden value drawn as a bar, which reads as a value.
+HIDDEN_BARS = """() => [...document.querySelectorAll(
+    '[data-testid="stVegaLiteChart"] [aria-roledescription="bar"]')]
+  .map(e => e.getAttribute('aria-label') || '')
+  .filter(text => /suppressed|not yet reported/.test(text))"""
+
+# The words a chart marks a hidden value with, drawn as text marks.
+HIDDEN_MARKERS = """() => [...document.querySelectorAll(
+    '[data-testid="stVegaLiteChart"] [aria-roledescription="text mark"]')]
+  .map(e => e.getAttribute('aria-label') || '')
+  .filter(text => /suppressed|not yet reported/.test(text))"""
+
+
+def settle(page, timeout: float = 120_000) -> None:
+    """Wait until the page's run has ended and everything it draws is drawn."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(SETTLED, timeout=timeout, polling=200)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    impact: str
+    nodes: int
+    help: str
+    targets: tuple[str, ...]
+
+
+def accessibility_violations(page) -> list[Violation]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it stands."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
+    )
+    return [
+        Violation(
+            v["id"],
+            v.get("impact") or "",
+            len(v["nodes"]),
+            v["help"],
+            tuple(" ".join(n["target"]) for n in v["nodes"][:5]),
+        )
+        for v in results.response["violations"]
+    ]
+
+
+def truncated_labels(page) -> list[str]:
+    return page.evaluate(TRUNCATED_LABELS)
+
+
+def hidden_values_drawn_as_bars(page) -> list[str]:
+    return page.evaluate(HIDDEN_BARS)
+
+
+def hidden_value_markers(page) -> list[str]:
+    return page.evaluate(HIDDEN_MARKERS)
+
+
+def fit_to_content(page, width: int = 1400, most: int = 16_000) -> None:
+    """Make the window as tall as the page's content (Streamlit scrolls inside its own main
+    container, so a full-page screenshot needs a window that holds all of it)."""
+    for _ in range(4):  # charts sized to their container redraw once the window changes
+        height = page.evaluate(
+            "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+            " return m ? m.scrollHeight : document.body.scrollHeight }"
+        )
+        height = min(max(int(height), 600), most)
+        if page.viewport_size == {"width": width, "height": height}:
+            return
+        page.set_viewport_size({"width": width, "height": height})
+        settle(page)
