@@ -50,6 +50,12 @@ PAGES = {
 }
 
 
+def page_setup() -> None:
+    """The browser tab's title and the wide layout. Called by app.py and again by every page: a
+    page opened by its URL in a new session can run before app.py's navigation does."""
+    st.set_page_config(page_title="PSEA Oversight", page_icon=":material/shield:", layout="wide")
+
+
 def login_configured() -> bool:
     """Login is configured and complete; raises ConfigurationError for a configuration that is
     neither a complete login nor an explicit demo."""
@@ -172,6 +178,7 @@ def current_viewer() -> Viewer | None:
 def resolve_viewer() -> Viewer:
     """Who is looking, with what they see of it: the sign-in, or the demo banner and role picker,
     and the links to the role's pages. Each page calls it once per run (psea.app.page.require_page)."""
+    page_setup()
     if _mode() == "login":
         st.session_state["warehouse"] = str(warehouse_path())
         viewer = _signed_in_viewer()
