@@ -307,4 +307,6 @@ def test_status_colours_are_written_on_their_segments_and_differ_in_grey():
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
     levels = sorted(grey(c) for c in charts.STATUS_COLOURS.values())
-    assert min(b - a for a, b in zip(levels, levels[1:])) > 0.05  # no two the same grey
+    assert (
+        min(b - a for a, b in zip(levels, levels[1:], strict=False)) > 0.05
+    )  # no two the same grey
