@@ -11,11 +11,12 @@ ctx = page_context("country_capacity")
 st.title("Country PSEA capacity")
 frame = capacity.capacity(ctx.con, ctx.period.end)
 if frame.is_empty():
-    st.info("No psea_capacity extract is loaded yet.")
+    st.info("No PSEA capacity extract is loaded yet.")
     st.stop()
-as_of = ", ".join(sorted({d.isoformat() for d in frame["as_of"].unique()}))
+reported = ", ".join(sorted({d.isoformat() for d in frame["as_of"].unique()}))
 st.caption(
-    f"Status at each reporter's latest as_of not after {ctx.period.end.isoformat()} ({as_of})"
+    f"Status in each reporter's latest report dated on or before {ctx.period.end.isoformat()} "
+    f"(reports dated {reported})"
 )
 
 countries = capacity.by_country(frame)
@@ -24,13 +25,13 @@ left, middle, right = st.columns(3)
 left.metric("Countries", f"{countries.height}", help=capacity.DEFINITIONS["status"])
 middle.metric("Countries with gaps", f"{with_gaps}", help=capacity.DEFINITIONS["gaps"])
 right.metric(
-    "Items better / worse since the previous as_of",
+    "Items better / worse since the previous report",
     f"{int(countries['better'].sum())} / {int(countries['worse'].sum())}",
     help=capacity.DEFINITIONS["change"],
 )
 
 st.subheader("Countries, gaps first")
-show_table(ctx, countries, "capacity_by_country")
+show_table(ctx, countries, "Countries, gaps first")
 
 st.subheader("Each item, per reporter")
 picked = st.multiselect(
@@ -76,7 +77,7 @@ st.dataframe(
     column_config={c: st.column_config.TextColumn(label(c)) for c in table.columns},
 )
 st.caption(
-    "Green: yes · amber: partial · red: no · grey: not applicable. "
-    "'partial, was no' is a change since the reporter's previous as_of. "
+    "Green: yes · amber: partly · red: no · grey: not applicable. "
+    "'Partly, was no' is a change since the reporter's previous report. "
     + capacity.DEFINITIONS["change"]
 )

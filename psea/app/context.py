@@ -85,10 +85,22 @@ class PageContext:
             f"{e} {min(coverage[e], self.period.end).isoformat()}" for e in scopes if e in coverage
         )
 
+    @property
+    def figures_note(self) -> str:
+        """Where the case figures come from, in a reader's words (the release's id stays in the
+        downloads' README, `suppression_note`)."""
+        if self.viewer.exact:
+            return "exact figures (analyst role)"
+        return (
+            f"case figures as published for data up to {self.release.cutoff.isoformat()} "
+            "(checked so that no small figure can be worked out); "
+            + SUPPRESSED_NOTE.format(k=self.k)
+        )
+
     def cutoff_note(self) -> None:
         st.caption(
             f"{self.period_label} ({self.period.label}) · {self.scope_label} · case data as of "
-            f"{self.data_as_of} · {self.suppression_note}"
+            f"{self.data_as_of} · {self.figures_note}"
         )
 
 

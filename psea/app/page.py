@@ -24,12 +24,16 @@ def figure_metric(
 ) -> None:
     """A case count as published, with its change against the previous grid period when both
     are published (a change is never shown against a suppressed or unreported figure)."""
-    delta = None
+    delta, arrow = None, "off"
     if before is not None and now.published and before.published:
-        delta = f"{now.value - before.value:+,} vs previous period"
+        change = now.value - before.value
+        delta = f"{change:+,} vs previous period" if change else "same as previous period"
+        arrow = "auto" if change else "off"  # no arrow beside an unchanged figure
     elif before is not None and not before.published:
         delta = f"previous period: {before.label}"
-    st.metric(label, now.label, delta=delta, delta_color="off", help=help or None)
+    st.metric(
+        label, now.label, delta=delta, delta_color="off", delta_arrow=arrow, help=help or None
+    )
 
 
 def share_metric(ctx: PageContext, label: str, part: Shown, whole: Shown, help: str = "") -> None:
@@ -142,15 +146,17 @@ def breakdown_chart(
         return published
     published = _ordered(published, by_count)
     frame = published.rename({"group": category})
+    view = _table_view(published, category, table_column or "count")
     show_chart(
         ctx,
         lambda: charts.breakdown_bars(frame, category, title=title, k=ctx.k),
         title,
         key=("breakdown_bars", category, ctx.k, digest(frame)),
+        table=None if table_column else view,
     )
-    ctx.tables[title] = _table_view(published, category, table_column or "count")
+    ctx.tables[title] = view
     if table_column:
-        show_table(ctx, ctx.tables[title], title)
+        show_table(ctx, view, title)
     if definition:
         st.caption("How is this counted: " + definition)
     return published
@@ -253,16 +259,32 @@ def show_chart(
     chart: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin],
     name: str,
     key: tuple[Hashable, ...] | None = None,
+    table: pl.DataFrame | None = None,
+    percent: tuple = (),
 ) -> None:
-    """A chart with its PNG (print resolution), SVG and PDF downloads (audit-logged). `chart` is
-    a chart, or a function building it; with `key` (what the chart rests on beyond the page's
-    key: its kind and a digest of its data) it is built and converted once per page key."""
+    """A chart with its PNG (print resolution), SVG and PDF downloads (audit-logged), and with
+    `table` its figures as a table one click away (shown beside the chart's downloads, and in the
+    page's bundle). `chart` is a chart, or a function building it; with `key` (what the chart
+    rests on beyond the page's key: its kind and a digest of its data) it is built and converted
+    once per page key."""
     from psea.present import exports
 
     build = chart if callable(chart) else lambda built=chart: built
     chart = draw_chart(None if key is None else (*ctx.cache_key, name, *key), build)
     ctx.charts[name] = chart
-    with st.popover("Download chart", icon=":material/download:"):
+    if table is not None:
+        ctx.tables[name] = table
+    downloads, figures = st.columns([1, 3]) if table is not None else (st.container(), None)
+    if figures is not None:
+        with figures.expander("The figures of this chart as a table", icon=":material/table:"):
+            dataframe(
+                table,
+                hide_index=True,
+                column_config={
+                    c: st.column_config.NumberColumn(label(c), format="percent") for c in percent
+                },
+            )
+    with downloads.popover("Download chart", icon=":material/download:"):
         for fmt, mime in exports.CHART_FORMATS.items():
             st.download_button(
                 fmt.upper(),
@@ -308,11 +330,24 @@ def bundle_download(ctx: PageContext, title: str, filters: dict | None = None) -
 
 
 def dataframe(frame: pl.DataFrame, **kwargs) -> None:
-    """st.dataframe with dates shown as dates (YYYY-MM-DD), not as midnight timestamps. Handed
-    over as an Arrow table (the oldest Arrow layout, which every Streamlit frontend reads), so
-    Streamlit serialises it directly instead of through pandas."""
-    shown = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
-    st.dataframe(shown.to_arrow(compat_level=pl.CompatLevel.oldest()), **kwargs)
+    """st.dataframe as a reader meets it: codes and headers in plain words (psea.present.labels;
+    a header given in `column_config` is kept), an empty text cell empty (not "None"), dates as
+    dates (YYYY-MM-DD), not as midnight timestamps. Handed over as an Arrow table (the oldest
+    Arrow layout, which every Streamlit frontend reads), so Streamlit serialises it directly
+    instead of through pandas."""
+    shown = labelled(frame).with_columns(
+        pl.col(pl.Date).dt.to_string("%Y-%m-%d"), pl.col(pl.String).fill_null("")
+    )
+    config = dict(kwargs.pop("column_config", None) or {})
+    for column in shown.columns:
+        given = config.get(column)
+        if given is None:
+            config[column] = st.column_config.Column(label(column))
+        elif isinstance(given, dict) and not given.get("label"):
+            config[column] = {**given, "label": label(column)}
+    st.dataframe(
+        shown.to_arrow(compat_level=pl.CompatLevel.oldest()), column_config=config, **kwargs
+    )
 
 
 def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple = ()) -> None:
@@ -321,10 +356,7 @@ def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple 
         frame,
         hide_index=True,
         column_config={  # headers in plain words (psea.present.labels), as in the downloads
-            c: st.column_config.NumberColumn(label(c), format="percent")
-            if c in percent
-            else st.column_config.Column(label(c))
-            for c in frame.columns
+            c: st.column_config.NumberColumn(label(c), format="percent") for c in percent
         },
     )
     download_table(ctx, frame, name)

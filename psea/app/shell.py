@@ -50,10 +50,24 @@ PAGES = {
 }
 
 
+# A metric's label and value wrap instead of ending in "…" ("Investigations comple…"): a rule of
+# style only, no value of any kind is written into it.
+WRAPPED_METRICS = """<style>
+[data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"] div {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: normal; word-break: normal;
+}
+[data-testid="stMetricValue"] div { line-height: 1.15; }
+</style>"""
+
+
 def page_setup() -> None:
-    """The browser tab's title and the wide layout. Called by app.py and again by every page: a
-    page opened by its URL in a new session can run before app.py's navigation does."""
+    """The browser tab's title, the wide layout and metrics that wrap. Called by app.py and again
+    by every page: a page opened by its URL in a new session can run before app.py's navigation
+    does."""
     st.set_page_config(page_title="PSEA Oversight", page_icon=":material/shield:", layout="wide")
+    st.html(WRAPPED_METRICS)
 
 
 def login_configured() -> bool:

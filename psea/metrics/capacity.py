@@ -16,11 +16,11 @@ GAPS = ("no", "partial")
 NETWORK = "NETWORK"
 
 DEFINITIONS = {
-    "status": "Each reporter's status of the item at its latest as_of not after the date: yes, "
-    "partial, no or not applicable. NETWORK is the in-country PSEA network.",
-    "change": "Against the same reporter's previous as_of: better, worse, same, or new (no "
+    "status": "Each reporter's status of the item in its latest report dated on or before the date: "
+    "yes, partly, no or not applicable. The network is the in-country PSEA network.",
+    "change": "Against the same reporter's previous report: better, worse, same, or new (no "
     "earlier status).",
-    "gaps": "Items whose status is no or partial, over the country's reporters; countries with "
+    "gaps": "Items whose status is no or partly, over the country's reporters; countries with "
     "gaps come first.",
 }
 
