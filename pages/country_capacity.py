@@ -31,17 +31,30 @@ right.metric(
 )
 
 st.subheader("Countries, gaps first")
-show_table(ctx, countries, "Countries, gaps first")
+show_table(
+    ctx,
+    countries.select(
+        "country_name",
+        "reporters",
+        "gaps",
+        pl.col("no").alias("items_no"),
+        "better",
+        "worse",
+        pl.col("latest_as_of").alias("latest_report"),
+    ),
+    "Countries, gaps first",
+)
 
 st.subheader("Each item, per reporter")
-picked = st.multiselect(
-    "Countries",
-    countries["country"].to_list(),
-    default=countries["country"].head(10).to_list(),
-    key="capacity_countries",
-    help="The countries with the most gaps are picked first.",
+names = dict(countries.select("country", "country_name").iter_rows())
+picked = st.selectbox(
+    "Country",
+    list(names),
+    format_func=names.get,
+    key="capacity_country",
+    help="Countries with the most gaps first.",
 )
-table = capacity.grid(frame, picked)
+table = capacity.item_grid(frame, picked)
 STATUS_COLOURS = {
     "yes": "background-color: #d1f0d6",
     "partial": "background-color: #fff1c2",
@@ -63,13 +76,13 @@ def words(cell) -> str:
     return label(now) + (f", was {label(before).lower()}" if before else "")
 
 
-items = [c for c in table.columns if c in capacity.ITEMS]
+reporters = [c for c in table.columns if c != "item"]
 styled = (
-    table.with_columns(pl.col(items).fill_null(""))
+    table.with_columns(pl.col(reporters).fill_null(""))
     .to_pandas()
-    .style.map(colour, subset=items)
-    .format(words, subset=items)
-    .format(label, subset=["reporter"])
+    .style.map(colour, subset=reporters)
+    .format(words, subset=reporters)
+    .format(label, subset=["item"])
 )
 st.dataframe(
     styled,

@@ -81,6 +81,7 @@ def every_role(page, url: str, out: Path, names: list[str], width: int) -> None:
             found = accessibility_violations(page)
             checks[f"{name} · {role}"] = {
                 "axe": {v.rule: v.nodes for v in found},
+                "axe_where": sorted({t for v in found for t in v.targets}),
                 "axe_elements": sum(v.nodes for v in found),
                 "truncated_labels": truncated_labels(page),
                 "hidden_values_as_bars": len(hidden_values_drawn_as_bars(page)),

@@ -10,25 +10,32 @@ from dataclasses import dataclass
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-# Streamlit has finished the run and drawn every element: no running indicator, no skeleton,
-# every chart drawn as SVG (or canvas) and every table's grid drawn.
+# Streamlit has finished the run and drawn every element: no running indicator, no element faded
+# as stale, no skeleton,
+# every chart in view drawn as SVG (or canvas) and every table's grid in view drawn.
 SETTLED = """() => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-stale="true"]')) return false;  // faded while a run goes on
   if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')) return false;
   if (!document.querySelector('h1, [data-testid="stAlert"]')) return false;
+  const shown = e => e.checkVisibility();  // a table in a closed expander is drawn when opened
   for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
-    if (!c.querySelector('svg.marks, canvas.marks')) return false;
+    if (shown(c) && !c.querySelector('svg.marks, canvas.marks')) return false;
   for (const t of document.querySelectorAll('[data-testid="stDataFrame"]'))
-    if (!t.querySelector('canvas')) return false;
+    if (shown(t) && !t.querySelector('canvas')) return false;
   return true;
 }"""
 
-# A metric's label whose text is wider than its box is drawn with an ellipsis ("Investigations
-# comple…"); so is any label whose box clips its text.
-TRUNCATED_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
-  .filter(label => [...label.querySelectorAll('div, p')].some(
-    e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible'))
-  .map(label => label.innerText.trim())"""
+# A metric's label or value cut short: drawn with an ellipsis ("Investigations comple…"), clipped
+# by its box, or running out of its card into the next one.
+TRUNCATED_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+  .filter(card => [...card.querySelectorAll(
+      '[data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,'
+      + ' [data-testid="stMetricValue"], [data-testid="stMetricValue"] div')]
+    .some(e => (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+      || e.getBoundingClientRect().right > card.getBoundingClientRect().right + 1
+      || e.scrollWidth > card.clientWidth + 1))
+  .map(card => card.innerText.trim().split('\\n')[0])"""
 
 # Bars (SVG marks Vega labels "bar") whose screen-reader label says the value is hidden or not yet
 # reported: a hidden value drawn as a bar, which reads as a value.

@@ -54,11 +54,11 @@ PAGES = {
 # style only, no value of any kind is written into it.
 WRAPPED_METRICS = """<style>
 [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
-[data-testid="stMetricValue"] div {
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: normal; word-break: normal;
 }
-[data-testid="stMetricValue"] div { line-height: 1.15; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { line-height: 1.15; }
 </style>"""
 
 

@@ -115,3 +115,16 @@ def grid(frame: pl.DataFrame, countries: list[str] | None = None) -> pl.DataFram
         .sort(["_order", "country", "_not_network", "reporter"])
         .select("country", "country_name", "reporter", *items)
     )
+
+
+def item_grid(frame: pl.DataFrame, country: str) -> pl.DataFrame:
+    """One country: a row per item (in the contract's order), a column per reporter (the network
+    first), each cell its status with the change since the previous report ("partial, was no")."""
+    one = grid(frame, [country])
+    reporters = one["reporter"].to_list()
+    items = [c for c in one.columns if c in ITEMS]
+    return (
+        one.select("reporter", *items)
+        .transpose(include_header=True, header_name="item", column_names="reporter")
+        .select("item", *reporters)
+    )

@@ -30,6 +30,11 @@ RATE_TOP = 1.12  # room above 100% for the milestone numbers
 RATE_AXIS = alt.Axis(format="%", values=[i / 5 for i in range(6)])
 
 
+# The plot keeps its height and the legend (the milestones' names, the targets) is added below
+# it: fitted whole, seven milestones would squeeze the bars out of a 260-px chart.
+FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
 def count_axis(title: str | None = None, **options) -> alt.Axis:
     """An axis of counts: whole numbers only ("1,200", never "1.2e+3" nor "2.5")."""
     return alt.Axis(format=COUNT_FORMAT, tickMinStep=1, title=title, **options)

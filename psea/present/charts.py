@@ -22,6 +22,7 @@ import polars as pl
 
 from psea.present.chart_marks import (
     COUNT_FORMAT,
+    FIT_WIDTH,
     HIDDEN_NOTES,
     NOT_REPORTED,
     RATE_AXIS,
@@ -232,6 +233,7 @@ def quarterly_trend(
         ),
         width="container",
         height=260,
+        autosize=FIT_WIDTH,
     )
     chart.usermeta = {"milestones": placed["_name"].to_list()}
     return chart
@@ -289,6 +291,7 @@ def coverage_line(
         description=chart_description("Line chart", title, frame["_description"].to_list()),
         width="container",
         height=240,
+        autosize=FIT_WIDTH,
     )
     chart.usermeta = {"milestones": placed["_name"].to_list()}
     return chart

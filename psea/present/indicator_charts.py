@@ -8,6 +8,7 @@ import altair as alt
 import polars as pl
 
 from psea.present.chart_marks import (
+    FIT_WIDTH,
     RATE_AXIS,
     RATE_TOP,
     chart_description,
@@ -188,6 +189,7 @@ def indicator_trend(
         description=chart_description("Line chart", title, long["_description"].to_list()),
         width="container",
         height=220,
+        autosize=FIT_WIDTH,
     )
     chart.usermeta = {"milestones": placed["_name"].to_list()}
     return chart
