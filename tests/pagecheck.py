@@ -11,11 +11,13 @@ from dataclasses import dataclass
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Streamlit has finished the run and drawn every element: no running indicator, no element faded
-# as stale, no skeleton,
+# as stale or still fading in, no skeleton,
 # every chart in view drawn as SVG (or canvas) and every table's grid in view drawn.
 SETTLED = """() => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   if (document.querySelector('[data-stale="true"]')) return false;  // faded while a run goes on
+  if (document.getAnimations().some(a => a.playState === 'running'
+      && a.effect?.getTiming().iterations !== Infinity)) return false;  // still fading in
   if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')) return false;
   if (!document.querySelector('h1, [data-testid="stAlert"]')) return false;
   const shown = e => e.checkVisibility();  // a table in a closed expander is drawn when opened
@@ -37,18 +39,28 @@ TRUNCATED_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetri
       || e.scrollWidth > card.clientWidth + 1))
   .map(card => card.innerText.trim().split('\\n')[0])"""
 
-# Bars (SVG marks Vega labels "bar") whose screen-reader label says the value is hidden or not yet
-# reported: a hidden value drawn as a bar, which reads as a value.
-HIDDEN_BARS = """() => [...document.querySelectorAll(
-    '[data-testid="stVegaLiteChart"] [aria-roledescription="bar"]')]
-  .map(e => e.getAttribute('aria-label') || '')
-  .filter(text => /suppressed|not yet reported/.test(text))"""
+# A hidden value drawn as a bar: the word "suppressed" or "not yet reported" written inside a
+# bar (a rect mark), as a full-length grey band that reads as the largest value would be.
+HIDDEN_BARS = """() => {
+  const words = /^(suppressed|not yet reported)$/;
+  const found = [];
+  for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
+    const bars = [...chart.querySelectorAll('g.mark-rect path, [aria-roledescription="bar"]')]
+      .map(bar => bar.getBoundingClientRect()).filter(r => r.width > 1 && r.height > 1);
+    for (const text of chart.querySelectorAll('text')) {
+      if (!words.test(text.textContent.trim())) continue;
+      const r = text.getBoundingClientRect();
+      const x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+      if (bars.some(b => b.left <= x && x <= b.right && b.top <= y && y <= b.bottom))
+        found.push(text.textContent.trim());
+    }
+  }
+  return found;
+}"""
 
-# The words a chart marks a hidden value with, drawn as text marks.
-HIDDEN_MARKERS = """() => [...document.querySelectorAll(
-    '[data-testid="stVegaLiteChart"] [aria-roledescription="text mark"]')]
-  .map(e => e.getAttribute('aria-label') || '')
-  .filter(text => /suppressed|not yet reported/.test(text))"""
+# The words a chart marks its hidden values with.
+HIDDEN_MARKERS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] text')]
+  .map(e => e.textContent.trim()).filter(t => /^(suppressed|not yet reported)$/.test(t))"""
 
 
 def settle(page, timeout: float = 120_000) -> None:

@@ -329,6 +329,21 @@ def bundle_download(ctx: PageContext, title: str, filters: dict | None = None) -
     )
 
 
+PAGE_WIDTH = 940  # the main column's width in pixels in a 1400-px window, sidebar open
+CHAR_PX, CELL_PADDING, NARROWEST, WIDEST = 7.5, 26, 64, 520
+
+
+def column_widths(frame: pl.DataFrame) -> dict[str, int]:
+    """Each column as wide as its header's words or its longest cell (within bounds): no cell
+    cut to "not brok", no header to "Investigat…"."""
+    widths = {}
+    for column in frame.columns:
+        cells = frame[column].cast(pl.String).drop_nulls().str.len_chars().max() or 0
+        chars = max(len(label(column)), int(cells))
+        widths[column] = int(min(max(CHAR_PX * chars + CELL_PADDING, NARROWEST), WIDEST))
+    return widths
+
+
 def dataframe(frame: pl.DataFrame, **kwargs) -> None:
     """st.dataframe as a reader meets it: codes and headers in plain words (psea.present.labels;
     a header given in `column_config` is kept), an empty text cell empty (not "None"), dates as
@@ -339,12 +354,17 @@ def dataframe(frame: pl.DataFrame, **kwargs) -> None:
         pl.col(pl.Date).dt.to_string("%Y-%m-%d"), pl.col(pl.String).fill_null("")
     )
     config = dict(kwargs.pop("column_config", None) or {})
-    for column in shown.columns:
+    widths = column_widths(shown)
+    wide = sum(widths.values()) > PAGE_WIDTH
+    for i, column in enumerate(shown.columns):
         given = config.get(column)
-        if given is None:
-            config[column] = st.column_config.Column(label(column))
-        elif isinstance(given, dict) and not given.get("label"):
-            config[column] = {**given, "label": label(column)}
+        entry = dict(st.column_config.Column(label(column)) if given is None else given)
+        entry.setdefault("label", label(column))
+        entry["label"] = entry["label"] or label(column)
+        entry.setdefault("width", widths[column])
+        if wide and i == 0:
+            entry.setdefault("pinned", True)  # the row's name stays in view when scrolled
+        config[column] = entry
     st.dataframe(
         shown.to_arrow(compat_level=pl.CompatLevel.oldest()), column_config=config, **kwargs
     )

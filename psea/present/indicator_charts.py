@@ -157,7 +157,7 @@ def indicator_trend(
             color=alt.Color(
                 "indicator:N",
                 scale=alt.Scale(domain=names, range=[OKABE_ITO_BLUE, OKABE_ITO_VERMILLION]),
-                legend=alt.Legend(orient="bottom", title=None),
+                legend=alt.Legend(orient="bottom", title=None, labelLimit=320),
             ),
             strokeDash=alt.StrokeDash(
                 "indicator:N",
