@@ -213,15 +213,16 @@ def resolve_viewer() -> Viewer:
 
 def run() -> None:
     viewer = current_viewer() or resolve_viewer()  # resolve_viewer stops at the sign-in screen
+    allowed = [k for k in PAGES if viewer.may_open(k)]
+    # Every page is registered, so that a page reached by its URL outside the role answers with
+    # its title and who may open it (psea.app.context.require_page) rather than "page not found";
+    # the navigation stays hidden (client.showSidebarNavigation = false) and the sidebar links
+    # only the role's pages (page_links). With a pages/ folder beside app.py, a page URL may run
+    # that page without app.py, so the page itself resolves the viewer and draws the links.
     pages = [
-        st.Page(path, title=title, icon=icon, url_path=key, default=(i == 0))
-        for i, (key, (path, title, icon)) in enumerate(
-            (k, v) for k, v in PAGES.items() if viewer.may_open(k)
-        )
+        st.Page(path, title=title, icon=icon, url_path=key, default=(key == allowed[0]))
+        for key, (path, title, icon) in PAGES.items()
     ]
-    # Streamlit's own page list stays hidden (client.showSidebarNavigation = false): with a pages/
-    # folder beside app.py, a page URL may run that page without app.py, so the page itself
-    # resolves the viewer and draws the role's links (psea.app.page.require_page).
     navigation = st.navigation(pages, position="hidden")
     navigation.run()
 

@@ -137,8 +137,7 @@ def breakdown_bars(
         .encode(x=x, y=y, text=alt.Text(f"{value}:Q", format=fmt))
     )
     layers = [
-        bars,
-        values,
+        *([bars, values] if shown.height else []),  # an empty layer is an unlabelled graphic
         *hidden_markers(frame, y, k, across=True),
         *(target_rules(targets, across=True) if share else []),
     ]
@@ -221,8 +220,7 @@ def quarterly_trend(
     bands = [(q, quarter_first_day(q), quarter_last_day(q)) for q in labels]
     placed = placed_milestones(milestones, bands)
     layers = [
-        bars,
-        counts,
+        *([bars, counts] if shown.height else []),  # an empty layer is an unlabelled graphic
         *hidden_markers(frame, x, k, across=False),
         *milestone_layers(placed, x, top),
     ]

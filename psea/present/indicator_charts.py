@@ -92,8 +92,9 @@ def status_bars(counts: pl.DataFrame, y: str = "indicator", title: str = "") -> 
         )
     )
     inks = {s: STATUS_INK.get(s, VALUE_INK) for s in order}
+    fitting = frame.filter(pl.col("_share") >= 0.12)  # where the words fit
     words = (
-        alt.Chart(frame.filter(pl.col("_share") >= 0.12))  # where the words fit
+        alt.Chart(fitting)
         .transform_calculate(_mid="(datum._start + datum._end) / 2")
         .mark_text(fontSize=10, aria=False)
         .encode(
@@ -108,7 +109,7 @@ def status_bars(counts: pl.DataFrame, y: str = "indicator", title: str = "") -> 
         )
     )
     return (
-        alt.layer(bars, words)
+        alt.layer(bars, *([words] if fitting.height else []))
         .resolve_scale(color="independent")
         .properties(
             title=title,
