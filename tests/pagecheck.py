@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-# Streamlit has finished the run and drawn every element: no running indicator, no element faded
+# Streamlit has finished the run (the app's script state, which Streamlit keeps for its own
+# end-to-end tests) and drawn every element: no running indicator, no element faded
 # as stale or still fading in, no skeleton,
 # every chart in view drawn as SVG (or canvas) and every table's grid in view drawn.
 SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   if (document.querySelector('[data-stale="true"]')) return false;  // faded while a run goes on
   if (document.getAnimations().some(a => a.playState === 'running'
