@@ -1,6 +1,6 @@
-"""The browser tests' dashboard and browser: one demo warehouse and one `streamlit run app.py`
-for the whole session (building the demo is most of their time), driven through Debian's chromium
-(no browser download)."""
+"""The browser tests' dashboard and browser (a plugin of tests/conftest.py): one demo warehouse and one
+`streamlit run app.py` for the whole session (building the demo is most of their time), driven
+through Debian's chromium (no browser download)."""
 
 from __future__ import annotations
 
