@@ -15,22 +15,22 @@ trend = ctx.figures.trend("allegations", 12)
 show_chart(
     ctx,
     lambda: charts.quarterly_trend(
-        trend.with_columns(pl.col("suppressed") | pl.col("not_reported")),
+        trend,
         catalog.milestones(ctx.con),
         title="Allegations received per quarter, last 3 years",
         k=ctx.k,
     ),
     "Allegations per quarter",
     key=("quarterly_trend", ctx.k, digest(trend)),  # milestones: the warehouse state's
-)
-ctx.tables["Allegations per quarter"] = trend.select(
-    "label",
-    pl.when(pl.col("not_reported"))
-    .then(pl.lit("not yet reported"))
-    .when(pl.col("suppressed"))
-    .then(pl.lit("suppressed"))
-    .otherwise(pl.col("count").cast(pl.String))
-    .alias("allegations"),
+    table=trend.select(
+        pl.col("label").alias("quarter"),
+        pl.when(pl.col("not_reported"))
+        .then(pl.lit(charts.NOT_REPORTED))
+        .when(pl.col("suppressed"))
+        .then(pl.lit(charts.SUPPRESSED))
+        .otherwise(pl.col("count").cast(pl.String))
+        .alias("allegations"),
+    ),
 )
 st.caption("How is this counted: " + cases.DEFINITIONS["allegations_received"])
 

@@ -11,11 +11,12 @@ ctx = page_context("country_capacity")
 st.title("Country PSEA capacity")
 frame = capacity.capacity(ctx.con, ctx.period.end)
 if frame.is_empty():
-    st.info("No psea_capacity extract is loaded yet.")
+    st.info("No PSEA capacity extract is loaded yet.")
     st.stop()
-as_of = ", ".join(sorted({d.isoformat() for d in frame["as_of"].unique()}))
+reported = ", ".join(sorted({d.isoformat() for d in frame["as_of"].unique()}))
 st.caption(
-    f"Status at each reporter's latest as_of not after {ctx.period.end.isoformat()} ({as_of})"
+    f"Status in each reporter's latest report dated on or before {ctx.period.end.isoformat()} "
+    f"(reports dated {reported})"
 )
 
 countries = capacity.by_country(frame)
@@ -24,23 +25,36 @@ left, middle, right = st.columns(3)
 left.metric("Countries", f"{countries.height}", help=capacity.DEFINITIONS["status"])
 middle.metric("Countries with gaps", f"{with_gaps}", help=capacity.DEFINITIONS["gaps"])
 right.metric(
-    "Items better / worse since the previous as_of",
+    "Items better / worse since the previous report",
     f"{int(countries['better'].sum())} / {int(countries['worse'].sum())}",
     help=capacity.DEFINITIONS["change"],
 )
 
 st.subheader("Countries, gaps first")
-show_table(ctx, countries, "capacity_by_country")
+show_table(
+    ctx,
+    countries.select(
+        "country_name",
+        "reporters",
+        "gaps",
+        pl.col("no").alias("items_no"),
+        "better",
+        "worse",
+        pl.col("latest_as_of").alias("latest_report"),
+    ),
+    "Countries, gaps first",
+)
 
 st.subheader("Each item, per reporter")
-picked = st.multiselect(
-    "Countries",
-    countries["country"].to_list(),
-    default=countries["country"].head(10).to_list(),
-    key="capacity_countries",
-    help="The countries with the most gaps are picked first.",
+names = dict(countries.select("country", "country_name").iter_rows())
+picked = st.selectbox(
+    "Country",
+    list(names),
+    format_func=names.get,
+    key="capacity_country",
+    help="Countries with the most gaps first.",
 )
-table = capacity.grid(frame, picked)
+table = capacity.item_grid(frame, picked)
 STATUS_COLOURS = {
     "yes": "background-color: #d1f0d6",
     "partial": "background-color: #fff1c2",
@@ -62,13 +76,13 @@ def words(cell) -> str:
     return label(now) + (f", was {label(before).lower()}" if before else "")
 
 
-items = [c for c in table.columns if c in capacity.ITEMS]
+reporters = [c for c in table.columns if c != "item"]
 styled = (
-    table.with_columns(pl.col(items).fill_null(""))
+    table.with_columns(pl.col(reporters).fill_null(""))
     .to_pandas()
-    .style.map(colour, subset=items)
-    .format(words, subset=items)
-    .format(label, subset=["reporter"])
+    .style.map(colour, subset=reporters)
+    .format(words, subset=reporters)
+    .format(label, subset=["item"])
 )
 st.dataframe(
     styled,
@@ -76,7 +90,7 @@ st.dataframe(
     column_config={c: st.column_config.TextColumn(label(c)) for c in table.columns},
 )
 st.caption(
-    "Green: yes · amber: partial · red: no · grey: not applicable. "
-    "'partial, was no' is a change since the reporter's previous as_of. "
+    "Green: yes · amber: partly · red: no · grey: not applicable. "
+    "'Partly, was no' is a change since the reporter's previous report. "
     + capacity.DEFINITIONS["change"]
 )

@@ -16,6 +16,7 @@ from psea.app.shell import login_configured
 from psea.disclosure.published import ensure
 from psea.metrics.catalog import CASE_KINDS
 from psea.present import exports
+from psea.present.labels import label
 
 UPLOAD_NAME_BYTES = 200  # a name the file system takes (the shown name is bounded shorter)
 STATUS_TEXT = {
@@ -115,19 +116,19 @@ if files and st.button("Check and load", type="primary", key="load_go"):
     st.session_state["load_results"] = [o.as_dict() for o in outcomes]
 
 for number, result in enumerate(st.session_state.get("load_results", [])):
-    label = STATUS_TEXT.get(result["status"], result["status"])
+    outcome = STATUS_TEXT.get(result["status"], result["status"])
     # the file's name is user-supplied: plain text, never Markdown or HTML
     st.text(
-        f"{result['file']} ({result['kind'] or 'unknown kind'}"
-        + (f", as_of {result['as_of']}" if result["as_of"] else "")
+        f"{result['file']} ({label(result['kind'], 'kind') if result['kind'] else 'unknown kind'}"
+        + (f", data as of {result['as_of']}" if result["as_of"] else "")
         + ")"
     )
     if result["status"] == "accepted":
-        st.success(f"{label} · {result['rows_loaded']:,} rows · load {result['load_id']}")
+        st.success(f"{outcome} · {result['rows_loaded']:,} rows · load {result['load_id']}")
     elif result["status"] == "already_loaded":
-        st.info(label)
+        st.info(outcome)
     else:
-        st.error(f"{label} · {result['problem_count']:,} problem(s)")
+        st.error(f"{outcome} · {result['problem_count']:,} problem(s)")
         problems = pl.DataFrame(
             result["problems"],
             schema={

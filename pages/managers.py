@@ -16,6 +16,7 @@ from psea.app.session import connection, data_version
 from psea.metrics import managers, training
 from psea.present import charts
 from psea.present import managers as manager_view
+from psea.present.labels import label
 
 ctx = page_context("managers")
 st.title("Manager PSEA performance indicators")
@@ -32,7 +33,7 @@ st.caption(
     )
 )
 
-with st.expander("Thresholds in force (config/settings.yaml) and how each indicator is counted"):
+with st.expander("Thresholds in force and how each indicator is counted"):
     st.markdown("\n".join(manager_view.definitions()))
 
 
@@ -62,18 +63,20 @@ if mission != "All missions":
     scope = scope.filter(pl.col("mission") == mission)
 where = " · ".join(x for x in (ctx.entity or "all entities", region, mission) if "All" not in x)
 
-for column, (label, value, caption, definition) in zip(
+for column, (name, value, caption, definition) in zip(
     st.columns(4), manager_view.summary(scope), strict=True
 ):
-    column.metric(label, value, help=definition)
+    column.metric(name, value, help=definition)
     if caption:
         column.caption(caption)
 
 st.subheader("Status colours per indicator")
+colours = managers.colour_counts(scope)
 show_chart(
     ctx,
-    charts.status_bars(managers.colour_counts(scope), title=f"Managers per colour, {where}"),
+    charts.status_bars(colours, title=f"Managers per colour, {where}"),
     "Managers per colour",
+    table=colours,
 )
 if mission == "All missions":
     by = "region" if region == "All regions" else "mission"
@@ -84,6 +87,7 @@ if mission == "All missions":
         ctx,
         charts.status_bars(team_cov, y=by, title=f"Team mandatory coverage per {by}"),
         f"Team coverage per {by}",
+        table=team_cov,
     )
 
 st.subheader("Scorecard")
@@ -128,14 +132,14 @@ person = st.selectbox(
 )
 row = scope.filter(pl.col("person_ref") == person).row(0, named=True)
 st.caption(
-    f"{row['role'].replace('_', ' ')} · mission {row['mission']} ({row['region']}) · {row['evidence_note']}"
+    f"{label(row['role'])} · mission {row['mission']} ({row['region']}) · {row['evidence_note']}"
 )
 
 
 cards = st.columns(3)
-for i, (label, value, detail, definition) in enumerate(manager_view.card(row)):
+for i, (name, value, detail, definition) in enumerate(manager_view.card(row)):
     with cards[i % 3]:
-        st.metric(label, value, help=definition)
+        st.metric(name, value, help=definition)
         st.caption(detail)
 
 dates = manager_view.year_ends(on)

@@ -58,8 +58,9 @@ show_chart(
     ctx,
     charts.coverage_line(over_time, "Mandatory PSEA coverage at each year end"),
     "Coverage over time",
+    table=over_time,
+    percent=("coverage",),
 )
-ctx.tables["Coverage over time"] = over_time
 st.caption("How is this counted: " + training.definition("mandatory_coverage"))
 st.caption(training.coverage_bounds().sentence)
 
@@ -90,6 +91,8 @@ show_chart(
         title=f"Mandatory coverage by mission, {region_pick}",
     ),
     "Coverage by mission",
+    table=missions,
+    percent=("coverage",),
 )
 download_table(ctx, missions, "Coverage by mission")
 st.subheader("Completions in the period by course")

@@ -9,6 +9,10 @@ from extracts import write_all
 
 from pipelines.warehouse import connect
 
+# the browser tests' server, browser and page (a plugin, not tests/browser/conftest.py: a second
+# module named conftest would shadow this one for `from conftest import …`)
+pytest_plugins = ["browser_fixtures"]
+
 
 @pytest.fixture
 def warehouse(tmp_path) -> Path:

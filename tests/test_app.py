@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import psea.app.shell as shell
-from psea.app.access import PAGE_ROLES
+from psea.app.access import PAGE_ROLES, who_may_open
 from psea.metrics import cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +123,9 @@ def test_a_page_outside_the_role_is_refused_even_by_url(demo, role, page):
         return  # not in the role's navigation at all: "page not found"
     assert any("not available for your role" in e.value for e in at.error)
     assert not at.dataframe
+    # the page's own title, and who may open it, in words
+    assert [t.value for t in at.title] == [shell.PAGES[page][1]]
+    assert any(f"is for {who_may_open(page)}" in e.value for e in at.error)
 
 
 SMALL = re.compile(r"^[1-4]$")

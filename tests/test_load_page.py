@@ -123,7 +123,7 @@ def test_a_file_name_is_shown_as_plain_text_and_two_of_one_name_are_both_checked
     at.file_uploader(key="load_files").set_value([(name, content, "text/csv")] * 2).run()
     next(b for b in at.button if b.label == "Check and load").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [t.value for t in at.text] == [f"{name} (cases)"] * 2
+    assert [t.value for t in at.text] == [f"{name} (Cases)"] * 2  # the kind in words
     assert len(at.error) == 2
     markup = [e.value for e in [*at.error, *at.success, *at.info, *at.markdown, *at.caption]]
     assert not any("evil.example" in m or "onerror" in m for m in markup), markup

@@ -40,6 +40,13 @@ PAGE_ROLES = {
     "data_quality": ("analyst", "admin"),
     "audit": ("admin",),
 }
+# the roles as a sentence names who may open a page ("senior focal points and analysts")
+ROLE_GROUPS = {
+    "champion_office": "the IASC Champion's office",
+    "focal_point": "senior focal points",
+    "analyst": "analysts",
+    "admin": "the administrator",
+}
 EXACT_ROLES = ("analyst",)
 ENTITY_ROLES = ("focal_point", "analyst")  # see one entity; the others see every entity
 ENTITY_CODE = re.compile(r"[A-Z]{2,12}")
@@ -61,6 +68,13 @@ class Viewer:
 
     def may_open(self, page: str) -> bool:
         return self.role in PAGE_ROLES[page]
+
+
+def who_may_open(page: str) -> str:
+    """The roles that may open a page, in words: "the IASC Champion's office, senior focal
+    points and analysts"."""
+    groups = [ROLE_GROUPS[r] for r in PAGE_ROLES[page]]
+    return groups[0] if len(groups) == 1 else ", ".join(groups[:-1]) + " and " + groups[-1]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from psea.brief import render as brief_render
 from psea.brief.chapters import chapters
 from psea.metrics.catalog import archived_briefs
 
+CALENDAR_SOURCES = {"seed": "Meeting history", "added": "Added by the administrator"}
+
 
 def downloads(viewer: Viewer, brief: Brief, meeting: dt.date, entity: str | None) -> None:
     """DOCX, PDF and Markdown, each produced on click, archived as handed out and audit-logged."""
@@ -122,7 +124,7 @@ def preview(brief: Brief, key: tuple) -> None:
             if table.caption:
                 st.markdown(f"**{table.caption}**")
             if table.frame.is_empty():
-                st.text("None.")
+                st.text("Nothing to list for this period.")
             else:
                 dataframe(table.frame, hide_index=True)
         for text in section.notes:
@@ -166,7 +168,7 @@ def meeting_calendar(viewer: Viewer, con, calendar: pl.DataFrame) -> None:
     st.subheader("Meeting calendar")
     dataframe(
         calendar.select(
-            "meeting_date", "title", "notes", pl.col("source").replace({"seed": "seed (history)"})
+            "meeting_date", "title", "notes", pl.col("source").replace(CALENDAR_SOURCES)
         ).sort("meeting_date", descending=True),
         hide_index=True,
     )

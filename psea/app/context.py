@@ -14,9 +14,9 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from psea.app.access import Viewer
+from psea.app.access import ROLE_LABELS, Viewer, who_may_open
 from psea.app.session import connection, data_version, warehouse_cursor
-from psea.app.shell import resolve_viewer
+from psea.app.shell import PAGES, resolve_viewer
 from psea.disclosure import published
 from psea.disclosure.figures import SUPPRESSED_NOTE, ExactFigures, PublishedFigures
 from psea.metrics import Period, catalog, last_complete_quarters
@@ -85,10 +85,22 @@ class PageContext:
             f"{e} {min(coverage[e], self.period.end).isoformat()}" for e in scopes if e in coverage
         )
 
+    @property
+    def figures_note(self) -> str:
+        """Where the case figures come from, in a reader's words (the release's id stays in the
+        downloads' README, `suppression_note`)."""
+        if self.viewer.exact:
+            return "exact figures (analyst role)"
+        return (
+            f"case figures as published for data up to {self.release.cutoff.isoformat()} "
+            "(checked so that no small figure can be worked out); "
+            + SUPPRESSED_NOTE.format(k=self.k)
+        )
+
     def cutoff_note(self) -> None:
         st.caption(
             f"{self.period_label} ({self.period.label}) · {self.scope_label} · case data as of "
-            f"{self.data_as_of} · {self.suppression_note}"
+            f"{self.data_as_of} · {self.figures_note}"
         )
 
 
@@ -110,10 +122,18 @@ def period_choices(con, cutoff: dt.date) -> dict[str, Period]:
 
 
 def require_page(page: str) -> Viewer:
-    """The data layer's refusal, for a page reached by URL outside the viewer's role."""
+    """The data layer's refusal, for a page reached by URL outside the viewer's role: the page's
+    title and who may open it, nothing of its content."""
     viewer = resolve_viewer()
     if not viewer.may_open(page):
-        st.error("This page is not available for your role.")
+        title = PAGES[page][1]
+        st.title(title)
+        st.error(
+            f"This page is not available for your role. {title} is for {who_may_open(page)}; "
+            f"you are signed in as {ROLE_LABELS[viewer.role]}. The pages you can open are listed "
+            "in the sidebar.",
+            icon=":material/lock:",
+        )
         st.stop()
     return viewer
 

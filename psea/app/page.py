@@ -31,13 +31,14 @@ def figure_metric(
     same quarters a year earlier (psea.present.comparison: never against a hidden or unreported
     figure; "not compared" says why); an all-entities figure says which entities it sums."""
     value = comparison.value_text() if comparison is not None else now.label
-    st.metric(label, value, help=help or None)
+    delta, arrow = None, "off"
+    if comparison is not None and comparison.previous is not None:
+        delta = f"previous period: {comparison.previous_text()}"
+        arrow = "auto" if comparison.change_previous else "off"  # none beside an unchanged figure
+    st.metric(label, value, delta=delta, delta_color="off", delta_arrow=arrow, help=help or None)
     lines = [now.note] if now.note else []
-    if comparison is not None:
-        lines += [
-            f"Previous period: {comparison.previous_text()}",
-            f"Same quarters a year earlier: {comparison.year_earlier_text()}",
-        ]
+    if comparison is not None and comparison.year_earlier is not None:
+        lines.append(f"Same quarters a year earlier: {comparison.year_earlier_text()}")
     for line in lines:
         st.caption(line)
 
@@ -157,15 +158,17 @@ def breakdown_chart(
         return published
     published = _ordered(published, by_count)
     frame = published.rename({"group": category})
+    view = _table_view(published, category, table_column or "count")
     show_chart(
         ctx,
         lambda: charts.breakdown_bars(frame, category, title=title, k=ctx.k),
         title,
         key=("breakdown_bars", category, ctx.k, digest(frame)),
+        table=None if table_column else view,
     )
-    ctx.tables[title] = _table_view(published, category, table_column or "count")
+    ctx.tables[title] = view
     if table_column:
-        show_table(ctx, ctx.tables[title], title)
+        show_table(ctx, view, title)
     if definition:
         st.caption("How is this counted: " + definition)
     return published
@@ -268,16 +271,32 @@ def show_chart(
     chart: alt.TopLevelMixin | Callable[[], alt.TopLevelMixin],
     name: str,
     key: tuple[Hashable, ...] | None = None,
+    table: pl.DataFrame | None = None,
+    percent: tuple = (),
 ) -> None:
-    """A chart with its PNG (print resolution), SVG and PDF downloads (audit-logged). `chart` is
-    a chart, or a function building it; with `key` (what the chart rests on beyond the page's
-    key: its kind and a digest of its data) it is built and converted once per page key."""
+    """A chart with its PNG (print resolution), SVG and PDF downloads (audit-logged), and with
+    `table` its figures as a table one click away (shown beside the chart's downloads, and in the
+    page's bundle). `chart` is a chart, or a function building it; with `key` (what the chart
+    rests on beyond the page's key: its kind and a digest of its data) it is built and converted
+    once per page key."""
     from psea.present import exports
 
     build = chart if callable(chart) else lambda built=chart: built
     chart = draw_chart(None if key is None else (*ctx.cache_key, name, *key), build)
     ctx.charts[name] = chart
-    with st.popover("Download chart", icon=":material/download:"):
+    if table is not None:
+        ctx.tables[name] = table
+    downloads, figures = st.columns([1, 3]) if table is not None else (st.container(), None)
+    if figures is not None:
+        with figures.expander("The figures of this chart as a table", icon=":material/table:"):
+            dataframe(
+                table,
+                hide_index=True,
+                column_config={
+                    c: st.column_config.NumberColumn(label(c), format="percent") for c in percent
+                },
+            )
+    with downloads.popover("Download chart", icon=":material/download:"):
         for fmt, mime in exports.CHART_FORMATS.items():
             st.download_button(
                 fmt.upper(),
@@ -322,12 +341,45 @@ def bundle_download(ctx: PageContext, title: str, filters: dict | None = None) -
     )
 
 
+PAGE_WIDTH = 940  # the main column's width in pixels in a 1400-px window, sidebar open
+CHAR_PX, CELL_PADDING, NARROWEST, WIDEST = 7.5, 26, 64, 520
+
+
+def column_widths(frame: pl.DataFrame) -> dict[str, int]:
+    """Each column as wide as its header's words or its longest cell (within bounds): no cell
+    cut to "not brok", no header to "Investigat…"."""
+    widths = {}
+    for column in frame.columns:
+        cells = frame[column].cast(pl.String).drop_nulls().str.len_chars().max() or 0
+        chars = max(len(label(column)), int(cells))
+        widths[column] = int(min(max(CHAR_PX * chars + CELL_PADDING, NARROWEST), WIDEST))
+    return widths
+
+
 def dataframe(frame: pl.DataFrame, **kwargs) -> None:
-    """st.dataframe with dates shown as dates (YYYY-MM-DD), not as midnight timestamps. Handed
-    over as an Arrow table (the oldest Arrow layout, which every Streamlit frontend reads), so
-    Streamlit serialises it directly instead of through pandas."""
-    shown = frame.with_columns(pl.col(pl.Date).dt.to_string("%Y-%m-%d"))
-    st.dataframe(shown.to_arrow(compat_level=pl.CompatLevel.oldest()), **kwargs)
+    """st.dataframe as a reader meets it: codes and headers in plain words (psea.present.labels;
+    a header given in `column_config` is kept), an empty text cell empty (not "None"), dates as
+    dates (YYYY-MM-DD), not as midnight timestamps. Handed over as an Arrow table (the oldest
+    Arrow layout, which every Streamlit frontend reads), so Streamlit serialises it directly
+    instead of through pandas."""
+    shown = labelled(frame).with_columns(
+        pl.col(pl.Date).dt.to_string("%Y-%m-%d"), pl.col(pl.String).fill_null("")
+    )
+    config = dict(kwargs.pop("column_config", None) or {})
+    widths = column_widths(shown)
+    wide = sum(widths.values()) > PAGE_WIDTH
+    for i, column in enumerate(shown.columns):
+        given = config.get(column)
+        entry = dict(st.column_config.Column(label(column)) if given is None else given)
+        entry.setdefault("label", label(column))
+        entry["label"] = entry["label"] or label(column)
+        entry.setdefault("width", widths[column])
+        if wide and i == 0:
+            entry.setdefault("pinned", True)  # the row's name stays in view when scrolled
+        config[column] = entry
+    st.dataframe(
+        shown.to_arrow(compat_level=pl.CompatLevel.oldest()), column_config=config, **kwargs
+    )
 
 
 def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple = ()) -> None:
@@ -336,10 +388,7 @@ def show_table(ctx: PageContext, frame: pl.DataFrame, name: str, percent: tuple 
         frame,
         hide_index=True,
         column_config={  # headers in plain words (psea.present.labels), as in the downloads
-            c: st.column_config.NumberColumn(label(c), format="percent")
-            if c in percent
-            else st.column_config.Column(label(c))
-            for c in frame.columns
+            c: st.column_config.NumberColumn(label(c), format="percent") for c in percent
         },
     )
     download_table(ctx, frame, name)

@@ -50,6 +50,26 @@ PAGES = {
 }
 
 
+# A metric's label and value wrap instead of ending in "…" ("Investigations comple…"): a rule of
+# style only, no value of any kind is written into it.
+WRAPPED_METRICS = """<style>
+[data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: normal; word-break: normal;
+}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { line-height: 1.15; }
+</style>"""
+
+
+def page_setup() -> None:
+    """The browser tab's title, the wide layout and metrics that wrap. Called by app.py and again
+    by every page: a page opened by its URL in a new session can run before app.py's navigation
+    does."""
+    st.set_page_config(page_title="PSEA Oversight", page_icon=":material/shield:", layout="wide")
+    st.html(WRAPPED_METRICS)
+
+
 def login_configured() -> bool:
     """Login is configured and complete; raises ConfigurationError for a configuration that is
     neither a complete login nor an explicit demo."""
@@ -172,6 +192,7 @@ def current_viewer() -> Viewer | None:
 def resolve_viewer() -> Viewer:
     """Who is looking, with what they see of it: the sign-in, or the demo banner and role picker,
     and the links to the role's pages. Each page calls it once per run (psea.app.page.require_page)."""
+    page_setup()
     if _mode() == "login":
         st.session_state["warehouse"] = str(warehouse_path())
         viewer = _signed_in_viewer()
@@ -192,15 +213,16 @@ def resolve_viewer() -> Viewer:
 
 def run() -> None:
     viewer = current_viewer() or resolve_viewer()  # resolve_viewer stops at the sign-in screen
+    allowed = [k for k in PAGES if viewer.may_open(k)]
+    # Every page is registered, so that a page reached by its URL outside the role answers with
+    # its title and who may open it (psea.app.context.require_page) rather than "page not found";
+    # the navigation stays hidden (client.showSidebarNavigation = false) and the sidebar links
+    # only the role's pages (page_links). With a pages/ folder beside app.py, a page URL may run
+    # that page without app.py, so the page itself resolves the viewer and draws the links.
     pages = [
-        st.Page(path, title=title, icon=icon, url_path=key, default=(i == 0))
-        for i, (key, (path, title, icon)) in enumerate(
-            (k, v) for k, v in PAGES.items() if viewer.may_open(k)
-        )
+        st.Page(path, title=title, icon=icon, url_path=key, default=(key == allowed[0]))
+        for key, (path, title, icon) in PAGES.items()
     ]
-    # Streamlit's own page list stays hidden (client.showSidebarNavigation = false): with a pages/
-    # folder beside app.py, a page URL may run that page without app.py, so the page itself
-    # resolves the viewer and draws the role's links (psea.app.page.require_page).
     navigation = st.navigation(pages, position="hidden")
     navigation.run()
 

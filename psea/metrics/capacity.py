@@ -16,11 +16,11 @@ GAPS = ("no", "partial")
 NETWORK = "NETWORK"
 
 DEFINITIONS = {
-    "status": "Each reporter's status of the item at its latest as_of not after the date: yes, "
-    "partial, no or not applicable. NETWORK is the in-country PSEA network.",
-    "change": "Against the same reporter's previous as_of: better, worse, same, or new (no "
+    "status": "Each reporter's status of the item in its latest report dated on or before the date: "
+    "yes, partly, no or not applicable. The network is the in-country PSEA network.",
+    "change": "Against the same reporter's previous report: better, worse, same, or new (no "
     "earlier status).",
-    "gaps": "Items whose status is no or partial, over the country's reporters; countries with "
+    "gaps": "Items whose status is no or partly, over the country's reporters; countries with "
     "gaps come first.",
 }
 
@@ -118,4 +118,17 @@ def grid(frame: pl.DataFrame, countries: list[str] | None = None) -> pl.DataFram
         )
         .sort(["_order", "country", "_not_network", "reporter"])
         .select("country", "country_name", "reporter", *items)
+    )
+
+
+def item_grid(frame: pl.DataFrame, country: str) -> pl.DataFrame:
+    """One country: a row per item (in the contract's order), a column per reporter (the network
+    first), each cell its status with the change since the previous report ("partial, was no")."""
+    one = grid(frame, [country])
+    reporters = one["reporter"].to_list()
+    items = [c for c in one.columns if c in ITEMS]
+    return (
+        one.select("reporter", *items)
+        .transpose(include_header=True, header_name="item", column_names="reporter")
+        .select("item", *reporters)
     )

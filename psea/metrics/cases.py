@@ -21,10 +21,10 @@ DELAY_BUCKETS = list(facts.DELAY_BUCKETS)
 DEFINITIONS = {
     "allegations_received": "Allegations (cases) whose date received falls in the period (start excluded, end included), "
     "from the latest snapshot not after the cut-off.",
-    "victims": "Victims (rows of case_victims) of the allegations received in the period, in the UN reporting groups: "
+    "victims": "Victims (each victim recorded for a case) of the allegations received in the period, in the UN reporting groups: "
     "women = female adult, girls = female child, then females of unknown age, men, boys, males of unknown age, unknown sex.",
     "child_victims": "Victims whose age group is child (under 18 at the time of the incident), of allegations received in the period.",
-    "subjects": "Alleged perpetrators (rows of case_subjects) of the allegations received in the period, by gender.",
+    "subjects": "Alleged perpetrators (each one recorded for a case) of the allegations received in the period, by gender.",
     "status": "Each case's status at the cut-off; for a snapshot newer than the cut-off, its stage follows from its stage dates.",
     "funnel": "Of allegations received in the period, by their status at the cut-off: assessed (past preliminary assessment), "
     "investigated (under investigation or a finding), finding (substantiated or unsubstantiated), substantiated, and substantiated "

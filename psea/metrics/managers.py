@@ -32,18 +32,18 @@ CHIEF_ONLY = ("mission_staff_sessions", "contract_clause_rate")
 
 DEFINITIONS = {
     "team": "The team of a manager on the cut-off date: persons active on that date (contract started, "
-    "not ended) whose manager_ref is the manager (direct reports).",
+    "not ended) who report directly to the manager.",
     "line": "The reporting line of a manager on the cut-off date: persons active on that date below the manager "
-    "through manager_ref chains, followed through everyone in the roster snapshot (a chain holds through a "
+    "through the chain of who reports to whom, followed through everyone in the roster snapshot (a chain holds through a "
     "supervisor who has left); for a chief of mission, everyone active in the mission but the chief.",
     "line_coverage": "The same as team coverage over the manager's whole reporting line, which is large enough to "
     "report for most managers. Green from the {cov_green:.0%} target, amber from {cov_amber:.0%}, red below.",
-    "team_coverage": "Team members with a psea_mandatory completion in the last {validity_months} calendar months, "
+    "team_coverage": "Team members who completed the mandatory PSEA course in the last {validity_months} calendar months, "
     "divided by the team. Green from the {cov_green:.0%} target, amber from {cov_amber:.0%}, red below.",
     "team_induction_30d": "Team members who joined in the 12 months up to the cut-off (at least {window} days before it) "
-    "and completed induction_psea within {window} days either side of their start, divided by those joiners. "
+    "and completed the PSEA induction module within {window} days either side of their start, divided by those joiners. "
     "Green from {ind_green:.0%}, amber from {ind_amber:.0%}, red below; no joiners: no data.",
-    "own_training_current": "The manager holds a psea_mandatory completion of the last {validity_months} calendar "
+    "own_training_current": "The manager completed the mandatory PSEA course in the last {validity_months} calendar "
     "months: green if yes, red if no.",
     "mission_staff_sessions": "Chiefs of mission only: the mission's staff awareness sessions held in the 12 months up "
     "to the cut-off. Red when the mission is flagged as an audit risk, green otherwise.",

@@ -103,6 +103,7 @@ def chart_bytes(
         spec = chart.to_dict()
     if spec.get("width") == "container":  # a file has no container: a fixed print width
         spec["width"] = width or EXPORT_WIDTH
+        spec.pop("autosize", None)  # fitting the width is the screen's: in print the plot is 720
     if fmt == "png":
         return vlc.vegalite_to_png(spec, ppi=ppi)  # ppi scales the image and is written into it
     if fmt == "svg":

@@ -257,6 +257,23 @@ NAMES: dict[str, str] = {
     "covered": "Covered",
     "active": "Active personnel",
     "team_size": "Team size",
+    "person_ref": "Manager (pseudonymous reference)",
+    "appraisal_year": "Appraisal year",
+    "appraisal_rating": "Appraisal rating",
+    "evidence_note": "Evidence",
+    "meeting_date": "Meeting date",
+    "title": "Title",
+    "notes": "Agenda notes",
+    "source": "Source",
+    "label": "Quarter",
+    "country_name": "Country",
+    "reporters": "Reporters",
+    "items_no": "Items with no",
+    "latest_report": "Latest report",
+    "gaps": "Items with gaps",
+    "better": "Items better",
+    "worse": "Items worse",
+    "scope": "Scope",
     **INDICATORS,  # the manager indicators, named once in psea.metrics.managers
 }
 
