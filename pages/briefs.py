@@ -67,7 +67,14 @@ if viewer.role != "admin":
         meeting,
         entity,
     )
-    brief = _brief(*brief_key)
+    try:
+        brief = _brief(*brief_key)
+    except ValueError as missing:  # a meeting before the warehouse's first case snapshot
+        st.info(
+            f"{str(missing).capitalize()}. The briefs rest on the releases of the case "
+            "snapshots loaded, which begin later: pick a later meeting."
+        )
+        st.stop()
     stem = brief_render.file_stem(brief)
     if viewer.role in ("focal_point", "analyst") and viewer.entity is not None:
         meeting_workspace(con, viewer, meeting, list(brief.points))

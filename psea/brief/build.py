@@ -488,4 +488,7 @@ def build_brief(
         generated_at=dt.datetime.now(dt.UTC),
         minimum_team=int(managers.thresholds()["minimum_team_size"]),
         reports=_reports(con, meeting_date, scopes),
+        personnel_as_of={
+            e: d for e, d in catalog.personnel_data_as_of(con, period.end).items() if e in scopes
+        },
     )

@@ -88,6 +88,7 @@ class Brief:
     minimum_team: int = 5
     reports: list[ProgressReport] = field(default_factory=list)
     personnel: dict[str, int | None] = field(default_factory=dict)  # scope -> personnel at the end
+    personnel_as_of: dict[str, dt.date] = field(default_factory=dict)  # roster snapshot read
 
     @property
     def scope(self) -> str:
@@ -113,11 +114,16 @@ class Brief:
             if quarters
             else "no complete quarter since the previous meeting"
         )
-        as_of = "; ".join(f"{e} {d.isoformat()}" for e, d in sorted(self.coverage.items()))
+        as_of = _dates(self.coverage)
         rows = [
             ("Meeting", f"{self.meeting_title} ({self.meeting.isoformat()})"),
             ("Period", period + (" (a date outside the calendar)" if self.ad_hoc else "")),
             ("Case data as of", as_of),
+            *(
+                [("Personnel data as of", _dates(self.personnel_as_of))]
+                if self.personnel_as_of
+                else []
+            ),
             ("Scope", self.scope),
             (
                 "Compared with",
@@ -145,3 +151,7 @@ class Brief:
                 ),
             )
         return rows
+
+
+def _dates(by_entity: dict[str, dt.date]) -> str:
+    return "; ".join(f"{e} {d.isoformat()}" for e, d in sorted(by_entity.items()))
