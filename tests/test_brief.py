@@ -25,6 +25,8 @@ from psea.headlines import HEADLINES
 from psea.metrics import Period, cases, catalog, facts, training
 
 MEETING = dt.date(2018, 4, 17)
+# demo data up to mid-2018: the 11th meeting (2018-04-17) within its two years of snapshots
+ELEVENTH_IN_WINDOW = dt.date(2018, 6, 30)
 K = 5
 SMALL = re.compile(r"^[1-4]$")
 CASE_FIGURES = (
@@ -42,7 +44,7 @@ def warehouse(tmp_path_factory):
     from psea.demo import build_demo
 
     path = tmp_path_factory.mktemp("brief") / "demo.duckdb"
-    build_demo(path, seed=5, scale=0.05)
+    build_demo(path, seed=5, scale=0.05, end=ELEVENTH_IN_WINDOW)
     return path
 
 
