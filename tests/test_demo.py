@@ -178,7 +178,8 @@ def test_allegations_per_year_follow_the_public_orders_of_magnitude(now):
     assert returns.filter(pl.col("count") > 0).height > 0
     partners = (cases["personnel_group"] == "implementing_partner").mean()
     assert 0.3 <= partners <= 0.55, partners  # a large share, as in the UN system-wide data
-    assert (cases["personnel_group"] == "peacekeeping").sum() == 0  # agencies have none
+    # agencies have no peacekeepers: only the few reports about them their CBCMs receive
+    assert (cases["personnel_group"] == "peacekeeping").mean() <= 0.03
     victims = _latest(now, "case_victims").join(
         cases.select("entity", "case_ref"), on=["entity", "case_ref"]
     )
@@ -274,8 +275,9 @@ def test_meetings_reach_the_data_at_the_seeds_rhythm_and_each_period_is_one_to_t
             assert added[-2:-1] <= [end] < added[-1:], (seed, end)  # up to the data, and the next
             assert len(added) >= 2 * (end.year - 2018)  # about two a year
             calendar = [LAST_SEED_MEETING, *added]
-            for day in added:  # a meeting without a complete quarter would have no period
-                assert 1 <= len(grid.meeting(day, calendar).quarters) <= 3, (seed, end, day)
+            for day in added:  # two quarters each, so that each brief compares like with like
+                assert len(grid.meeting(day, calendar).quarters) == 2, (seed, end, day)
+                assert day.weekday() < 5
             # the last four, the next included, each have IOM's own snapshots to rest on
             assert min(added[-4:]) >= snapshot_dates("IOM", end)[0] or end.year == 2018
 

@@ -40,6 +40,8 @@ def build_demo(
         files = write_extracts(extracts, Path(tmp), "parquet")
         sent = sorted((f for f in files if not is_correction(f)), key=_as_of_in_name)
         con = connect(partial)
+        # one writer filling a new file: checkpoint once at the end, not every 16 MB of log
+        con.execute("set checkpoint_threshold = '4GB'")
         try:
             # one load per snapshot date: a load re-reads its own earlier files for every
             # reference; the corrected re-send comes after everything else

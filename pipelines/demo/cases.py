@@ -26,9 +26,10 @@ from pipelines.demo.victims import draw, people
 CASE_KINDS = ("cases", "case_victims", "case_subjects", "victim_assistance")
 SUBSTANTIATED_SHARE = 0.4  # of investigation findings
 CATEGORIES = {"sexual_exploitation": 0.62, "sexual_abuse": 0.26, "other": 0.07, "unknown": 0.05}
-# personnel groups other than implementing partners; agencies have no peacekeepers of their own
+# personnel groups other than implementing partners; agencies have no peacekeepers of their own,
+# but record the few reports about peacekeepers their CBCMs and hotlines receive, referred on
 OTHER_GROUPS = {"staff": 0.48, "non_staff": 0.22, "contractor": 0.16, "non_un_forces": 0.02}
-OTHER_GROUPS["unknown"] = 0.12
+OTHER_GROUPS |= {"peacekeeping": 0.015, "unknown": 0.105}
 IMPLEMENTING_PARTNERS = {"IOM": 0.35, "UNHCR": 0.45, "WFP": 0.55, "UNICEF": 0.55}
 FATES = {"investigate": 0.55, "closed": 0.30, "limited": 0.15}
 INVESTIGATED_AFTER_REVIEW = 0.4  # of the cases under review: more information came
@@ -70,7 +71,7 @@ class CaseHistory:
 def personnel_groups(entity: str) -> dict[str, float]:
     partners = IMPLEMENTING_PARTNERS.get(entity, 0.3)
     shares = {g: s * (1 - partners) for g, s in OTHER_GROUPS.items()}
-    return {**shares, "implementing_partner": partners, "peacekeeping": 0.0}
+    return {**shares, "implementing_partner": partners}
 
 
 def _exactly(rng: np.random.Generator, group: np.ndarray, share: float) -> np.ndarray:

@@ -21,8 +21,10 @@ SNAPSHOT_QUARTERS = 8
 LAG_QUARTERS = {"UNHCR": 1}  # sends every extract one quarter after the others
 LAST_SEED_MEETING = dt.date(2018, 4, 17)
 FIRST_ADDED_AFTER = dt.date(2018, 7, 1)  # the seed's spring 2018 meeting was its last
-# the seed's rhythm: about two meetings a year, one in spring and one in autumn
-SPRING, AUTUMN = ((3, 10), (5, 20)), ((9, 15), (11, 30))
+# the seed's rhythm, about two meetings a year: one in spring (the seed's were in April), one in
+# autumn; each after a quarter's end, so every period is the two quarters since the last meeting
+# and a brief compares like with like
+SPRING, AUTUMN = ((4, 1), (5, 25)), ((10, 1), (11, 30))
 
 
 def quarter_end(day: dt.date) -> dt.date:
@@ -89,7 +91,7 @@ def meeting_dates(seed: int, end: dt.date) -> list[dt.date]:
             first, last = dt.date(year, m1, d1), dt.date(year, m2, d2)
             day = first + dt.timedelta(days=int(rng.integers(0, (last - first).days + 1)))
             if day.weekday() >= 5:  # meetings are held on working days
-                day -= dt.timedelta(days=day.weekday() - 4)
+                day += dt.timedelta(days=7 - day.weekday())
             if day > FIRST_ADDED_AFTER and (not out or out[-1] <= end):
                 out.append(day)
         year += 1
