@@ -144,9 +144,33 @@ def cbcm_trainings(con, period: Period) -> pl.DataFrame:
 
 
 def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
-    """Every mission with its staff sessions in the last two complete quarters, its coverage, and the flag."""
+    """Every mission with its staff sessions in the last two complete quarters, its coverage, and
+    the flag. An entity whose personnel data stop before the last complete quarter is judged at
+    the date of its data: a quarter not yet reported is not a quarter without sessions."""
+    n = int(_cfg()["audit_risk"]["quarters_without_staff_session"])
+    last = last_complete_quarters(cutoff, 1)[0].end
+    reach = dict(
+        con.sql(
+            """select entity, max(as_of) from awareness_sessions_snapshot($cutoff)
+               where $entity is null or entity = $entity group by 1""",
+            params={"cutoff": cutoff, "entity": entity},
+        ).fetchall()
+    )
+    lagging = {e: d for e, d in reach.items() if d < last}
+    parts = [_audit_risk_at(con, cutoff, entity, n, exclude=sorted(lagging))]
+    for day in sorted(set(lagging.values())):
+        for e in sorted(e for e, d in lagging.items() if d == day):
+            parts.append(_audit_risk_at(con, day, e, n))
+    return pl.concat(parts, how="vertical_relaxed").sort(
+        ["flagged", "entity", "mission"], descending=[True, False, False]
+    )
+
+
+def _audit_risk_at(
+    con, cutoff: dt.date, entity: str | None, n: int, exclude: list[str] | None = None
+) -> pl.DataFrame:
     cfg = _cfg()["audit_risk"]
-    quarters = last_complete_quarters(cutoff, int(cfg["quarters_without_staff_session"]))
+    quarters = last_complete_quarters(cutoff, n)
     window = Period(quarters[-1].start, quarters[0].end)
     # every mission with someone active on the cut-off, with its coverage
     coverage = mandatory_coverage(con, cutoff, entity, by=("entity", "mission", "region"))
@@ -160,6 +184,8 @@ def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
     out = coverage.join(sessions, on=["entity", "mission"], how="left").with_columns(
         pl.col("staff_sessions").fill_null(0)
     )
+    if exclude:
+        out = out.filter(~pl.col("entity").is_in(exclude))
     no_sessions = pl.col("staff_sessions") == 0
     low = pl.col("coverage") < float(cfg["coverage_below"])
     reason = (
@@ -171,12 +197,10 @@ def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
         .then(pl.lit("mandatory coverage below 80%"))
         .otherwise(None)
     )
-    return (
-        out.with_columns(
-            reason.alias("reason"), (no_sessions | low.fill_null(False)).alias("flagged")
-        )
-        .sort(["flagged", "entity", "mission"], descending=[True, False, False])
-        .with_columns(pl.lit(f"{window.label}").alias("sessions_window"))
+    return out.with_columns(
+        reason.alias("reason"),
+        (no_sessions | low.fill_null(False)).alias("flagged"),
+        pl.lit(f"{window.label}").alias("sessions_window"),
     )
 
 
