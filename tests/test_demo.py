@@ -285,6 +285,7 @@ def test_meetings_reach_the_data_at_the_seeds_rhythm_and_each_period_is_one_to_t
 def test_country_capacity_improves_in_places_and_slips_in_two_or_three_countries(now):
     (earlier, before), (latest, after) = now.snapshots["psea_capacity"]
     assert (latest - earlier).days in (365, 366)
+    assert latest == min(d[-1] for d in _by_entity(now, "cases").values())  # all entities reach it
     rank = {"no": 0, "partial": 1, "yes": 2}
     both = before.join(after, on=["reporter", "country", "item"], suffix="_now").with_columns(
         pl.col("status").replace_strict(rank, default=None).alias("was"),

@@ -1,5 +1,5 @@
 """Country PSEA capacity: about forty countries, the in-country networks and the entities present,
-returned a year before the cut-off and revised at it.
+returned once and revised a year later.
 
 A few countries are complete, most have one to three gaps, a few fragile contexts more; some close
 a gap over the year, and capacity slips in three (`pipelines.demo.story`): a coordinator post
@@ -16,7 +16,7 @@ import polars as pl
 
 from data_contracts import contract_for
 from pipelines.demo.operations import CBCM_MISSIONS, CBCM_PILOT_SITES, OPERATION_SIZE
-from pipelines.demo.story import Story
+from pipelines.demo.story import Story, quarters_before
 
 NETWORK_ITEMS = contract_for("psea_capacity").column("item").valid_values  # every item
 ENTITY_ITEMS = (
@@ -63,10 +63,12 @@ def _gaps(rng: np.random.Generator, rows: list[list], count: int) -> np.ndarray:
 
 
 def capacity_snapshots(seed: int, story: Story) -> list[tuple[dt.date, pl.DataFrame]]:
-    """(as_of, rows) a year before the cut-off and at it."""
+    """(as_of, rows) at the last quarter every entity has reported (the cut-off's previous quarter
+    end: UNHCR is a quarter behind) and a year before: the Champion's office compiles the
+    country returns for a quarter all entities' figures reach."""
     rng = np.random.default_rng([seed, 3])
-    end = story.end
-    earlier = dt.date(end.year - 1, end.month, end.day)
+    end = quarters_before(story.end, 1)
+    earlier = quarters_before(story.end, 5)
     countries = capacity_countries()
     kinds = rng.permutation(
         ["complete"] * COMPLETE + ["fragile"] * FRAGILE + ["some"] * (len(countries) - 11)
