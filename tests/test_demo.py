@@ -28,8 +28,8 @@ from psea.disclosure import grid
 # a short span at a small scale keeps each run to a fraction of a second
 END = dt.date(2016, 6, 30)
 NOW = dt.date(2026, 9, 30)  # a demo as the README's, for its magnitudes
-WINDOW = [  # IOM's snapshot dates are the last eight, UNHCR's the first eight
-    *(dt.date(2014, m, d) for m, d in ((6, 30), (9, 30), (12, 31))),
+WINDOW = [  # IOM's snapshot dates are the last seven, UNHCR's the first seven
+    *(dt.date(2014, m, d) for m, d in ((9, 30), (12, 31))),
     *(dt.date(2015, m, d) for m, d in ((3, 31), (6, 30), (9, 30), (12, 31))),
     *(dt.date(2016, m, d) for m, d in ((3, 31), (6, 30))),
 ]

@@ -6,7 +6,7 @@ at the end date, most of them in large humanitarian operations (`operations`); U
 are 30%, 25% and 20% of that. Allegations run in the tens to low hundreds a year per entity, each
 entity with its own trend (`reporting`), and cases move, are entered late, withdrawn and
 reclassified between snapshots (`cases`). Every extract of an entity comes at the same quarter ends
-over the last two years, the first a full history (`story`); one case extract is re-sent corrected.
+over the last six quarters, the first a full history (`story`); one case extract is re-sent corrected.
 `pipelines.demo.build` loads them into a warehouse through the real pipeline and adds the SFP
 meetings held since the seed's, and the next one.
 """

@@ -1,7 +1,7 @@
 """The whole demo: each entity's duty stations, then every extract it would send, as snapshots.
 
 Every extract of an entity comes at the same quarter ends (`pipelines.demo.story.snapshot_dates`):
-the last two years' (UNHCR's a quarter behind the others), the first of each a full history. One
+the last seven (UNHCR's a quarter behind the others), the first of each a full history. One
 file is sent twice: IOM's latest case extract, first exported before the quarter's last case
 updates were recorded, then re-sent corrected (the warehouse replaces the snapshot).
 """
