@@ -65,7 +65,13 @@ if viewer.role != "admin":
     )
     try:
         brief = _brief(*brief_key)
-    except (NoCaseData, ReleaseRefused) as refused:
+    except NoCaseData as missing:  # a meeting before the warehouse's first case snapshot
+        st.info(
+            f"{str(missing).capitalize()}. The briefs rest on the releases of the case "
+            "snapshots loaded, which begin later: pick a later meeting."
+        )
+        st.stop()
+    except ReleaseRefused as refused:
         st.error(str(refused).capitalize() + ".")
         st.stop()
     if viewer.role in ("focal_point", "analyst") and viewer.entity is not None:

@@ -91,8 +91,12 @@ class _Batch:
             f.filter(pl.col("entity").is_in(entities)).select(columns) for f in self.frames[kind]
         ]
         if self.con is not None:
+            # each distinct row once (the warehouse holds one per snapshot), the latest last
             cols = ", ".join(columns)
-            query = f"select {cols} from {kind} where entity in (select unnest($entities)) order by as_of"
+            query = (
+                f"select {cols} from {kind} where entity in (select unnest($entities)) "
+                "group by all order by max(as_of)"
+            )
             parts.insert(0, self.con.sql(query, params={"entities": entities}).pl())
         schema = {
             c.name: pl.String if c.is_text else pl.Date

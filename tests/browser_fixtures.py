@@ -4,12 +4,17 @@ through Debian's chromium (no browser download)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from devserver import CHROMIUM_FLAGS, chromium, running_app
 
 CHROMIUM = chromium()
+
+
+# demo data up to mid-2018: the 11th meeting (2018-04-17) within its two years of snapshots
+ELEVENTH_IN_WINDOW = dt.date(2018, 6, 30)
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +24,8 @@ def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: the README's test command installs it")
     path = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
-    build_demo(path, seed=13, scale=0.5)  # enough allegations for yearly breakdowns per entity
+    # enough allegations for yearly breakdowns per entity; the 11th meeting within its snapshots
+    build_demo(path, seed=13, scale=0.5, end=ELEVENTH_IN_WINDOW)
     with (
         (tmp_path_factory.getbasetemp() / "streamlit.log").open("w") as log,
         running_app({"PSEA_DEMO_WAREHOUSE": str(path)}, log) as url,

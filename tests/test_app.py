@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from psea.app.access import PAGE_ROLES, who_may_open
 from psea.metrics import cases
 
 ROOT = Path(__file__).resolve().parent.parent
+# demo data up to mid-2018: the 11th meeting (2018-04-17) within its two years of snapshots
+ELEVENTH_IN_WINDOW = dt.date(2018, 6, 30)
 CASE_PAGES = ["overview", "allegations", "investigations", "victims"]
 ROLES_PAGES = {
     role: [p for p, roles in PAGE_ROLES.items() if role in roles]
@@ -25,7 +28,7 @@ def demo(tmp_path_factory, no_public_knowledge):
     from psea.app.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(path, seed=11, scale=0.05)
+    build_demo(path, seed=11, scale=0.05, end=ELEVENTH_IN_WINDOW)
     global DEMO_PATH
     DEMO_PATH = path
     return path
@@ -205,7 +208,6 @@ def test_manager_page_is_refused_to_the_champions_office(demo):
 
 
 def test_briefs_page_previews_the_brief_of_the_metric_layer_suppressed(demo):
-    import datetime as dt
 
     from psea.app.session import _connection
     from psea.brief import build_brief
@@ -231,7 +233,6 @@ def test_briefs_page_previews_the_brief_of_the_metric_layer_suppressed(demo):
 
 
 def test_only_the_admin_adds_a_meeting_and_sees_only_the_calendar(demo):
-    import datetime as dt
 
     focal = open_app("focal_point")
     focal.switch_page(str(ROOT / shell.PAGES["briefs"][0])).run()

@@ -200,7 +200,10 @@ def test_demo_is_deterministic_and_its_templates_pass_the_contracts(tmp_path):
     latest = sorted(extracts.glob("*.csv"))
     latest_as_of = status_one["extracts"]["cases"]["latest_as_of"]
     files = [str(p) for p in latest if latest_as_of in p.name]
-    assert len(files) == 11  # one per extract kind
+    # one per extract kind, and the cases sent again corrected (the same snapshot, loaded after);
+    # the country capacity is returned for the quarter before (the last every entity reported)
+    assert len(files) == 11 and sum("cases_corrected_" in f for f in files) == 1
+    assert not [f for f in files if "psea_capacity" in f]
     checked = psea("check", *files, "--warehouse", str(tmp_path / "empty.duckdb"), "--json")
     assert checked.exit_code == 0, checked.output[:2000]
     assert {f["status"] for f in json.loads(checked.output)["files"]} == {"valid"}

@@ -44,7 +44,7 @@ def test_every_cited_page_and_section_exists(source, page, section):
 
 def test_the_index_links_every_page():
     index = (DOCS / "README.md").read_text(encoding="utf-8")
-    for page in ("indicators", "disclosure", "access", "cli", "extracts"):
+    for page in ("indicators", "disclosure", "access", "cli", "extracts", "demo"):
         assert f"]({page}.md)" in index
 
 

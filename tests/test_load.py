@@ -102,7 +102,12 @@ def test_the_latest_demo_templates_ingest_with_a_roster_larger_than_the_gx_sampl
     tmp_path, small_gx_sample
 ):
     report = demo_templates_ingested(tmp_path, scale=0.05, every_snapshot=False)
-    assert len(report) == 11  # one file per extract kind
+    # one file per extract kind, and the cases sent again corrected (loaded after the first); the
+    # country capacity is returned for the quarter before (the last one every entity reported)
+    assert len(report) == 11 and "psea_capacity" not in {f["kind"] for f in report}
+    first, corrected = (f for f in report if f["kind"] == "cases")
+    assert (first["status"], corrected["status"]) == ("accepted", "accepted")
+    assert "corrected" in corrected["file"]
     roster = next(f for f in report if f["kind"] == "roster")
     assert roster["rows_loaded"] > small_gx_sample
 

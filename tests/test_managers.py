@@ -251,6 +251,21 @@ def test_empty_team_no_appraisal_and_no_contracts_are_no_data_not_zero(card):
     assert syr["mission_staff_sessions"] == 0 and syr["mission_staff_sessions_status"] == "red"
 
 
+def test_a_quarter_not_yet_reported_is_no_quarter_without_sessions(roster_warehouse):
+    """A quarter after the entity's latest sessions snapshot is not yet reported: the mission is
+    judged at the date of its data (Iraq's session of March counts), never flagged for a quarter
+    it has not sent."""
+    from psea.metrics import training
+
+    later = dt.date(2018, 9, 30)  # the data stop at 2018-06-30, a quarter before
+    risk = {
+        r["mission"]: r for r in training.audit_risk(roster_warehouse, later).iter_rows(named=True)
+    }
+    assert risk["IRQ"]["flagged"] is False and risk["IRQ"]["staff_sessions"] >= 1
+    assert risk["IRQ"]["sessions_window"] == "2018-01-01 to 2018-06-30"
+    assert risk["SYR"]["flagged"] is True  # no session in the quarters it did report
+
+
 def test_evidence_note_sets_the_rating_against_the_evidence(roster_warehouse):
     notes = {
         r["person_ref"]: r

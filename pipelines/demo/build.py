@@ -1,4 +1,5 @@
-"""Build the demo warehouse: generate, write extract files, and load them through the real pipeline."""
+"""Build the demo warehouse: generate, write extract files, load them through the real pipeline,
+and add the SFP meetings held since the seed's last one, and the next."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from pathlib import Path
 
 from pipelines.demo.commitments import set_commitments
 from pipelines.demo.extracts import generate
-from pipelines.demo.files import write_extracts
+from pipelines.demo.files import is_correction, write_extracts
+from pipelines.demo.meetings import add_demo_meetings
 from pipelines.load import ingest
 from pipelines.warehouse import connect, mark_demo
+
+ACTOR = "psea demo"
 
 
 def build_demo(
@@ -35,20 +39,29 @@ def build_demo(
         leftover.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="psea-demo-") as tmp:
         files = write_extracts(extracts, Path(tmp), "parquet")
+        sent = sorted((f for f in files if not is_correction(f)), key=_as_of_in_name)
         con = connect(partial)
+        # one writer filling a new file: checkpoint once at the end, not every 16 MB of log
+        con.execute("set checkpoint_threshold = '4GB'")
         try:
-            # one load per snapshot date: a load re-reads its own earlier files for every reference
+            # one load per snapshot date: a load re-reads its own earlier files for every
+            # reference; the corrected re-send comes after everything else
+            loads = [list(same) for _, same in groupby(sent, key=_as_of_in_name)]
+            loads.append([f for f in files if is_correction(f)])
             outcomes = [
                 outcome
-                for _, same_date in groupby(sorted(files, key=_as_of_in_name), key=_as_of_in_name)
-                for outcome in ingest(con, list(same_date), actor="psea demo", run_gx=False)
+                for load in loads
+                for outcome in ingest(con, load, actor=ACTOR, run_gx=False)
             ]
             rejected = [o for o in outcomes if o.status != "accepted"]
             if rejected:
+                first = rejected[0]
                 raise RuntimeError(
-                    f"a demo extract was rejected (a generator bug): {rejected[0].problems[:3]}"
+                    f"a demo extract was not loaded (a generator bug): {first.file} "
+                    f"{first.status} {first.problems[:3]}"
                 )
             set_commitments(con, seed)  # the focal points' workspace, through the app's writer
+            add_demo_meetings(con, extracts.meetings, ACTOR)
             mark_demo(con, seed, scale)
             rows = {
                 kind: con.sql(f"select count(*)::bigint from {kind}_current").fetchall()[0][0]
@@ -62,7 +75,7 @@ def build_demo(
     partial.rename(path)
     if extracts_dir:
         write_extracts(extracts, Path(extracts_dir), extract_format)
-    return {"end": extracts.end.isoformat(), "rows": rows}
+    return {"end": extracts.end.isoformat(), "rows": rows, "story": extracts.story}
 
 
 def _as_of_in_name(path: Path) -> str:

@@ -1,5 +1,13 @@
 """The demo cases: every allegation's whole life, with its victims, subjects and assistance, and
-the snapshots that cut those lives at an as_of date (so statuses move on between snapshots)."""
+the snapshots that cut those lives at an as_of date, as a case system would have sent them then.
+
+A case moves on between snapshots: assessed within weeks, then closed, investigated (most within a
+year, a tail much longer, and longer still in the story's backlog country), or under review for
+limited information for a few months until it is closed or investigated. Some cases are entered
+late (first present in the snapshot after the quarter they were received in), a few are withdrawn
+or found duplicates (gone from later snapshots), some are reclassified (category or personnel
+group changed at a later snapshot).
+"""
 
 from __future__ import annotations
 
@@ -12,48 +20,38 @@ import polars as pl
 from pipelines.demo.reporting import received_allegations, reporting_channels
 from pipelines.demo.scenario import as_dates, as_dates_or_none, day_number, random_refs
 from pipelines.demo.stations import DutyStations
+from pipelines.demo.story import Story
+from pipelines.demo.victims import draw, people
 
 CASE_KINDS = ("cases", "case_victims", "case_subjects", "victim_assistance")
 SUBSTANTIATED_SHARE = 0.4  # of investigation findings
-SERVICES = {
-    "medical": 0.25,
-    "psychosocial": 0.25,
-    "legal": 0.12,
-    "shelter": 0.08,
-    "food": 0.08,
-    "clothing": 0.04,
-    "security": 0.06,
-    "education": 0.04,
-    "livelihood": 0.05,
-    "other": 0.03,
-}
-PERSONNEL_GROUPS = {
-    "staff": 0.27,
-    "non_staff": 0.12,
-    "contractor": 0.1,
-    "implementing_partner": 0.38,
-    "peacekeeping": 0.02,
-    "non_un_forces": 0.04,
-    "unknown": 0.07,
-}
-ACTIONS_IF_SUBSTANTIATED = {
-    "summary_dismissal": 0.3,
-    "dismissal": 0.25,
-    "other_disciplinary": 0.1,
-    "contract_terminated": 0.2,
-    "separated_before_completion": 0.1,
-    "barred_from_rehire": 0.05,
-}
+CATEGORIES = {"sexual_exploitation": 0.62, "sexual_abuse": 0.26, "other": 0.07, "unknown": 0.05}
+# personnel groups other than implementing partners; agencies have no peacekeepers of their own,
+# but record the few reports about peacekeepers their CBCMs and hotlines receive, referred on
+OTHER_GROUPS = {"staff": 0.48, "non_staff": 0.22, "contractor": 0.16, "non_un_forces": 0.02}
+OTHER_GROUPS |= {"peacekeeping": 0.015, "unknown": 0.105}
+IMPLEMENTING_PARTNERS = {"IOM": 0.35, "UNHCR": 0.45, "WFP": 0.55, "UNICEF": 0.55}
+FATES = {"investigate": 0.55, "closed": 0.30, "limited": 0.15}
+INVESTIGATED_AFTER_REVIEW = 0.4  # of the cases under review: more information came
+STALLED = 0.06  # investigations that take three times as long
+BACKLOG_SLOWDOWN = 2.5
+LATE, WITHDRAWN, RECLASSIFIED = 0.07, 0.015, 0.05  # of each year's cases
 
 
 @dataclass
 class CaseHistory:
     """What never changes (frames) and the dates each snapshot cuts (day numbers; -1: never)."""
 
-    cases: pl.DataFrame
+    cases: pl.DataFrame  # final category and personnel group
     received: np.ndarray
+    entered: np.ndarray  # first in the case system (later than received for a late entry)
+    gone: np.ndarray  # withdrawn or found a duplicate: absent from snapshots from this day
+    reclassified: np.ndarray  # the day the initial category or group became the final one
+    initial_category: np.ndarray
+    initial_group: np.ndarray
     assessed: np.ndarray
     outcome: np.ndarray  # investigate | closed | limited
+    review_end: np.ndarray  # limited: the review ends (closed, or investigated when opened)
     opened: np.ndarray
     completed: np.ndarray
     substantiated: np.ndarray
@@ -67,11 +65,46 @@ class CaseHistory:
     assisted_victim: np.ndarray  # index into the victims
     needs_assessed: np.ndarray
     referred: np.ndarray
-    service_outcome: np.ndarray
+    provided: np.ndarray  # -1: declined
 
 
-def _draw(rng: np.random.Generator, shares: dict[str, float], n: int) -> np.ndarray:
-    return rng.choice(list(shares), n, p=list(shares.values()))
+def personnel_groups(entity: str) -> dict[str, float]:
+    partners = IMPLEMENTING_PARTNERS.get(entity, 0.3)
+    shares = {g: s * (1 - partners) for g, s in OTHER_GROUPS.items()}
+    return {**shares, "implementing_partner": partners}
+
+
+def _exactly(rng: np.random.Generator, group: np.ndarray, share: float) -> np.ndarray:
+    """True for round(share x size) random members of each group."""
+    rank = np.empty(len(group))
+    out = np.zeros(len(group), dtype=bool)
+    for value in np.unique(group):
+        members = np.flatnonzero(group == value)
+        rank[members] = rng.permutation(len(members))
+        out[members] = rank[members] < round(share * len(members))
+    return out
+
+
+def quarter_end_days(days: np.ndarray) -> np.ndarray:
+    """The day number of the last day of each day's quarter."""
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    following = ((months // 3 + 1) * 3).astype("datetime64[M]").astype("datetime64[D]")
+    return following.astype(np.int64) - 1
+
+
+def _reclassified_from(
+    rng: np.random.Generator, final: np.ndarray, flagged: np.ndarray, kind: str
+) -> np.ndarray:
+    """What the intake recorded before the assessment or the investigation corrected it."""
+    if kind == "category":
+        before = {"sexual_exploitation": "unknown", "sexual_abuse": "sexual_exploitation"}
+        default = "sexual_exploitation"
+    else:
+        before = {"contractor": "staff", "staff": "non_staff"}
+        default = "unknown"
+    earlier = np.array([before.get(v, default) for v in final], dtype=object)
+    earlier = np.where(earlier == final, "other" if kind == "category" else "staff", earlier)
+    return np.where(flagged, earlier, final)
 
 
 def _paternity_claims(cases: pl.DataFrame) -> pl.Series:
@@ -94,9 +127,10 @@ def case_histories(
     per_year_2018: float,
     stations: DutyStations,
     end: dt.date,
+    story: Story,
 ) -> CaseHistory:
     """Every allegation with the dates of its whole life; snapshots cut it at their as_of."""
-    rec, station = received_allegations(rng, per_year_2018, stations, end)
+    rec, station = received_allegations(rng, entity, per_year_2018, stations, end, story)
     n = len(rec)
     mission = stations.code_array[station]
     delay_months = np.select(
@@ -110,10 +144,36 @@ def case_histories(
         .dt.strftime("%Y-%m")
     )
     incident = incident.set(pl.Series(rng.random(n) < 0.22), None)
-    assess = rec + np.maximum(1, rng.lognormal(np.log(25), 0.8, n)).astype(np.int64)
-    fate = rng.choice(["investigate", "closed", "limited"], n, p=[0.62, 0.26, 0.12])
-    duration = np.maximum(20, rng.lognormal(np.log(160), 0.6, n)).astype(np.int64)
-    opened = np.where(fate == "investigate", assess + rng.integers(0, 15, n), -1)
+    year = rec // 365
+    late = _exactly(rng, year, LATE)
+    entered = np.where(late, quarter_end_days(rec) + rng.integers(1, 75, n), rec)
+    withdrawn = _exactly(rng, year, WITHDRAWN)
+    gone = np.where(withdrawn, entered + np.maximum(20, rng.lognormal(np.log(90), 0.5, n)), -1)
+    assess = rec + np.maximum(1, rng.lognormal(np.log(20), 0.7, n)).astype(np.int64)
+    assess = np.maximum(assess, np.where(late, entered + rng.integers(2, 20, n), 0))
+    fate = draw(rng, FATES, n)
+    review_end = assess + np.maximum(30, rng.lognormal(np.log(120), 0.5, n)).astype(np.int64)
+    reviewed_then_opened = (fate == "limited") & (rng.random(n) < INVESTIGATED_AFTER_REVIEW)
+    opened = np.select(
+        [fate == "investigate", reviewed_then_opened],
+        [assess + rng.integers(0, 15, n), review_end],
+        -1,
+    )
+    duration = np.maximum(20, rng.lognormal(np.log(130), 0.55, n))
+    duration *= np.where(rng.random(n) < STALLED, 3.0, 1.0)
+    backlog = (
+        (entity == "IOM")
+        & (mission == story.backlog_country)
+        & (opened >= day_number(story.backlog_from))
+    )
+    duration = (duration * np.where(backlog, BACKLOG_SLOWDOWN, 1.0)).astype(np.int64)
+    category = draw(rng, CATEGORIES, n)
+    group = draw(rng, personnel_groups(entity), n)
+    flagged = _exactly(rng, year, RECLASSIFIED)
+    of_category = rng.random(n) < 0.5
+    reclassified = np.where(
+        flagged, assess + np.maximum(7, rng.lognormal(np.log(40), 0.6, n)).astype(np.int64), -1
+    )
     case_ref = random_refs(rng, n)
     cases = pl.DataFrame(
         {
@@ -122,83 +182,31 @@ def case_histories(
             "date_received": as_dates(rec),
             "incident_month": incident,
             "mission": mission.astype(str),
-            "category": _draw(
-                rng,
-                {"sexual_exploitation": 0.62, "sexual_abuse": 0.26, "other": 0.07, "unknown": 0.05},
-                n,
-            ),
-            "personnel_group": _draw(rng, PERSONNEL_GROUPS, n),
-            "reporting_channel": reporting_channels(rng, mission, rec),
+            "category": category,
+            "personnel_group": group,
+            "reporting_channel": reporting_channels(rng, entity, mission, rec, story),
             "interim_measures": rng.random(n) < 0.3,
         },
         schema_overrides={"incident_month": pl.String},
     )
     cases = cases.with_columns(paternity_claim=_paternity_claims(cases))
-    victim_case = np.repeat(np.arange(n), rng.choice(5, n, p=[0.7, 0.18, 0.07, 0.03, 0.02]) + 1)
-    nv = len(victim_case)
-    victim_ref = random_refs(rng, nv)
-    victims = pl.DataFrame(
-        {
-            "case_ref": case_ref[victim_case],
-            "victim_ref": victim_ref,
-            "entity": entity,
-            "sex": rng.choice(["female", "male", "unknown"], nv, p=[0.8, 0.13, 0.07]),
-            "age_group": rng.choice(["adult", "child", "unknown"], nv, p=[0.62, 0.28, 0.1]),
-        }
-    )
-    subject_case = np.repeat(np.arange(n), rng.choice([1, 2], n, p=[0.9, 0.1]))
-    ns = len(subject_case)
-    subjects = pl.DataFrame(
-        {
-            "case_ref": case_ref[subject_case],
-            "subject_ref": random_refs(rng, ns),
-            "entity": entity,
-            "gender": rng.choice(["man", "woman", "unknown"], ns, p=[0.86, 0.05, 0.09]),
-        }
-    )
-    # Assistance: most victims get a needs assessment and one to three services.
-    assessed_v = rng.random(nv) < 0.78
-    needs_on = rec[victim_case] + np.maximum(0, rng.lognormal(np.log(5), 0.9, nv)).astype(np.int64)
-    services_per = np.where(assessed_v, rng.choice([1, 2, 3], nv, p=[0.5, 0.35, 0.15]), 0)
-    assisted = np.repeat(np.arange(nv), services_per)
-    na = len(assisted)
-    referred = needs_on[assisted] + rng.integers(0, 10, na)
-    assistance = pl.DataFrame(
-        {
-            "case_ref": case_ref[victim_case][assisted],
-            "victim_ref": victim_ref[assisted],
-            "entity": entity,
-            "service": _draw(rng, SERVICES, na),
-            "provider": rng.choice(["local_service", "entity", "partner"], na, p=[0.6, 0.25, 0.15]),
-            "referred_on": as_dates(referred),
-        }
-    )
-    # a service referred twice on one day is one referral
-    once = assistance.select(
-        pl.struct("case_ref", "victim_ref", "service", "referred_on").is_first_distinct()
-    ).to_series()
-    keep = once.to_numpy()
+    who = people(rng, entity, case_ref, rec)
     return CaseHistory(
         cases=cases,
         received=rec,
+        entered=entered,
+        gone=gone.astype(np.int64),
+        reclassified=reclassified,
+        initial_category=_reclassified_from(rng, category, flagged & of_category, "category"),
+        initial_group=_reclassified_from(rng, group, flagged & ~of_category, "group"),
         assessed=assess,
         outcome=fate,
+        review_end=np.where(fate == "limited", review_end, -1),
         opened=opened,
-        completed=np.where(fate == "investigate", opened + duration, -1),
+        completed=np.where(opened >= 0, opened + duration, -1),
         substantiated=rng.random(n) < SUBSTANTIATED_SHARE,
         referral_draw=rng.random(n),
-        victims=victims,
-        victim_case=victim_case,
-        subjects=subjects,
-        subject_case=subject_case,
-        action_if_substantiated=_draw(rng, ACTIONS_IF_SUBSTANTIATED, ns),
-        assistance=assistance.filter(once),
-        assisted_victim=assisted[keep],
-        needs_assessed=needs_on[assisted][keep],
-        referred=referred[keep],
-        service_outcome=rng.choice(["provided", "declined", "pending"], na, p=[0.82, 0.1, 0.08])[
-            keep
-        ],
+        **{f.name: getattr(who, f.name) for f in fields(who)},
     )
 
 
@@ -226,35 +234,49 @@ def merge_histories(histories: list[CaseHistory]) -> CaseHistory:
     )
 
 
-def case_snapshot(c: CaseHistory, as_of: dt.date) -> dict[str, pl.DataFrame]:
-    """The four case extracts as the entities would have sent them at `as_of`."""
-    a = day_number(as_of)
-    keep = c.received <= a
-    assess = np.where(c.assessed <= a, c.assessed, -1)
-    opened = np.where((c.opened >= 0) & (c.opened <= a), c.opened, -1)
-    completed = np.where((c.completed >= 0) & (c.completed <= a), c.completed, -1)
-    status = np.select(
+def case_statuses(c: CaseHistory, a: int) -> np.ndarray:
+    """Each case's status on day `a`."""
+    completed = (c.completed >= 0) & (c.completed <= a)
+    opened = (c.opened >= 0) & (c.opened <= a)
+    assessed = c.assessed <= a
+    review_closed = (c.review_end <= a) & (c.opened < 0)
+    return np.select(
         [
-            completed >= 0,
-            opened >= 0,
-            (assess >= 0) & (c.outcome == "closed"),
-            (assess >= 0) & (c.outcome == "limited"),
+            completed,
+            opened,
+            assessed & (c.outcome == "closed"),
+            assessed & (c.outcome == "limited") & review_closed,
+            assessed & (c.outcome == "limited"),
             a - c.received > 3,
         ],
         [
             np.where(c.substantiated, "substantiated", "unsubstantiated"),
             "under_investigation",
             "closed",
+            "closed",
             "under_review_limited_information",
             "preliminary_assessment",
         ],
         "received",
     )
+
+
+def case_snapshot(c: CaseHistory, as_of: dt.date) -> dict[str, pl.DataFrame]:
+    """The four case extracts as the entities would have sent them at `as_of`."""
+    a = day_number(as_of)
+    keep = (c.entered <= a) & ((c.gone < 0) | (c.gone > a))
+    status = case_statuses(c, a)
+    assess = np.where(c.assessed <= a, c.assessed, -1)
+    opened = np.where((c.opened >= 0) & (c.opened <= a), c.opened, -1)
+    completed = np.where((c.completed >= 0) & (c.completed <= a), c.completed, -1)
     # Assessment dates are reported only once the case has moved past preliminary assessment.
     assess = np.where(np.isin(status, ["received", "preliminary_assessment"]), -1, assess)
     referred = c.referral_draw < np.where(status == "substantiated", 0.35, 0.04)
+    before = (c.reclassified >= 0) & (a < c.reclassified)
     cases = c.cases.with_columns(
         pl.lit(as_of).alias("as_of"),
+        pl.Series("category", np.where(before, c.initial_category, c.cases["category"])),
+        pl.Series("personnel_group", np.where(before, c.initial_group, c.cases["personnel_group"])),
         pl.Series("status", status),
         assessment_completed_on=as_dates_or_none(assess),
         investigation_opened_on=as_dates_or_none(opened),
@@ -273,14 +295,11 @@ def case_snapshot(c: CaseHistory, as_of: dt.date) -> dict[str, pl.DataFrame]:
     subjects = c.subjects.with_columns(
         pl.lit(as_of).alias("as_of"), pl.Series("action", action)
     ).filter(pl.Series(keep[c.subject_case]))
-    # a service is pending for its first days after the referral
-    outcome = np.where(
-        (a - c.referred < 20) & (c.service_outcome == "provided"), "pending", c.service_outcome
-    )
+    service = np.where(c.provided < 0, "declined", np.where(c.provided <= a, "provided", "pending"))
     assistance = c.assistance.with_columns(
         pl.lit(as_of).alias("as_of"),
         needs_assessed_on=as_dates_or_none(np.where(c.needs_assessed <= a, c.needs_assessed, -1)),
-        status=pl.Series(outcome),
+        status=pl.Series(service),
     ).filter(pl.Series(keep[c.victim_case][c.assisted_victim] & (c.referred <= a)))
     return {
         "cases": cases,

@@ -1,16 +1,20 @@
 """The agencies and NGOs that answer with totals: their quarterly returns, derived from the same
-case histories as the case rows (so their story is the generator's), and their personnel."""
+case histories as the case rows (so their story is the generator's), and their personnel. An
+entity's first return carries every quarter since the demo's start (its back data); each later
+one re-sends the last four quarters, with statuses moved on."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from data_contracts import contract_for
+from pipelines.demo.scenario import START
 from psea.calendar.quarters import quarter_start
 
-RETURN_ENTITIES = ("UNHCR", "WFP", "UNICEF", "NRC", "IRC")
+RETURN_ENTITIES = ("WFP", "UNICEF", "NRC", "IRC")
 NGOS = {"NRC": (45.0, 30, 6_000), "IRC": (35.0, 35, 4_500)}  # cases in 2018, missions, personnel
 COUNTED = [
     "allegations",
@@ -69,13 +73,17 @@ def _counted(frame: pl.DataFrame, figure: str, day: str, by: dict[str, pl.Expr])
 
 
 def quarterly_returns(
-    frames: dict[str, pl.DataFrame], as_of: dt.date, personnel: pl.DataFrame
+    frames: dict[str, pl.DataFrame],
+    as_of: dt.date,
+    personnel: pl.DataFrame,
+    entities: list[str],
+    first: bool = False,
 ) -> pl.DataFrame:
-    """The returns sent at `as_of`: every return entity's last quarters up to it, counted from its
-    case snapshot at `as_of` (statuses as they stand then); zero totals included, zero groups left
-    out. `personnel`: entity, quarter, count."""
+    """The returns the entities send at `as_of`: their last quarters up to it (every quarter since
+    the start in a `first` return), counted from their case snapshot at `as_of` (statuses as they
+    stand then); zero totals included, zero groups left out. `personnel`: entity, quarter, count."""
     frames = {kind: _typed(kind, frame) for kind, frame in frames.items()}
-    cases = frames["cases"].filter(pl.col("entity").is_in(RETURN_ENTITIES))
+    cases = frames["cases"].filter(pl.col("entity").is_in(entities))
     keys = ["entity", "case_ref"]
     victims = frames["case_victims"].join(cases.select(*keys, "date_received"), on=keys)
     provided = (
@@ -117,9 +125,9 @@ def quarterly_returns(
             for s in ("substantiated", "unsubstantiated")
         ),
     ]
-    quarters = _last_quarters(as_of)
+    quarters = _last_quarters(as_of, None if first else QUARTERS_PER_RETURN)
     grid = pl.DataFrame(
-        [(e, q) for e in RETURN_ENTITIES for q in quarters],
+        [(e, q) for e in entities for q in quarters],
         schema=["entity", "quarter"],
         orient="row",
     )
@@ -154,11 +162,11 @@ def _typed(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _last_quarters(as_of: dt.date) -> list[str]:
-    """The keys of the last quarters ended by `as_of`."""
+def _last_quarters(as_of: dt.date, count: int | None) -> list[str]:
+    """The keys of the last `count` quarters ended by `as_of` (None: all since the start)."""
     first = quarter_start(as_of + dt.timedelta(days=1))
-    out = []
-    for _ in range(QUARTERS_PER_RETURN):
+    out: list[str] = []
+    while first > START and (count is None or len(out) < count):
         first = quarter_start(first - dt.timedelta(days=1))
         out.append(f"{first.year}Q{(first.month - 1) // 3 + 1}")
     return out
@@ -203,18 +211,22 @@ def _overdue(cases: pl.DataFrame, grid: pl.DataFrame) -> pl.DataFrame:
 def personnel_by_quarter(roster: pl.DataFrame, ends: list[dt.date], scale: float) -> pl.DataFrame:
     """entity, quarter, figure 'personnel': persons active in the roster at each quarter's end (the
     agencies), or the NGOs' stated workforce growing 3% a year."""
+    days = np.array(ends, dtype="datetime64[D]")
+    keys = [f"{end.year}Q{(end.month - 1) // 3 + 1}" for end in ends]
     rows = []
-    for end in ends:
-        key = f"{end.year}Q{(end.month - 1) // 3 + 1}"
-        active = roster.filter(
-            (pl.col("contract_start") <= end)
-            & (pl.col("contract_end").is_null() | (pl.col("contract_end") >= end))
-        )
-        for entity, n in active.group_by("entity").len().iter_rows():
-            if entity in RETURN_ENTITIES:
-                rows.append((entity, key, int(n)))
-        for ngo, (_, _, headcount) in NGOS.items():
-            rows.append((ngo, key, round(headcount * scale * 1.03 ** (end.year - 2018))))
+    for (entity,), people in roster.group_by("entity"):
+        if entity not in RETURN_ENTITIES:
+            continue
+        start = people["contract_start"].to_numpy().astype("datetime64[D]")
+        stop = people["contract_end"].fill_null(dt.date(9999, 12, 31)).to_numpy()
+        stop = stop.astype("datetime64[D]")
+        active = ((start[:, None] <= days) & (stop[:, None] >= days)).sum(axis=0)
+        rows += [(entity, key, int(n)) for key, n in zip(keys, active, strict=True)]
+    for ngo, (_, _, headcount) in NGOS.items():
+        rows += [
+            (ngo, key, round(headcount * scale * 1.03 ** (end.year - 2018)))
+            for key, end in zip(keys, ends, strict=True)
+        ]
     return (
         pl.DataFrame(
             rows,

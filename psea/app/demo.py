@@ -1,5 +1,6 @@
 """The bundled synthetic demo, ready to show: the warehouse built by the demo generator
-(pipelines.demo) and the release of its case figures, built, audited and published."""
+(pipelines.demo), the release of its case figures, built, audited and published, and the meeting
+workspace of its last four meetings (psea.app.demo_workspace)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ from pathlib import Path
 
 from pipelines.demo.build import build_demo as build_demo_warehouse
 from pipelines.warehouse import connect
+from psea.app.demo_workspace import write_meeting_workspace
 from psea.disclosure.published import ensure
 
 
 def build_demo(path: str | Path, **options) -> dict:
-    """`pipelines.demo.build.build_demo`, then the release of the demo's latest data."""
+    """`pipelines.demo.build.build_demo`, then the release of the demo's latest data and the
+    meeting workspace."""
     summary = build_demo_warehouse(path, **options)
     con = connect(path)
     try:
         ensure(con, "psea demo", None)
+        write_meeting_workspace(con, summary["story"])
     finally:
         con.close()
     return summary

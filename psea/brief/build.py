@@ -212,4 +212,7 @@ def build_brief(
         previous_meeting=before,
         commitments=commitments.in_force(con, meeting_date, entity, before),
         capacity=capacity.capacity(con, meeting_date, before) if entity is None else None,
+        personnel_as_of={
+            e: d for e, d in catalog.personnel_data_as_of(con, period.end).items() if e in scopes
+        },
     )

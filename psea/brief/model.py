@@ -94,6 +94,7 @@ class Brief:
     previous_meeting: dt.date | None = None  # the calendar's meeting before this one
     commitments: pl.DataFrame | None = None  # psea.metrics.commitments.in_force, every scope
     capacity: pl.DataFrame | None = None  # psea.metrics.capacity (the Champion's report only)
+    personnel_as_of: dict[str, dt.date] = field(default_factory=dict)  # roster snapshot read
 
     @property
     def scope(self) -> str:
@@ -124,11 +125,16 @@ class Brief:
                 " — the last four complete quarters: the previous meeting was longer ago, and "
                 "the quarters before these were not reported at any meeting"
             )
-        as_of = "; ".join(f"{e} {d.isoformat()}" for e, d in sorted(self.coverage.items()))
+        as_of = _dates(self.coverage)
         rows = [
             ("Meeting", f"{self.meeting_title} ({self.meeting.isoformat()})"),
             ("Period", period + (" (a date outside the calendar)" if self.ad_hoc else "")),
             ("Case data as of", as_of),
+            *(
+                [("Personnel data as of", _dates(self.personnel_as_of))]
+                if self.personnel_as_of
+                else []
+            ),
             ("Scope", self.scope),
             (
                 "Compared with",
@@ -151,3 +157,7 @@ class Brief:
                 ),
             )
         return rows
+
+
+def _dates(by_entity: dict[str, dt.date]) -> str:
+    return "; ".join(f"{e} {d.isoformat()}" for e, d in sorted(by_entity.items()))

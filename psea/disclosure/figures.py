@@ -225,7 +225,14 @@ class PublishedFigures:
         return ", ".join(f"{e} {d.isoformat()}" for e, d in days.items())
 
     def statistic(self, name: str) -> Statistic:
-        return self.release.statistic(name, self.scope, self.key)
+        found = self.release.statistic(name, self.scope, self.key)
+        with_rows = set(self.release.statistics["scope"].unique().to_list())
+        if found.state == NOT_IN_RETURNS and self.scope in with_rows and self.period.quarters:
+            # a scope with case rows and no row for the period: not reported yet, or no cases
+            reached = self.release.reported_through(self.scope)
+            late = grid.quarter_first_day(self.period.quarters[-1]) > reached
+            return Statistic(None, None, 0, False, NOT_REPORTED if late else "no cases")
+        return found
 
     def trend(self, family: str = "allegations", quarters: int = 12) -> pl.DataFrame:
         end = (

@@ -283,11 +283,10 @@ def protect(
             if pick is not None:
                 hidden[pick] = True
                 touched += of_linked[pick]
-            elif kept[cell]:  # withheld before: withhold the breakdowns around it, zeros too
-                for c in {m for r in of_linked[cell] for m in linked[r].cells}:
-                    for w in breakdowns.of_cell(c):
-                        hidden[w] = True
-                        touched += of_linked[w]
+            elif kept[cell] and _withhold_around(
+                cell, linked, of_linked, breakdowns, hidden, touched
+            ):
+                continue  # withheld before: the breakdowns around it withheld, zeros too
             elif _known_anyway(cell, values, relations, of_cell, locked, lower, k):
                 hidden[cell], locked[cell] = False, True  # public knowledge tells it: shown
                 revealed += 1
@@ -321,6 +320,16 @@ def protect(
     result.revealed = revealed
     result.known = locked & ~hidden
     return hidden, lower, result
+
+
+def _withhold_around(cell, linked, of_linked, breakdowns, hidden, touched) -> bool:
+    """Withhold the breakdowns of the relations around a cell, zeros too; whether any was."""
+    before = len(touched)
+    for c in {m for r in of_linked[cell] for m in linked[r].cells}:
+        for w in breakdowns.of_cell(c):
+            hidden[w] = True
+            touched += of_linked[w]
+    return len(touched) > before
 
 
 def _known_anyway(cell, values, relations, of_cell, locked, lower, k) -> bool:

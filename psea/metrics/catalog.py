@@ -71,6 +71,17 @@ def case_coverage(con, at: dt.date | None = None, rows_only: bool = False) -> di
     )
 
 
+def personnel_data_as_of(con, at: dt.date) -> dict[str, dt.date]:
+    """Per entity with a roster, the as_of of the roster snapshot that personnel figures as of
+    `at` rest on (the latest not after it, else the earliest)."""
+    return dict(
+        con.sql(
+            "select entity, max(as_of) from roster_snapshot($at) group by 1 order by 1",
+            params={"at": at},
+        ).fetchall()
+    )
+
+
 def case_data_key(con, at: dt.date | None = None) -> str:
     """The loads of the case snapshots read at `at` (default: the latest): changes with any load
     that changes case figures."""

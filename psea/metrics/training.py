@@ -211,8 +211,36 @@ def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
     """Every mission with someone active on the cut-off: entity, mission, region, covered, active
     (its personnel), coverage, staff_sessions (in the last complete quarters), last_staff_session,
     flagged, reason, small (fewer personnel than the minimum: listed apart), to_reach (personnel
-    to reach the floor: headcount x shortfall, the ranking) and sessions_window."""
+    to reach the floor: headcount x shortfall, the ranking) and sessions_window. An entity whose
+    personnel data stop before the last complete quarter is judged at the date of its data: a
+    quarter not yet reported is not a quarter without sessions."""
     bounds = coverage_bounds()
+    last = last_complete_quarters(cutoff, 1)[0].end
+    reach = dict(
+        con.sql(
+            """select entity, max(as_of) from awareness_sessions_snapshot($cutoff)
+               where $entity is null or entity = $entity group by 1""",
+            params={"cutoff": cutoff, "entity": entity},
+        ).fetchall()
+    )
+    lagging = {e: d for e, d in reach.items() if d < last}
+    parts = [_audit_risk_at(con, cutoff, entity, bounds, exclude=sorted(lagging))]
+    for day in sorted(set(lagging.values())):
+        for e in sorted(e for e, d in lagging.items() if d == day):
+            parts.append(_audit_risk_at(con, day, e, bounds))
+    return pl.concat(parts, how="vertical_relaxed").sort(
+        ["flagged", "small", "to_reach", "active", "entity", "mission"],
+        descending=[True, False, True, True, False, False],
+    )
+
+
+def _audit_risk_at(
+    con,
+    cutoff: dt.date,
+    entity: str | None,
+    bounds: CoverageBounds,
+    exclude: list[str] | None = None,
+) -> pl.DataFrame:
     quarters = last_complete_quarters(cutoff, bounds.session_quarters)
     window = Period(quarters[-1].start, quarters[0].end)
     coverage = mandatory_coverage(con, cutoff, entity, by=("entity", "mission", "region"))
@@ -226,6 +254,8 @@ def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
     out = coverage.join(sessions, on=["entity", "mission"], how="left").with_columns(
         pl.col("staff_sessions").fill_null(0)
     )
+    if exclude:
+        out = out.filter(~pl.col("entity").is_in(exclude))
     floor = bounds.audit_floor
     no_sessions = pl.col("staff_sessions") == 0
     # before the course was mandatory, low coverage is no irregularity: only sessions count
@@ -246,16 +276,10 @@ def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
         pl.when(low).then(floor - pl.col("coverage")).otherwise(0.0),
         pl.when(no_sessions).then(floor).otherwise(0.0),
     )
-    return (
-        out.with_columns(
-            reason.alias("reason"),
-            (no_sessions | low).alias("flagged"),
-            (pl.col("active") < bounds.minimum_headcount).alias("small"),
-            (pl.col("active") * shortfall).round(6).ceil().cast(pl.Int64).alias("to_reach"),
-        )
-        .sort(
-            ["flagged", "small", "to_reach", "active", "entity", "mission"],
-            descending=[True, False, True, True, False, False],
-        )
-        .with_columns(pl.lit(f"{window.label}").alias("sessions_window"))
+    return out.with_columns(
+        reason.alias("reason"),
+        (no_sessions | low).alias("flagged"),
+        (pl.col("active") < bounds.minimum_headcount).alias("small"),
+        (pl.col("active") * shortfall).round(6).ceil().cast(pl.Int64).alias("to_reach"),
+        pl.lit(f"{window.label}").alias("sessions_window"),
     )

@@ -73,7 +73,9 @@ def described(frame: pl.DataFrame, category: str, value: str, fmt: str) -> pl.Da
     )
     return frame.with_columns(
         pl.format(
-            "{}: {}", pl.col(category).cast(pl.String), pl.coalesce(hidden_word(), shown)
+            "{}: {}",
+            pl.col(category).cast(pl.String),
+            pl.coalesce(hidden_word(), shown, pl.lit("no figure")),  # never a silent mark
         ).alias("_description")
     )
 
