@@ -13,6 +13,7 @@ from psea import exports
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
 from psea.metrics import status
+from psea.metrics.snapshots import snapshot_history
 from psea.metrics.status import freshness
 
 viewer = require_page("data_quality")
@@ -53,6 +54,14 @@ st.download_button(
     key="dl-history",
     on_click="ignore",
 )
+
+st.subheader("Store snapshots")
+st.caption(
+    "Each committed write to the store is a snapshot: a load (with its manifest and audit "
+    "entry), a release, a saved report. Releases, briefs and UN submissions record the snapshot "
+    "they read, so that each can be rebuilt from exactly that state (`psea brief --at-snapshot`)."
+)
+dataframe(snapshot_history(con, viewer.entity), hide_index=True)
 
 st.subheader("Contract results of a load")
 if history.is_empty():

@@ -1,25 +1,48 @@
-"""The DuckDB warehouse: tables built from the contracts, the load manifest, the audit log, and the
-snapshot macros that define "the data as of a cut-off date" once for every query.
+"""The warehouse's tables, declared once here (the extract tables follow from the contracts), and
+opening it: `connect` attaches the DuckLake store (pipelines.store), creates what is missing, and
+defines the connection's macros (pipelines.macros); `transaction` is one write.
+
+DuckLake has no primary keys, unique constraints, indexes, sequences or foreign keys: the keys
+noted below are kept by the code that writes (checked inside the write's transaction, one writer
+at a time), and tests check that a duplicate is refused.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 
 from data_contracts import contracts
-from data_contracts.reference import REFERENCE_TABLES, reference_frame
+from pipelines import macros
+from pipelines.store import (
+    LAKE,
+    Store,
+    StoreError,
+    WriteConflict,
+    conflict_message,
+    current_snapshot,
+    is_conflict,
+    open_lake,
+    parse_store,
+    use_lake,
+    write_lock,
+)
 
-DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+T = TypeVar("T")
 
 BOOKKEEPING_DDL = """
-create table if not exists warehouse_info (key varchar primary key, value varchar);
+create table if not exists warehouse_info (key varchar not null, value varchar);  -- key: key
+-- one row, updated by every write that checks a key: two such writes at once conflict
+create table if not exists write_claims (name varchar not null, writes bigint not null);
 create table if not exists load_manifest (
-    load_id varchar primary key, file_name varchar not null, sha256 varchar not null,
+    load_id varchar not null, file_name varchar not null, sha256 varchar not null,
     kind varchar, file_format varchar, entities varchar, as_of date,
     rows_in bigint, rows_loaded bigint, rows_rejected bigint,
     status varchar not null,  -- accepted | rejected | superseded
@@ -31,17 +54,18 @@ create table if not exists load_problems (
     message varchar, value varchar
 );
 -- the GX validation result of each load (counts, no data value); Data Docs are rendered from it
-create table if not exists gx_validations (load_id varchar primary key, result json not null);
+create table if not exists gx_validations (load_id varchar not null, result json not null);
 create table if not exists audit_log (
     logged_at timestamp not null default current_timestamp, actor varchar not null, role varchar,
     action varchar not null, detail json
 );
 -- the protected release (psea.disclosure.release): published cells only, never a hidden value
 create table if not exists releases (
-    release_id varchar primary key, purpose varchar not null, meeting_date date, cutoff date not null,
+    release_id varchar not null, purpose varchar not null, meeting_date date, cutoff date not null,
     coverage json, status varchar not null,  -- published | superseded | failed
     cells bigint, hidden bigint, primary_hidden bigint, audit json, seconds double,
     data_key varchar, built_at timestamp, built_by varchar
+    -- its DuckLake snapshot: the one whose commit information names it (note_commit)
 );
 create table if not exists release_cells (
     release_id varchar not null, family varchar not null, breakdown varchar not null,
@@ -56,15 +80,16 @@ create table if not exists release_statistics (
 create table if not exists brief_archive (
     archive_id varchar not null, meeting_date date not null, entity varchar, release_id varchar,
     file_name varchar not null, sha256 varchar not null, content blob not null,
-    produced_by varchar, role varchar, produced_at timestamp
+    produced_by varchar, role varchar, produced_at timestamp,
+    data_snapshot bigint  -- the DuckLake snapshot the brief was built from
 );
 -- the SFP progress report (pipelines.progress): every version kept, the latest in force
 create table if not exists progress_texts (
     meeting_date date not null, entity varchar not null,
     part varchar not null,  -- key_messages | accomplishments | challenges | requests
     version integer not null, items json not null,  -- the lines, in order
-    written_by varchar not null, role varchar, written_at timestamp not null,
-    primary key (meeting_date, entity, part, version)
+    written_by varchar not null, role varchar, written_at timestamp not null
+    -- key: (meeting_date, entity, part, version)
 );
 create table if not exists action_points (
     point_id varchar not null, version integer not null, entity varchar not null,
@@ -72,11 +97,11 @@ create table if not exists action_points (
     written_in date not null,  -- the meeting whose workspace wrote this version
     action varchar not null, owner varchar not null, due date,
     status varchar not null,  -- open | in_progress | done | dropped
-    written_by varchar not null, role varchar, written_at timestamp not null,
-    primary key (point_id, version)
+    written_by varchar not null, role varchar, written_at timestamp not null
+    -- key: (point_id, version)
 );
 create table if not exists sfp_meetings_added (
-    meeting_date date primary key, title varchar not null, notes varchar,
+    meeting_date date not null, title varchar not null, notes varchar,  -- key: meeting_date
     added_by varchar, added_at timestamp default current_timestamp
 );
 """
@@ -85,182 +110,245 @@ create table if not exists sfp_meetings_added (
 # allegation, kept across snapshots and corrected re-sends, never reused.
 UN_REFERENCES_DDL = """
 create table if not exists un_references (
-    entity varchar not null, case_ref varchar not null, un_reference varchar not null unique,
+    entity varchar not null, case_ref varchar not null, un_reference varchar not null,
     year_received integer not null, sequence integer not null,
     assigned_at timestamp not null default current_timestamp, assigned_in_quarter varchar not null,
-    primary key (entity, case_ref)
+    data_snapshot bigint  -- the DuckLake snapshot the submission that assigned it read
+    -- keys: (entity, case_ref) and un_reference
 );
 """
 
-# Which date places a row on or before the cut-off, per extract (see docs/indicators.md, "Data as of a cut-off").
-DATE_RESTRICTION = {
-    "training": "completed_on <= d",
-    "awareness_sessions": "held_on <= d",
-    "contracts": "signed_on <= d",
-    "roster": "contract_start <= d",
-    "appraisals": "year <= year(d)",
-}
 
-QUARTER_FIRST_DAY = (
-    "make_date(left(quarter, 4)::integer, right(quarter, 1)::integer * 3 - 2, 1)"  # of 'YYYYQn'
-)
+def declared_ddl() -> list[str]:
+    """Every table of the store, in the order created: bookkeeping, UN references, extracts."""
+    extracts = [
+        f"create table if not exists {c.kind} ("
+        + ", ".join(f'"{col.name}" {col.duckdb_type}' for col in c.columns)
+        + ", load_id varchar not null)"
+        for c in contracts().values()
+    ]
+    return [BOOKKEEPING_DDL, UN_REFERENCES_DDL, *extracts]
+
+
+class Warehouse:
+    """A connection to the store: DuckDB's connection (`sql`, `execute`, … pass through) that knows
+    its store, for the write lock and for its cursors (one per thread: DuckDB connections are not
+    thread-safe)."""
+
+    __slots__ = ("_con", "pinned", "store")
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, store: Store, pinned: int | None = None):
+        self._con = con
+        self.store = store
+        self.pinned = pinned  # the snapshot a time-travel connection reads, else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+    def cursor(self) -> Warehouse:
+        cursor = self._con.cursor()
+        use_lake(cursor)
+        return Warehouse(cursor, self.store, self.pinned)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def warehouse_path(explicit: str | Path | None = None) -> str:
+    """The store's name: `explicit`, else $PSEA_WAREHOUSE, else data/warehouse/."""
+    return parse_store(explicit).key
+
+
+def connect(
+    where: str | Path | Store | None = None, read_only: bool = False, snapshot: int | None = None
+) -> Warehouse:
+    """Open the store (creating what its schema lacks, unless read-only); `snapshot` opens it as
+    it stood at that DuckLake snapshot, read-only."""
+    store = where if isinstance(where, Store) else parse_store(where)
+    try:
+        con = open_lake(store, read_only=read_only, snapshot=snapshot)
+    except StoreError as err:
+        raise RuntimeError(str(err)) from None
+    wh = Warehouse(con, store, snapshot)
+    try:
+        if not (read_only or snapshot is not None):
+            retrying(wh, lambda: ensure_schema(wh), "the schema")
+        elif missing_tables(wh):
+            raise RuntimeError(f"{store.describe()} holds no PSEA warehouse (or an older one)")
+        macros.define(wh)
+    except BaseException:
+        wh.close()
+        raise
+    return wh
+
+
+def missing_tables(con) -> list[str]:
+    have = {
+        r[0]
+        for r in con.sql(
+            f"select table_name from duckdb_tables() where database_name = '{LAKE}'"
+        ).fetchall()
+    }
+    return [t for t in declared_tables() if t not in have]
+
+
+def declared_tables() -> dict[str, list[tuple[str, str]]]:
+    """Each declared table's columns (name, type), as DuckDB reads the declarations."""
+    scratch = duckdb.connect()
+    try:
+        for ddl in declared_ddl():
+            scratch.execute(ddl)
+        rows = scratch.sql(
+            "select table_name, column_name, data_type from duckdb_columns() "
+            "where database_name = 'memory' and schema_name = 'main' "
+            "order by table_name, column_index"
+        ).fetchall()
+    finally:
+        scratch.close()
+    tables: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in rows:
+        tables.setdefault(table, []).append((column, kind))
+    return tables
+
+
+def ensure_schema(con: Warehouse) -> None:
+    """Create the declared tables and columns the store lacks, in one write; nothing when none is
+    missing (so that opening the store writes nothing)."""
+    declared = declared_tables()
+    have: dict[str, set[str]] = {}
+    for table, column in con.sql(
+        f"select table_name, column_name from duckdb_columns() where database_name = '{LAKE}'"
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
+    missing = {t: cols for t, cols in declared.items() if t not in have}
+    added = {
+        t: [(c, k) for c, k in cols if c not in have[t]]
+        for t, cols in declared.items()
+        if t in have and any(c not in have[t] for c, _ in cols)
+    }
+    if not missing and not added and _claims_ready(con):
+        return
+    with transaction(con, claim=False):
+        for ddl in declared_ddl():
+            con.execute(ddl)
+        for table, columns in added.items():
+            for column, kind in columns:
+                con.execute(f'alter table {table} add column if not exists "{column}" {kind}')
+        if not _claims_ready(con):
+            con.execute("insert into write_claims values ('writes', 0)")
+
+
+def _claims_ready(con) -> bool:
+    try:
+        return con.sql("select count(*) from write_claims").fetchall()[0][0] > 0
+    except duckdb.CatalogException:
+        return False
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+_IN_TRANSACTION: set[int] = set()  # ids of the connections inside `transaction`
+_NOTES: dict[int, dict] = {}  # what each open transaction will say of itself in its snapshot
+_GUARD = threading.Lock()
+
+
+def note_commit(con: Warehouse, what: str, value: str, author: str | None = None) -> None:
+    """Name something this write commits (`what`: loads, releases, actions) in its DuckLake
+    snapshot's commit information: an immutable pointer from the snapshot to what it holds."""
+    notes = _NOTES.get(id(con))
+    if notes is None:
+        return
+    notes.setdefault(what, []).append(value)
+    if author and not notes.get("author"):
+        notes["author"] = author
+
+
+def _sign(con: Warehouse) -> None:
+    notes = _NOTES.get(id(con)) or {}
+    author = notes.pop("author", None)
+    if not notes:
+        return
+    message = "; ".join(f"{k}: {', '.join(v)}" for k, v in sorted(notes.items()))
+    con.execute(
+        f"CALL {LAKE}.set_commit_message($author, $message, extra_info => $info)",
+        {"author": author or "psea", "message": message[:500], "info": json.dumps(notes)},
+    )
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One DuckDB transaction: committed when the block ends, rolled back on any error (DuckDB 2.0
-    auto-commits each statement otherwise)."""
-    con.execute("begin transaction")
-    try:
+def transaction(con: Warehouse, claim: bool = True) -> Iterator[None]:
+    """One write: the store's write lock, BEGIN … COMMIT, ROLLBACK on any error; a `transaction`
+    inside another on the same connection is part of it. With `claim` (a write that checks a key
+    before it writes), the write updates the claims row, so that two such writes at once on a
+    PostgreSQL catalog conflict and the second is refused (`WriteConflict`) instead of both
+    committing. A commit another writer made impossible raises `WriteConflict`, nothing kept."""
+    if id(con) in _IN_TRANSACTION:
         yield
-    except BaseException:
-        con.execute("rollback")
-        raise
-    con.execute("commit")
+        return
+    with write_lock(con.store).held():
+        con.execute("begin transaction")
+        with _GUARD:
+            _IN_TRANSACTION.add(id(con))
+            _NOTES[id(con)] = {}
+        try:
+            if claim:
+                con.execute("update write_claims set writes = writes + 1")
+            yield
+            _sign(con)
+        except BaseException as err:
+            con.execute("rollback")
+            if is_conflict(err):
+                raise WriteConflict(conflict_message(con.store)) from err
+            raise
+        finally:
+            with _GUARD:
+                _IN_TRANSACTION.discard(id(con))
+                _NOTES.pop(id(con), None)
+        try:
+            con.execute("commit")
+        except duckdb.Error as err:
+            if is_conflict(err):
+                raise WriteConflict(conflict_message(con.store)) from err
+            raise
 
 
-def warehouse_path(explicit: str | Path | None = None) -> Path:
-    return Path(explicit or os.environ.get("PSEA_WAREHOUSE") or DEFAULT_WAREHOUSE)
+def in_transaction(con: Warehouse) -> bool:
+    return id(con) in _IN_TRANSACTION
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    path = Path(path)
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as err:
-        if "lock" in str(err).lower():
-            raise RuntimeError(
-                f"the warehouse {path} is in use by another process (the dashboard or another load); "
-                "DuckDB allows one writer at a time: stop it or wait, then retry"
-            ) from None
-        raise
-    if not read_only:
-        ensure_schema(con)
-    return con
+def retrying(con: Warehouse, write: Callable[[], T], what: str = "write", attempts: int = 6) -> T:
+    """Run `write` (which makes its own transaction) again when another writer got there first;
+    after `attempts`, the conflict reaches the caller with its clear message."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except WriteConflict:
+            if attempt == attempts - 1 or in_transaction(con):
+                raise
+            time.sleep(0.1 * 1.5**attempt)
+    raise AssertionError("unreachable")
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(BOOKKEEPING_DDL)
-    con.execute(UN_REFERENCES_DDL)
-    for contract in contracts().values():
-        cols = ", ".join(f'"{c.name}" {c.duckdb_type}' for c in contract.columns)
+def snapshot_id(con: Warehouse) -> int:
+    """The DuckLake snapshot this connection reads now (the store's latest, or the pinned one)."""
+    return current_snapshot(con)
+
+
+def mark_demo(con: Warehouse, seed: int, scale: float) -> None:
+    with transaction(con):
+        con.execute("delete from warehouse_info where key in ('kind', 'demo_seed', 'demo_scale')")
         con.execute(
-            f"create table if not exists {contract.kind} ({cols}, load_id varchar not null)"
+            "insert into warehouse_info values ('kind', 'demo'), ('demo_seed', ?), ('demo_scale', ?)",
+            [str(seed), str(scale)],
         )
-    load_reference_data(con)
-    create_snapshot_macros(con)
 
 
-def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:
-    """Reference files are versioned in the repository and replace their tables on every build."""
-    for name in REFERENCE_TABLES:
-        frame = reference_frame(name)  # noqa: F841 - scanned by name below
-        con.execute(f"create or replace table ref_{name} as select * from frame")
-    con.execute(
-        """
-        create or replace view sfp_meetings as
-        select meeting_date, date_precision, title, null::varchar as notes, 'seed' as source
-        from ref_sfp_meetings
-        union all
-        select meeting_date, 'day', title, notes, 'added' from sfp_meetings_added
-        """
-    )
-
-
-def create_snapshot_macros(con: duckdb.DuckDBPyConnection) -> None:
-    for kind, contract in contracts().items():
-        key = ", ".join(f'"{c}"' for c in contract.snapshot_key)
-        con.execute(
-            f"""
-            create or replace macro {kind}_snapshot(d) as table
-            with pick as (
-                select {key}, coalesce(max(as_of) filter (where as_of <= d), min(as_of)) as as_of
-                from {kind} group by all
-            )
-            select t.* from {kind} t join pick using ({key}, as_of)
-            """
-        )
-        con.execute(
-            f"""
-            create or replace view {kind}_current as
-            select t.* from {kind} t
-            join (select {key}, max(as_of) as as_of from {kind} group by all) latest using ({key}, as_of)
-            """
-        )
-    for kind, condition in DATE_RESTRICTION.items():
-        con.execute(
-            f"create or replace macro {kind}_at(d) as table select * from {kind}_snapshot(d) where {condition}"
-        )
-    # A case's stage at d follows from its stage dates when the snapshot is newer than d.
-    con.execute(
-        """
-        create or replace macro cases_at(d) as table
-        select c.* exclude (status),
-            c.status as status_in_snapshot,
-            case
-                when c.as_of <= d then c.status
-                when c.investigation_completed_on <= d then c.status
-                when c.investigation_opened_on <= d then 'under_investigation'
-                when c.assessment_completed_on <= d and c.status in ('closed', 'under_review_limited_information')
-                    then c.status
-                when c.status = 'received' then 'received'
-                else 'preliminary_assessment'
-            end as status,
-            coalesce(c.assessment_completed_on <= d, false) as assessed,
-            coalesce(c.investigation_opened_on <= d, false) as investigated,
-            coalesce(c.investigation_completed_on <= d, false) as finding_reached
-        from cases_snapshot(d) c
-        where c.date_received <= d
-        """
-    )
-    for kind in ("case_victims", "case_subjects"):
-        con.execute(
-            f"""
-            create or replace macro {kind}_at(d) as table
-            select v.* from {kind}_snapshot(d) v
-            semi join cases_at(d) c on c.entity = v.entity and c.case_ref = v.case_ref
-            """
-        )
-    # Every as_of of case data, from case rows or from returns: the snapshot dates of the releases.
-    con.execute(
-        """create or replace view case_data_as_of as
-           select entity, as_of, 'cases' as source from cases
-           union all select entity, as_of, 'agency_returns' from agency_returns"""
-    )
-    # A return's quarter counts once it has ended by d, and only where the entity's case rows do
-    # not reach it (the rows win: data_contracts/agency_returns.yaml).
-    con.execute(
-        f"""
-        create or replace macro agency_returns_at(d) as table
-        with reach as (select entity, max(as_of) as reach from cases_snapshot(d) group by 1),
-        dated as (
-            select r.*, {QUARTER_FIRST_DAY} as quarter_start,
-                (({QUARTER_FIRST_DAY}) + interval 3 month - interval 1 day)::date as quarter_end
-            from agency_returns_snapshot(d) r
-        )
-        select r.* from dated r left join reach c using (entity)
-        where r.quarter_end <= d and (c.reach is null or c.reach < r.quarter_start)
-        """
-    )
-    con.execute(
-        """
-        create or replace macro victim_assistance_at(d) as table
-        select a.* from victim_assistance_snapshot(d) a
-        semi join cases_at(d) c on c.entity = a.entity and c.case_ref = a.case_ref
-        where a.referred_on <= d
-        """
-    )
-
-
-def mark_demo(con: duckdb.DuckDBPyConnection, seed: int, scale: float) -> None:
-    con.execute(
-        "insert or replace into warehouse_info values ('kind', 'demo'), ('demo_seed', ?), ('demo_scale', ?)",
-        [str(seed), str(scale)],
-    )
-
-
-def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+def is_demo(con) -> bool:
     rows = con.sql("select value from warehouse_info where key = 'kind'").fetchall()
     return bool(rows) and rows[0][0] == "demo"

@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.demo.build import build_demo as build_demo_warehouse
+from pipelines.store import Store
 from pipelines.warehouse import connect
 from psea.disclosure.published import ensure
 
 
-def build_demo(path: str | Path, **options) -> dict:
+def build_demo(path: str | Path | Store, **options) -> dict:
     """`pipelines.demo.build.build_demo`, then the release of the demo's latest data."""
     summary = build_demo_warehouse(path, **options)
     con = connect(path)

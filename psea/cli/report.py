@@ -33,6 +33,7 @@ def report_un_quarterly(
 ) -> None:
     """The UN quarterly submission for allegations received in the quarter (exact figures); refuses
     (exit 1, writing nothing) when the entity's case data do not reach the quarter's end."""
+    from pipelines.warehouse import snapshot_id
     from psea.metrics import un_quarterly
 
     try:
@@ -58,6 +59,7 @@ def report_un_quarterly(
             entity=entity,
             quarter=quarter,
             as_of=sent.as_of,
+            snapshot=snapshot_id(con),  # the DuckLake snapshot the submission read
             allegations=sent.allegations.height,
             updates=sent.updates.height,
         )

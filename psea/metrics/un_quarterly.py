@@ -19,7 +19,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import duckdb
 import polars as pl
 
 from psea.calendar import quarter_start
@@ -88,21 +87,25 @@ def latest_reported_quarter(con, entity: str, quarters: list[str]) -> str | None
 def assign_un_references(con, entity: str, quarter: Period) -> int:
     """Give every allegation of the entity received up to the quarter's end a reference, unless it
     has one; returns how many were assigned."""
-    for attempt in range(3):
-        try:
-            return _assign(con, entity, quarter)
-        except duckdb.TransactionException:  # another session assigned at the same moment
-            if attempt == 2:
-                raise
-    return 0
+    from pipelines.warehouse import retrying, snapshot_id, transaction
+
+    read = snapshot_id(con)
+
+    def assign() -> int:
+        # a reference is unique and a case_ref has one: numbered inside the write, one at a time
+        with transaction(con):
+            return _assign(con, entity, quarter, read)
+
+    return retrying(con, assign, "assignment of UN references")
 
 
-def _assign(con, entity: str, quarter: Period) -> int:
+def _assign(con, entity: str, quarter: Period, read: int) -> int:
     before = con.sql("select count(*) from un_references").fetchall()[0][0]
     con.execute(
         """
         insert into un_references
-            (entity, case_ref, un_reference, year_received, sequence, assigned_at, assigned_in_quarter)
+            (entity, case_ref, un_reference, year_received, sequence, assigned_at,
+             assigned_in_quarter, data_snapshot)
         with new as (
             select c.entity, c.case_ref, c.date_received, year(c.date_received) as year_received
             from cases_at($end) c
@@ -119,10 +122,10 @@ def _assign(con, entity: str, quarter: Period) -> int:
             from new n left join last l using (year_received)
         )
         select entity, case_ref, printf('%s-%d-%03d', entity, year_received, sequence),
-               year_received, sequence, current_timestamp, $quarter
+               year_received, sequence, current_timestamp, $quarter, $read
         from numbered
         """,
-        {"entity": entity, "end": quarter.end, "quarter": quarter_label(quarter)},
+        {"entity": entity, "end": quarter.end, "quarter": quarter_label(quarter), "read": read},
     )
     return con.sql("select count(*) from un_references").fetchall()[0][0] - before
 
