@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from data_contracts import contracts
-from data_contracts.reference import REFERENCE_TABLES, reference_frame
+from data_contracts.reference import REFERENCE_DIR, REFERENCE_TABLES
 
 MEMORY = "memory.main"  # the connection's own database: shared by its cursors
 
@@ -34,11 +34,28 @@ def define(con: duckdb.DuckDBPyConnection) -> None:
     create_snapshot_macros(con)
 
 
+# the typed columns of the reference files (data_contracts.reference reads them the same way)
+_REFERENCE_TYPES = {"meeting_date": "date", "date": "date", "year": "integer"}
+
+
 def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:
-    """Reference files are versioned in the repository: each connection reads them."""
+    """Reference files are versioned in the repository: each connection reads them (DuckDB's own
+    CSV reader, as text, then the typed columns)."""
     for name in REFERENCE_TABLES:
-        frame = reference_frame(name)  # noqa: F841 - scanned by name below
-        con.execute(f"create or replace table {MEMORY}.ref_{name} as select * from frame")
+        path = str(REFERENCE_DIR / f"{name}.csv").replace("'", "''")
+        header = con.sql(f"select * from read_csv('{path}', all_varchar = true) limit 0").columns
+        columns = ", ".join(
+            f'"{c}"::{_REFERENCE_TYPES[c]} as "{c}"'
+            if c in _REFERENCE_TYPES
+            else f'("{c}" = \'true\') as "{c}"'
+            if c == "action_plan"
+            else f'"{c}"'
+            for c in header
+        )
+        con.execute(
+            f"create or replace table {MEMORY}.ref_{name} as "
+            f"select {columns} from read_csv('{path}', all_varchar = true)"
+        )
     con.execute(
         f"""
         create or replace view {MEMORY}.sfp_meetings as

@@ -10,10 +10,13 @@ at a time), and tests check that a duplicate is refused.
 from __future__ import annotations
 
 import json
+import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -168,9 +171,43 @@ def warehouse_path(explicit: str | Path | None = None) -> str:
 def connect(
     where: str | Path | Store | None = None, read_only: bool = False, snapshot: int | None = None
 ) -> Warehouse:
-    """Open the store (creating what its schema lacks, unless read-only); `snapshot` opens it as
-    it stood at that DuckLake snapshot, read-only."""
+    """A connection to the store (creating what its schema lacks, unless read-only); `snapshot`
+    opens it as it stood at that DuckLake snapshot, read-only. The store is attached once per
+    process (the extensions, the catalog and the connection's macros take a second or two): each
+    `connect` is a new DuckDB connection of that instance, reading the latest committed snapshot."""
     store = where if isinstance(where, Store) else parse_store(where)
+    key = (store.key, read_only or snapshot is not None, snapshot)
+    with _INSTANCE_GUARD:
+        base = _INSTANCES.pop(key, None)
+        if base is None:
+            base = _open_instance(store, read_only, snapshot)
+        _INSTANCES[key] = base  # the most recently used last
+        while len(_INSTANCES) > MAX_INSTANCES:  # cursors given out keep their instance alive
+            _INSTANCES.pop(next(iter(_INSTANCES))).close()
+        cursor = base.cursor()
+    use_lake(cursor)
+    return Warehouse(cursor, store, snapshot)
+
+
+def forget(store: Store | str | Path) -> None:
+    """Drop this process's instances of a store whose files were replaced (a rebuilt demo, a
+    restore): the next `connect` attaches it again."""
+    name = store.key if isinstance(store, Store) else parse_store(store).key
+    with _INSTANCE_GUARD:
+        for key in [k for k in _INSTANCES if k[0] == name]:
+            _INSTANCES.pop(key).close()
+
+
+_INSTANCES: dict[tuple, duckdb.DuckDBPyConnection] = {}
+_INSTANCE_GUARD = threading.RLock()
+MAX_INSTANCES = 8
+
+
+def _open_instance(
+    store: Store, read_only: bool, snapshot: int | None
+) -> duckdb.DuckDBPyConnection:
+    if store.kind == "folder" and not store.exists() and not (read_only or snapshot is not None):
+        _start_from_template(store)
     try:
         con = open_lake(store, read_only=read_only, snapshot=snapshot)
     except StoreError as err:
@@ -181,11 +218,47 @@ def connect(
             retrying(wh, lambda: ensure_schema(wh), "the schema")
         elif missing_tables(wh):
             raise RuntimeError(f"{store.describe()} holds no PSEA warehouse (or an older one)")
+        con.execute("begin transaction")  # one read of the catalog for all the definitions
         macros.define(wh)
+        con.execute("commit")
     except BaseException:
-        wh.close()
+        con.close()
         raise
-    return wh
+    return con
+
+
+_TEMPLATE_GUARD = threading.Lock()
+
+
+@cache
+def _template_catalog() -> Path:
+    """An empty embedded catalog with the declared schema, made once per process: a new folder
+    store starts as a copy of it (creating DuckLake's catalog and the tables takes seconds)."""
+    folder = Path(tempfile.mkdtemp(prefix="psea-catalog-"))
+    store = parse_store(str(folder / "store"))
+    con = open_lake(store)
+    try:
+        ensure_schema(Warehouse(con, store))
+    finally:
+        con.close()
+    return store.catalog_file
+
+
+def _start_from_template(store: Store) -> None:
+    with _TEMPLATE_GUARD:
+        template = _template_catalog()
+        Path(store.data_path).mkdir(parents=True, exist_ok=True)
+        source, copy = sqlite3.connect(template), sqlite3.connect(store.catalog_file)
+        try:
+            source.backup(copy)
+            copy.execute(
+                "update ducklake_metadata set value = ? where key = 'data_path'", [store.data_path]
+            )
+            copy.execute("pragma journal_mode = wal")
+            copy.commit()
+        finally:
+            copy.close()
+            source.close()
 
 
 def missing_tables(con) -> list[str]:

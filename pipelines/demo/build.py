@@ -13,7 +13,7 @@ from pipelines.demo.extracts import generate
 from pipelines.demo.files import write_extracts
 from pipelines.load import ingest
 from pipelines.store import Store, parse_store
-from pipelines.warehouse import connect, mark_demo
+from pipelines.warehouse import connect, forget, mark_demo
 
 
 def build_demo(
@@ -60,6 +60,8 @@ def build_demo(
         finally:
             con.close()
     if folder:
+        forget(str(partial))
+        forget(store)
         _swap_in(partial, folder)
     if extracts_dir:
         write_extracts(extracts, Path(extracts_dir), extract_format)
