@@ -10,6 +10,7 @@ at a time), and tests check that a duplicate is refused.
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -25,6 +26,7 @@ import duckdb
 from data_contracts import contracts
 from pipelines import macros
 from pipelines.store import (
+    DATA_FOLDER,
     LAKE,
     Store,
     StoreError,
@@ -176,11 +178,13 @@ def connect(
     process (the extensions, the catalog and the connection's macros take a second or two): each
     `connect` is a new DuckDB connection of that instance, reading the latest committed snapshot."""
     store = where if isinstance(where, Store) else parse_store(where)
-    key = (store.key, read_only or snapshot is not None, snapshot)
+    key = (store.key, snapshot)  # a reader shares the instance (it writes nothing)
     with _INSTANCE_GUARD:
         base = _INSTANCES.pop(key, None)
         if base is None:
-            base = _open_instance(store, read_only, snapshot)
+            if read_only and snapshot is None and not store.exists():
+                raise RuntimeError(f"{store.describe()} holds no warehouse")
+            base = _open_instance(store, False, snapshot)
         _INSTANCES[key] = base  # the most recently used last
         while len(_INSTANCES) > MAX_INSTANCES:  # cursors given out keep their instance alive
             _INSTANCES.pop(next(iter(_INSTANCES))).close()
@@ -239,15 +243,38 @@ def _template_catalog() -> Path:
     con = open_lake(store)
     try:
         ensure_schema(Warehouse(con, store))
+        _seed_statistics(con)
     finally:
         con.close()
     return store.catalog_file
+
+
+_PLACEHOLDER = {"VARCHAR": "''", "DATE": "date '2000-01-01'", "BOOLEAN": "false", "JSON": "'{}'"}
+
+
+def _seed_statistics(con) -> None:
+    """One row written and deleted in every table: DuckLake keeps a table's statistics from its
+    first write on, and plans a query over a table never written with one catalog query per
+    column, every time (measured: 19 catalog queries for a scan of an empty table, 9 after)."""
+    con.execute("begin transaction")
+    for table, columns in declared_tables().items():
+        values = ", ".join(
+            _PLACEHOLDER.get(kind, "''::blob" if kind == "BLOB" else f"0::{kind}")
+            if kind != "TIMESTAMP"
+            else "timestamp '2000-01-01'"
+            for _, kind in columns
+        )
+        con.execute(f"insert into {table} values ({values})")
+        con.execute(f"delete from {table}")
+    con.execute("commit")
 
 
 def _start_from_template(store: Store) -> None:
     with _TEMPLATE_GUARD:
         template = _template_catalog()
         Path(store.data_path).mkdir(parents=True, exist_ok=True)
+        if (template.parent / DATA_FOLDER).exists():
+            shutil.copytree(template.parent / DATA_FOLDER, store.data_path, dirs_exist_ok=True)
         source, copy = sqlite3.connect(template), sqlite3.connect(store.catalog_file)
         try:
             source.backup(copy)

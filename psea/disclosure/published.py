@@ -205,18 +205,26 @@ def ensure(con, actor: str, role: str | None, day: dt.date | None = None) -> Rel
     """The published release for the data as of `day` (default: the latest), built, audited and
     published first when none rests on the data the warehouse holds. None without case data, or
     when the audit of a new release failed and no earlier one exists at that cut-off."""
+    from pipelines.warehouse import retrying
     from psea.disclosure.release import NothingToRelease, build, publish
 
     cutoff = snapshot_cutoff(con, day)
     if cutoff is None:
         return None
-    if not is_fresh(con, cutoff):
+
+    def publish_if_stale() -> bool:  # again from the check when another writer got there first
+        if is_fresh(con, cutoff):
+            return True
         purpose = "current" if cutoff == snapshot_cutoff(con) else "snapshot"
         try:
             built = build(con, cutoff)
         except NothingToRelease:
-            return None
+            return False
         publish(con, built, purpose, actor, role, case_data_key(con, cutoff))
+        return True
+
+    if not retrying(con, publish_if_stale, "release"):
+        return None
     return latest(con, cutoff)
 
 
