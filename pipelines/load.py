@@ -317,19 +317,27 @@ def _write_load(
     snapshot = {"entities": outcome.entities, "as_of": outcome.as_of, "kind": raw.kind}
     cols = ", ".join(f'"{c}"' for c in contract.column_names)
     with transaction(con):
-        if already_loaded(con, raw.sha256):
+        loaded, replaced = con.sql(
+            """select count(*) filter (where sha256 = $sha and status in ('accepted', 'superseded')),
+                      count(*) filter (where status = 'accepted' and kind = $kind and as_of = $as_of
+                          and list_has_any(string_split(entities, ','), $entities))
+               from load_manifest""",
+            params={**snapshot, "sha": raw.sha256},
+        ).fetchall()[0]
+        if loaded:  # another session or process loaded the same bytes first
             return "already_loaded"
-        con.execute(
-            f"delete from {raw.kind} where as_of = $as_of "
-            f"and {contract.entity_column} in (select unnest($entities))",
-            {"as_of": snapshot["as_of"], "entities": snapshot["entities"]},
-        )
-        con.execute(
-            """update load_manifest set status = 'superseded'
-               where status = 'accepted' and kind = $kind and as_of = $as_of
-                 and list_has_any(string_split(entities, ','), $entities)""",
-            snapshot,
-        )
+        if replaced:  # a corrected re-send: the earlier file's rows go, its manifest row stays
+            con.execute(
+                f"delete from {raw.kind} where as_of = $as_of "
+                f"and {contract.entity_column} in (select unnest($entities))",
+                {"as_of": snapshot["as_of"], "entities": snapshot["entities"]},
+            )
+            con.execute(
+                """update load_manifest set status = 'superseded'
+                   where status = 'accepted' and kind = $kind and as_of = $as_of
+                     and list_has_any(string_split(entities, ','), $entities)""",
+                snapshot,
+            )
         con.execute(
             f"insert into {raw.kind} ({cols}, load_id) select {cols}, $load_id from rows",
             {"load_id": load_id},

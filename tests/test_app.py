@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import copy_demo
 from streamlit.testing.v1 import AppTest
 
 import psea.app.shell as shell
@@ -22,10 +23,8 @@ ROLES_PAGES = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from psea.demo import build_demo
-
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(path, seed=11, scale=0.05)
+    copy_demo(tmp_path_factory, path, seed=11, scale=0.05)
     global DEMO_PATH
     DEMO_PATH = path
     return path

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import copy_demo
 from docx import Document
 from PIL import Image
 from pypdf import PdfReader
@@ -39,10 +40,8 @@ CASE_FIGURES = (
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    from psea.demo import build_demo
-
     path = tmp_path_factory.mktemp("brief") / "demo.duckdb"
-    build_demo(path, seed=5, scale=0.05)
+    copy_demo(tmp_path_factory, path, seed=5, scale=0.05)
     return path
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
+from conftest import copy_demo
 from scipy.optimize import linprog
 
 from pipelines.warehouse import connect
@@ -23,10 +24,9 @@ K = 5
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    from psea.demo import build_demo
 
     path = tmp_path_factory.mktemp("release") / "demo.duckdb"
-    build_demo(path, seed=5, scale=0.05)
+    copy_demo(tmp_path_factory, path, seed=5, scale=0.05)
     con = connect(path)
     yield con
     con.close()

@@ -13,7 +13,7 @@ from pipelines.demo.extracts import generate
 from pipelines.demo.files import write_extracts
 from pipelines.load import ingest
 from pipelines.store import Store, parse_store
-from pipelines.warehouse import connect, forget, mark_demo
+from pipelines.warehouse import compact, connect, forget, mark_demo
 
 
 def build_demo(
@@ -53,6 +53,7 @@ def build_demo(
                     f"a demo extract was rejected (a generator bug): {rejected[0].problems[:3]}"
                 )
             mark_demo(con, seed, scale)
+            compact(con)  # one load per file made many small data files
             rows = {
                 kind: con.sql(f"select count(*)::bigint from {kind}_current").fetchall()[0][0]
                 for kind in extracts.snapshots
