@@ -4,7 +4,7 @@ role it is for, and writes small PNGs to docs/screenshots/.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-Uses the demo warehouse ($PSEA_DEMO_WAREHOUSE, else data/demo.duckdb; built if missing).
+Uses the demo store ($PSEA_WAREHOUSE, else $PSEA_DEMO_WAREHOUSE, else data/demo/; built if missing).
 """
 
 from __future__ import annotations
