@@ -112,8 +112,13 @@ def _frozen_catalog(source: Store, tmp: Path) -> Path:
     try:
         con.execute(f"ATTACH '{source.location}' AS {META} (TYPE postgres, READ_ONLY)")
         con.execute(f"ATTACH '{copy}' AS frozen (TYPE sqlite)")
+        tables = con.sql(
+            f"select schema_name, table_name from duckdb_tables() where database_name = '{META}' "
+            "and table_name like 'ducklake_%'"
+        ).fetchall()
         con.execute("BEGIN TRANSACTION")  # one PostgreSQL transaction: one state of the catalog
-        con.execute(f"COPY FROM DATABASE {META} TO frozen")
+        for schema, table in tables:
+            con.execute(f'CREATE TABLE frozen.{table} AS SELECT * FROM {META}."{schema}".{table}')
         con.execute("COMMIT")
     finally:
         con.close()
@@ -140,8 +145,10 @@ def _require_empty(target: Store) -> None:
 
 
 def _write_catalog(catalog: Path, source: Store, target: Store) -> None:
-    """The frozen catalog becomes the target's, with the target's data path."""
-    if target.kind == "folder":
+    """The frozen catalog becomes the target's, with the target's data path. Between two folders
+    the SQLite file itself is copied; otherwise DuckLake first creates its catalog tables (with
+    the keys its conflict detection rests on) in the target, and every row is copied into them."""
+    if target.kind == "folder" and source.kind == "folder":
         Path(target.location).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(catalog, target.catalog_file)
         db = sqlite3.connect(target.catalog_file)
@@ -155,15 +162,40 @@ def _write_catalog(catalog: Path, source: Store, target: Store) -> None:
         finally:
             db.close()
         return
+    from pipelines.store import open_lake
+
+    open_lake(target).close()  # an empty DuckLake: its catalog tables, their keys, snapshot 0
     con = _duck()
     try:
         con.execute(f"ATTACH '{catalog}' AS frozen (TYPE sqlite, READ_ONLY)")
-        con.execute(f"ATTACH '{target.location}' AS {META} (TYPE postgres)")
-        con.execute(f"COPY FROM DATABASE frozen TO {META}")
+        if target.kind == "folder":
+            con.execute(f"ATTACH '{target.catalog_file}' AS {META} (TYPE sqlite)")
+        else:
+            con.execute(f"ATTACH '{target.location}' AS {META} (TYPE postgres)")
+        have = {
+            r[0]
+            for r in con.sql(
+                f"select table_name from duckdb_tables() where database_name = '{META}'"
+            ).fetchall()
+        }
+        tables = [
+            r[0]
+            for r in con.sql(
+                "select table_name from duckdb_tables() where database_name = 'frozen'"
+            ).fetchall()
+        ]
+        con.execute("BEGIN TRANSACTION")
+        for table in tables:
+            if table in have:
+                con.execute(f"DELETE FROM {META}.{table}")
+                con.execute(f"INSERT INTO {META}.{table} BY NAME SELECT * FROM frozen.{table}")
+            else:  # a table of inlined rows
+                con.execute(f"CREATE TABLE {META}.{table} AS SELECT * FROM frozen.{table}")
         con.execute(
-            f"update {META}.ducklake_metadata set value = $p where key = 'data_path'",
+            f"UPDATE {META}.ducklake_metadata SET value = $p WHERE key = 'data_path'",
             {"p": target.data_path},
         )
+        con.execute("COMMIT")
     finally:
         con.close()
 
