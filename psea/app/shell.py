@@ -67,7 +67,7 @@ def demo_warehouse() -> str:
 
     try:
         store = parse_store(str(DEMO_WAREHOUSE))
-        if not store.exists() or _empty(store):
+        if not store.exists():  # never into an existing store: it may be meant for real data
             build_demo(store)
         demo = is_demo(warehouse_cursor(store.key))
     except (StoreError, Exception) as err:  # not a warehouse at all: refuse it the same way
@@ -79,19 +79,6 @@ def demo_warehouse() -> str:
             "Point PSEA_WAREHOUSE at a store built by `psea demo`, or unset it."
         )
     return store.key
-
-
-def _empty(store) -> bool:
-    """A store that holds no load and no demo (a new PostgreSQL catalog): the demo is built in it."""
-    from pipelines.warehouse import connect
-
-    con = connect(store)
-    try:
-        return con.sql("select count(*) from load_manifest").fetchall()[0][0] == 0 and not is_demo(
-            con
-        )
-    finally:
-        con.close()
 
 
 def _claims() -> Mapping:
