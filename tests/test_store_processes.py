@@ -129,7 +129,7 @@ def test_two_dashboards_an_ingest_and_a_brief_at_once(store, tmp_path, browser):
         for page in pages:
             page.set_default_timeout(120_000)
         _shown(pages[0], first)
-        ingest = start(store, "ingest", *map(str, files), "--entity", "IOM")
+        ingest = start(store, "ingest", *map(str, files))
         brief = start(
             store,
             "brief",
@@ -143,7 +143,7 @@ def test_two_dashboards_an_ingest_and_a_brief_at_once(store, tmp_path, browser):
         while ingest.poll() is None or brief.poll() is None:  # both dashboards read meanwhile
             for page, url in zip(pages, (first, second), strict=True):
                 _shown(page, url)
-        assert ingest.returncode == 0, ingest.stderr.read()[-3000:]
+        assert ingest.returncode == 0, ingest.stdout.read()[-3000:] + ingest.stderr.read()[-3000:]
         assert brief.returncode == 0, brief.stderr.read()[-3000:]
         # a replica shows the new load on its next rerun: its cache is keyed by the snapshot id
         assert files[0].name in _shown(pages[1], second)
