@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -329,7 +328,3 @@ def _data_files(store: Store) -> tuple[int, int]:
         return 0, 0
     sizes = [p.stat().st_size for p in folder.rglob("*") if p.is_file()]
     return len(sizes), sum(sizes)
-
-
-def describe_environment() -> dict:  # for `psea backup`'s note: what wrote the copy
-    return {"duckdb": duckdb.__version__, "pid": os.getpid()}
