@@ -11,6 +11,7 @@ from data_contracts import contract_for, contracts
 from psea.app.page import audited, dataframe, require_page
 from psea.app.session import connection
 from psea.metrics import status
+from psea.metrics.snapshots import snapshot_history
 from psea.metrics.status import freshness
 from psea.present import data_quality as dq_view
 from psea.present import exports
@@ -53,6 +54,14 @@ st.download_button(
     key="dl-history",
     on_click="ignore",
 )
+
+st.subheader("Store snapshots")
+st.caption(
+    "Each committed write to the store is a snapshot: a load (with its manifest and audit "
+    "entry), a release, a saved report. Releases, briefs and UN submissions record the snapshot "
+    "they read, so that each can be rebuilt from exactly that state (`psea brief --at-snapshot`)."
+)
+dataframe(snapshot_history(con, viewer.entity), hide_index=True)
 
 st.subheader("Contract results of a load")
 if history.is_empty():

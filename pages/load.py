@@ -103,10 +103,12 @@ if files and st.button("Check and load", type="primary", key="load_go"):
                 role=viewer.role,
                 progress=progress,
                 entity=viewer.entity,  # an analyst loads their own entity's rows only
+                # the release of new case data is published in the load's own transaction
+                after_case_load=lambda c: ensure(c, viewer.identity, viewer.role),
             )
             if any(o.status == "accepted" and o.kind in CASE_KINDS for o in outcomes):
                 bar.progress(1.0, text="building and auditing the release of case figures")
-                ensure(con, viewer.identity, viewer.role)
+                ensure(con, viewer.identity, viewer.role)  # (built already, unless the last failed)
             rejected = sum(o.status == "rejected" for o in outcomes)
             status.update(
                 label=f"{len(outcomes) - rejected} of {len(outcomes)} file(s) passed",

@@ -8,7 +8,7 @@ import hashlib
 import uuid
 
 from pipelines.audit import record
-from pipelines.warehouse import transaction
+from pipelines.warehouse import snapshot_id, transaction
 
 
 def archive_brief(
@@ -19,16 +19,20 @@ def archive_brief(
     files: dict[str, bytes],
     actor: str,
     role: str | None,
+    data_snapshot: int | None = None,
 ) -> str:
-    """Keep the files of one brief production; returns its archive id."""
+    """Keep the files of one brief production with the DuckLake snapshot it read (default: the
+    store's latest); returns its archive id."""
     archive_id = f"B{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
-    with transaction(con):
+    if data_snapshot is None:
+        data_snapshot = snapshot_id(con)
+    with transaction(con, claim=False):  # appends only: never conflicts with another write
         for name, data in files.items():
             con.execute(
                 """insert into brief_archive (archive_id, meeting_date, entity, release_id, file_name,
-                       sha256, content, produced_by, role, produced_at)
+                       sha256, content, produced_by, role, produced_at, data_snapshot)
                    values ($id, $meeting, $entity, $release, $name, $sha, $content, $actor, $role,
-                       current_timestamp)""",
+                       current_timestamp, $snapshot)""",
                 {
                     "id": archive_id,
                     "meeting": meeting,
@@ -39,6 +43,7 @@ def archive_brief(
                     "content": data,
                     "actor": actor,
                     "role": role,
+                    "snapshot": data_snapshot,
                 },
             )
         record(
@@ -50,6 +55,7 @@ def archive_brief(
             meeting=meeting,
             entity=entity,
             release_id=release_id,
+            snapshot=data_snapshot,
             files=sorted(files),
         )
     return archive_id

@@ -6,14 +6,20 @@ import json
 
 import duckdb
 
+from pipelines.warehouse import note_commit, transaction
+
 
 def record(
     con: duckdb.DuckDBPyConnection, actor: str, role: str | None, action: str, **detail
 ) -> None:
-    con.execute(
-        "insert into audit_log (actor, role, action, detail) values (?, ?, ?, ?)",
-        [actor, role, action, json.dumps(detail, default=str)],
-    )
+    """One entry, appended (inside the caller's transaction, if any: a load and its entry commit
+    together); an append claims no key, so it never conflicts with another writer's."""
+    with transaction(con, claim=False):
+        con.execute(
+            "insert into audit_log (actor, role, action, detail) values (?, ?, ?, ?)",
+            [actor, role, action, json.dumps(detail, default=str)],
+        )
+        note_commit(con, "actions", action, author=actor)
 
 
 def actions(con) -> list[str]:

@@ -1,10 +1,12 @@
-"""Validate extract files and load what passes: one DuckDB transaction per file, with its manifest.
+"""Validate extract files and load what passes: one DuckLake transaction per file, with its manifest.
 
 Nothing of a rejected file reaches the extract tables; its problems are kept in `load_problems`
 (the quarantine record) under a `rejected` manifest row (`pipelines.manifest`). Loading the same
 bytes twice changes nothing. A different file for the same (extract, entity, as_of) replaces that
 snapshot, and the manifest keeps both loads (the earlier one marked `superseded`). A load scoped to
 an entity refuses any file with a row of another entity before anything is looked up or changed.
+Dashboards and other commands read the store meanwhile: they see it before or after a load, never
+half of one; two loads at once queue for the store's write lock (pipelines.store).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -38,10 +39,16 @@ from pipelines.manifest import (
 )
 from pipelines.read import RawExtract, detect_kind, read_extract_as
 from pipelines.safety_net import SafetyNet, import_in_background
+from pipelines.warehouse import note_commit, retrying, transaction
 
 __all__ = ["FileOutcome", "expand_paths", "ingest"]
 EXTRACT_SUFFIXES = {".csv", ".xlsx", ".parquet", ".txt"}
 ProgressCallback = Callable[[str, str], None]  # (file name, stage)
+# Called in the transaction of each load of case data, with everything written, before COMMIT:
+# the app's and the CLI's rebuild and publication of the release (psea.disclosure), so that the
+# release of the new data is published in the same snapshot as the data.
+AfterCaseLoad = Callable[[duckdb.DuckDBPyConnection], None]
+CASE_KINDS = ("cases", "case_victims", "case_subjects", "victim_assistance", "agency_returns")
 # Any other failure while checking or loading a file rejects that file, with this message only: an
 # exception's text may quote a cell of the file. (Polars' Rust panics are BaseExceptions.)
 UNEXPECTED = (Exception, pl.exceptions.PanicException)
@@ -117,6 +124,8 @@ class _Run:
     batch: _Batch
     note: ProgressCallback
     run_gx: bool
+    after_case_load: AfterCaseLoad | None = None
+    last_case_file: Path | None = None  # the one whose transaction calls after_case_load
 
 
 def ingest(
@@ -129,16 +138,30 @@ def ingest(
     run_gx: bool = True,
     role: str | None = None,
     entity: str | None = None,
+    after_case_load: AfterCaseLoad | None = None,
 ) -> list[FileOutcome]:
     """Check each file against its contract and, with `load`, load what passes (cases before victims).
     A load writes its audit-log entry (as `actor` in `role`) in the transaction of its manifest row.
-    With `entity` (the loader's), a file with any row of another entity is rejected."""
+    With `entity` (the loader's), a file with any row of another entity is rejected. With
+    `after_case_load`, the load of the call's last file of case data calls it inside its
+    transaction (the caller ensures the release when that file was not loaded)."""
     files = sorted(((path, _detect(path, kind)) for path in expand_paths(paths)), key=_load_rank)
     if run_gx and files:
         import_in_background()
     note = progress or (lambda _f, _s: None)
     writes = load and con is not None
-    run = _Run(con, writes, Loader(actor, role), entity, _Batch(con), note, run_gx)
+    last_case = [path for path, detected in files if detected in CASE_KINDS][-1:]
+    run = _Run(
+        con,
+        writes,
+        Loader(actor, role),
+        entity,
+        _Batch(con),
+        note,
+        run_gx,
+        after_case_load,
+        last_case[0] if last_case else None,
+    )
     return [_one_file(run, path, detected) for path, detected in files]
 
 
@@ -162,13 +185,14 @@ def _one_file(run: _Run, path: Path, detected: str | ExtractRejected) -> FileOut
         _forget_values(run, outcome)
     if outcome.status == "rejected" and run.writes:
         sha256, file_format = (raw.sha256, raw.file_format) if raw else (_sha(path), None)
-        with _WRITE_LOCK:
-            outcome.load_id = write_rejection(
+        outcome.load_id = retrying(
+            run.con,
+            lambda: write_rejection(
                 run.con, run.loader, outcome, sha256, started, kind, file_format
-            )
+            ),
+        )
     elif outcome.status == "already_loaded" and run.writes:
-        with _WRITE_LOCK:
-            audit_file(run.con, run.loader, outcome, outcome.kind, None, rows_loaded=0)
+        audit_file(run.con, run.loader, outcome, outcome.kind, None, rows_loaded=0)
     outcome.seconds = time.perf_counter() - clock
     return outcome
 
@@ -260,59 +284,75 @@ def _gx_verdict(gx: SafetyNet | None, outcome: FileOutcome) -> dict | None:
     return result
 
 
-# One writer at a time within the process: the dashboard's sessions are threads sharing one DuckDB
-# database, and "already loaded?" must be answered inside the same critical section as the load.
-# (Another process cannot open the warehouse for writing at all: DuckDB locks the file.)
-_WRITE_LOCK = threading.RLock()
-
-
 def before_commit() -> None:
     """Called in a load's transaction with everything written, just before COMMIT: nothing here;
     the seam where tests interrupt a load (a failure, a killed process) to see it leave no trace."""
+
+
+class _GxFailed(Exception):
+    """The GX suite failed on rows already written: the load's transaction is rolled back."""
 
 
 def _load_accepted(
     run: _Run, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, gx
 ) -> str:
     """Load the checked rows and their manifest row in one transaction: "accepted", "rejected"
-    (the GX suite failed: rolled back), or "already_loaded" (another session loaded the file)."""
-    with _WRITE_LOCK:
-        if already_loaded(run.con, raw.sha256):
-            return "already_loaded"
-        return _write_load(run, raw, frame, outcome, started, gx)
+    (the GX suite failed: rolled back), or "already_loaded" (another session or process loaded
+    the file first: checked inside the transaction, one writer at a time). A write another writer
+    made impossible (a PostgreSQL catalog) is run again, from the check."""
+    load_id = new_load_id(started, raw.sha256)
+    verdict: dict = {}  # the suite's result, waited for once whatever the attempts
+    try:
+        return retrying(
+            run.con,
+            lambda: _write_load(run, raw, frame, outcome, started, (gx, verdict), load_id),
+            "load",
+        )
+    except _GxFailed:
+        return "rejected"
 
 
 def _write_load(
-    run: _Run, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, gx
+    run: _Run, raw: RawExtract, frame: pl.DataFrame, outcome: FileOutcome, started, gx, load_id
 ) -> str:
     con = run.con
-    load_id = new_load_id(started, raw.sha256)
     contract = contract_for(raw.kind)
     rows = frame.select(contract.column_names)  # noqa: F841 - scanned by DuckDB
     snapshot = {"entities": outcome.entities, "as_of": outcome.as_of, "kind": raw.kind}
     cols = ", ".join(f'"{c}"' for c in contract.column_names)
-    con.execute("begin transaction")
-    try:
-        con.execute(
-            f"delete from {raw.kind} where as_of = $as_of "
-            f"and {contract.entity_column} in (select unnest($entities))",
-            {"as_of": snapshot["as_of"], "entities": snapshot["entities"]},
-        )
-        con.execute(
-            """update load_manifest set status = 'superseded'
-               where status = 'accepted' and kind = $kind and as_of = $as_of
-                 and list_has_any(string_split(entities, ','), $entities)""",
-            snapshot,
-        )
+    with transaction(con):
+        loaded, replaced = con.sql(
+            """select count(*) filter (where sha256 = $sha and status in ('accepted', 'superseded')),
+                      count(*) filter (where status = 'accepted' and kind = $kind and as_of = $as_of
+                          and list_has_any(string_split(entities, ','), $entities))
+               from load_manifest""",
+            params={**snapshot, "sha": raw.sha256},
+        ).fetchall()[0]
+        if loaded:  # another session or process loaded the same bytes first
+            return "already_loaded"
+        if replaced:  # a corrected re-send: the earlier file's rows go, its manifest row stays
+            con.execute(
+                f"delete from {raw.kind} where as_of = $as_of "
+                f"and {contract.entity_column} in (select unnest($entities))",
+                {"as_of": snapshot["as_of"], "entities": snapshot["entities"]},
+            )
+            con.execute(
+                """update load_manifest set status = 'superseded'
+                   where status = 'accepted' and kind = $kind and as_of = $as_of
+                     and list_has_any(string_split(entities, ','), $entities)""",
+                snapshot,
+            )
         con.execute(
             f"insert into {raw.kind} ({cols}, load_id) select {cols}, $load_id from rows",
             {"load_id": load_id},
         )
-        gx_result = _gx_verdict(gx, outcome)
+        gx_net, verdict = gx
+        if "result" not in verdict:
+            verdict["result"] = _gx_verdict(gx_net, outcome)
         if outcome.problem_count:
-            con.execute("rollback")
-            return "rejected"
-        validation = gx_result.pop("validation", None) if gx_result else None
+            raise _GxFailed
+        gx_result = dict(verdict["result"] or {})
+        validation = gx_result.pop("validation", None)
         insert_manifest(
             con,
             load_id=load_id,
@@ -333,16 +373,15 @@ def _write_load(
             loaded_by=run.loader.actor,
         )
         audit_file(con, run.loader, outcome, raw.kind, load_id, frame.height, status="accepted")
+        note_commit(con, "loads", load_id, author=run.loader.actor)
         if validation:  # its Data Docs page is rendered from it when someone asks for it
             con.execute(
                 "insert into gx_validations (load_id, result) values (?, ?)",
                 [load_id, json.dumps(validation)],
             )
+        if run.after_case_load is not None and raw.path == run.last_case_file:
+            run.after_case_load(con)
         before_commit()
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     outcome.load_id = load_id
     outcome.rows_loaded = frame.height
     return "accepted"

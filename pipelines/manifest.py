@@ -15,7 +15,7 @@ import polars as pl
 from data_contracts import contract_for
 from data_contracts.problems import Problem, shown_file_name
 from pipelines.audit import record
-from pipelines.warehouse import transaction
+from pipelines.warehouse import note_commit, transaction
 
 PROBLEM_SCHEMA = {  # a Problem's fields, as load_problems keeps them
     "file": pl.String,
@@ -117,6 +117,7 @@ def write_rejection(
         )
         audit_file(con, loader, outcome, kind, load_id, rows_loaded=0)
         con.execute("insert into load_problems by name select * from problems")
+        note_commit(con, "loads", load_id, author=loader.actor)
     return load_id
 
 

@@ -18,12 +18,12 @@ def add_meeting(
     title = title.strip()
     if not title:
         raise ValueError("a meeting needs a title")
-    taken = con.sql(
-        "select count(*) from sfp_meetings where meeting_date = $d", params={"d": meeting_date}
-    ).fetchall()[0][0]
-    if taken:
-        raise ValueError(f"a meeting on {meeting_date.isoformat()} is already in the calendar")
-    with transaction(con):
+    with transaction(con):  # the date is the calendar's key: checked inside the write
+        taken = con.sql(
+            "select count(*) from sfp_meetings where meeting_date = $d", params={"d": meeting_date}
+        ).fetchall()[0][0]
+        if taken:
+            raise ValueError(f"a meeting on {meeting_date.isoformat()} is already in the calendar")
         con.execute(
             "insert into sfp_meetings_added (meeting_date, title, notes, added_by) values (?, ?, ?, ?)",
             [meeting_date, title, (notes or "").strip() or None, actor],

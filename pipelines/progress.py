@@ -71,8 +71,8 @@ def save_part(
     ).fetchall()
     if latest and json.loads(latest[0][1]) == lines:
         return latest[0][0]
-    version = (latest[0][0] if latest else 0) + 1
-    with transaction(con):
+    with transaction(con):  # the version is the key's last part: numbered inside the write
+        version = _next_version(con, meeting, entity, part)
         con.execute(
             """insert into progress_texts (meeting_date, entity, part, version, items, written_by,
                    role, written_at) values (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -90,6 +90,14 @@ def save_part(
             lines=len(lines),
         )
     return version
+
+
+def _next_version(con, meeting: dt.date, entity: str, part: str) -> int:
+    return con.sql(
+        """select coalesce(max(version), 0) + 1 from progress_texts
+           where meeting_date = $m and entity = $e and part = $p""",
+        params={"m": meeting, "e": entity, "p": part},
+    ).fetchall()[0][0]
 
 
 def _check_point(action: str, owner: str, status: str) -> tuple[str, str]:
@@ -160,7 +168,11 @@ def update_action_point(
     if new == (old_action, old_owner, old_due, old_status):
         return version
     checked_action, checked_owner = _check_point(new[0], new[1], new[3])
-    with transaction(con):
+    with transaction(con):  # (point_id, version) is the key: the version read inside the write
+        version = con.sql(
+            "select max(version) from action_points where point_id = $id",
+            params={"id": point_id},
+        ).fetchall()[0][0]
         _insert(
             con,
             point_id,

@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from pipelines.audit import record
-from pipelines.warehouse import transaction
+from pipelines.warehouse import snapshot_id, transaction
 
 FILES = ("allegations.csv", "updates.csv", "totals.csv")
 MANIFEST = "manifest.json"
@@ -109,8 +109,9 @@ def _sha_column(file_name: str) -> str:
 
 def _record(con, row: dict, files: dict[str, bytes], references: pl.DataFrame) -> None:
     """The production, its files, the references it gave and its audit record: one transaction."""
+    read = snapshot_id(con)  # the store's snapshot the production was computed from
     with transaction(con):
-        _keep_references(con, row["entity"], references, row["production_id"])
+        _keep_references(con, row["entity"], references, row["production_id"], read)
         con.execute(f"insert into un_productions values ({', '.join(f'${k}' for k in row)})", row)
         for name, data in files.items():
             con.execute(
@@ -146,15 +147,19 @@ def _manifest(row: dict, snapshots: dict[str, dt.date | None], hashes: dict[str,
     return (json.dumps(document, indent=2) + "\n").encode("utf-8")
 
 
-def _keep_references(con, entity: str, given: pl.DataFrame, production_id: str) -> None:
+def _keep_references(
+    con, entity: str, given: pl.DataFrame, production_id: str, read: int
+) -> None:
     rows = given.with_columns(  # noqa: F841 - scanned by DuckDB below
-        pl.lit(entity).alias("entity"), pl.lit(production_id).alias("production_id")
+        pl.lit(entity).alias("entity"),
+        pl.lit(production_id).alias("production_id"),
+        pl.lit(read, dtype=pl.Int64).alias("data_snapshot"),
     )
     con.execute(
         """insert into un_references (entity, case_ref, un_reference, year_received, sequence,
-               assigned_at, assigned_in_quarter, production_id)
+               assigned_at, assigned_in_quarter, production_id, data_snapshot)
            select entity, case_ref, un_reference, year_received, sequence, current_timestamp,
-               quarter, production_id
+               quarter, production_id, data_snapshot
            from rows n
            where not exists (select 1 from un_references r
                              where r.entity = n.entity and r.case_ref = n.case_ref)"""

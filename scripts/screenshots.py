@@ -9,7 +9,7 @@ browser tests: starts `streamlit run app.py` in demo mode on a free port and ope
         page, with `checks.json` beside them: per page and role, axe-core's WCAG 2.1 A/AA
         violations (rule: elements), card labels cut short and hidden values drawn as bars
 
-Uses the demo warehouse ($PSEA_DEMO_WAREHOUSE, else data/demo.duckdb; built if missing).
+Uses the demo store ($PSEA_WAREHOUSE, else $PSEA_DEMO_WAREHOUSE, else data/demo/; built if missing).
 """
 
 from __future__ import annotations

@@ -69,3 +69,31 @@ def no_public_knowledge(tmp_path_factory):
     else:
         os.environ["PSEA_SETTINGS"] = before
     configured.settings.cache_clear()
+
+
+def copy_demo(tmp_path_factory, path: Path, seed: int, scale: float, **options) -> Path:
+    """The demo store of (seed, scale) at `path`: built once per test run (all workers share it,
+    a file lock keeps them from building it twice) and copied for each module that asks. A folder
+    store is its catalog file and its data files: a copy taken while nobody writes is a store.
+    The demo's options (`end`) and the settings its release was built under (the UN's published
+    entities) are part of its name: a module with other settings gets its own."""
+    import fcntl
+    import hashlib
+    import shutil
+
+    from psea.app.demo import build_demo
+    from psea.settings import settings
+
+    base = tmp_path_factory.getbasetemp()  # this run's: shared by its xdist workers
+    cache = (base.parent if base.name.startswith("popen-gw") else base) / "demo-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    said = repr((sorted(options.items()), settings()["suppression"])).encode()
+    built = cache / f"seed{seed}-scale{scale:g}-{hashlib.sha256(said).hexdigest()[:10]}"
+    with (cache / f"{built.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "built").exists():
+            shutil.rmtree(built, ignore_errors=True)
+            build_demo(built, seed=seed, scale=scale, **options)
+            (built / "built").touch()
+    shutil.copytree(built, path, ignore=shutil.ignore_patterns("built", "*.lock"))
+    return path

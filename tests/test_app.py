@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import copy_demo
 from streamlit.testing.v1 import AppTest
 
 import psea.app.shell as shell
@@ -25,10 +26,8 @@ ROLES_PAGES = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory, no_public_knowledge):
-    from psea.app.demo import build_demo
-
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(path, seed=11, scale=0.05, end=ELEVENTH_IN_WINDOW)
+    copy_demo(tmp_path_factory, path, seed=11, scale=0.05, end=ELEVENTH_IN_WINDOW)
     global DEMO_PATH
     DEMO_PATH = path
     return path

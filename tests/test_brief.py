@@ -11,6 +11,7 @@ import subprocess
 
 import polars as pl
 import pytest
+from conftest import copy_demo
 from docx import Document
 from PIL import Image
 from pypdf import PdfReader
@@ -42,10 +43,8 @@ CASE_FIGURES = (
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory, no_public_knowledge):
-    from psea.app.demo import build_demo
-
     path = tmp_path_factory.mktemp("brief") / "demo.duckdb"
-    build_demo(path, seed=5, scale=0.05, end=ELEVENTH_IN_WINDOW)
+    copy_demo(tmp_path_factory, path, seed=5, scale=0.05, end=ELEVENTH_IN_WINDOW)
     return path
 
 

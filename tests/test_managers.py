@@ -16,6 +16,8 @@ from extracts import ref, write_csv
 from typer.testing import CliRunner
 
 from pipelines.load import ingest
+from pipelines.store import parse_store
+from pipelines.store_admin import copy_store
 from pipelines.warehouse import connect
 from psea.cli import app
 from psea.cli.indicators import CSV_COLUMNS, LINE_CSV_COLUMNS
@@ -315,9 +317,7 @@ def test_trend_gives_the_manager_at_each_date(roster_warehouse):
 
 def test_cli_indicators_writes_exactly_the_documented_columns(roster_warehouse, tmp_path):
     path = tmp_path / "w.duckdb"
-    roster_warehouse.execute(f"attach '{path}' as copy")
-    roster_warehouse.execute("copy from database w to copy")
-    roster_warehouse.execute("detach copy")
+    copy_store(roster_warehouse.store, parse_store(str(path)))  # the module's store, copied
     out = tmp_path / "indicators.csv"
     result = CliRunner().invoke(
         app,
@@ -367,9 +367,7 @@ def test_cli_indicators_writes_exactly_the_documented_columns(roster_warehouse, 
 
 def test_cli_indicators_refuses_an_unknown_entity(roster_warehouse, tmp_path):
     path = tmp_path / "w.duckdb"
-    roster_warehouse.execute(f"attach '{path}' as copy2")
-    roster_warehouse.execute("copy from database w to copy2")
-    roster_warehouse.execute("detach copy2")
+    copy_store(roster_warehouse.store, parse_store(str(path)))  # the module's store, copied
     result = CliRunner().invoke(
         app,
         [

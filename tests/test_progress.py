@@ -11,6 +11,7 @@ import re
 
 import polars as pl
 import pytest
+from conftest import copy_demo
 from docx import Document
 from pypdf import PdfReader
 
@@ -32,10 +33,8 @@ FP = ("focal.point@example.org", "focal_point")
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    from psea.app.demo import build_demo
-
     path = tmp_path_factory.mktemp("progress") / "demo.duckdb"
-    build_demo(path, seed=5, scale=0.05, end=ELEVENTH_IN_WINDOW)
+    copy_demo(tmp_path_factory, path, seed=5, scale=0.05, end=ELEVENTH_IN_WINDOW)
     con = connect(path)
     yield con
     con.close()

@@ -9,6 +9,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
+from conftest import copy_demo
 from scipy.optimize import linprog
 
 from pipelines.warehouse import connect
@@ -28,10 +29,9 @@ K = 5
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    from psea.app.demo import build_demo
 
     path = tmp_path_factory.mktemp("release") / "demo.duckdb"
-    build_demo(path, seed=5, scale=SCALE, end=END)
+    copy_demo(tmp_path_factory, path, seed=5, scale=SCALE, end=END)
     con = connect(path)
     yield con
     con.close()

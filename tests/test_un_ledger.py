@@ -325,11 +325,13 @@ def test_a_warehouse_built_before_paternity_claim_gains_the_column(tmp_path):
     from extracts import write_csv
 
     from pipelines.load import ingest
+    from pipelines.warehouse import forget
 
     path = tmp_path / "old.duckdb"
     con = connect(path)
     con.execute("alter table cases drop column paternity_claim")  # as built before the column
     con.close()
+    forget(path)  # as a new process opens it (a process attaches a store once)
     con = connect(path)  # opening it adds the column, empty on the rows it held
     rows = cases(JUNE)
     outcomes = ingest(con, [write_csv(tmp_path, f"cases_{JUNE}.csv", rows)], run_gx=False)

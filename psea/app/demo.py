@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.demo.build import build_demo as build_demo_warehouse
+from pipelines.store import Store
 from pipelines.warehouse import connect
 from psea.app.demo_workspace import write_meeting_workspace
 from psea.disclosure.published import ensure
 
 
-def build_demo(path: str | Path, **options) -> dict:
+def build_demo(path: str | Path | Store, **options) -> dict:
     """`pipelines.demo.build.build_demo`, then the release of the demo's latest data and the
     meeting workspace."""
     summary = build_demo_warehouse(path, **options)

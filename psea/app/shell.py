@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import streamlit as st
 
@@ -32,7 +31,10 @@ from psea.app.session import connection, warehouse_cursor
 
 log = logging.getLogger(__name__)
 
-DEMO_WAREHOUSE = Path(os.environ.get("PSEA_DEMO_WAREHOUSE", "data/demo.duckdb"))
+# Demo mode's store: $PSEA_WAREHOUSE like every mode, else $PSEA_DEMO_WAREHOUSE, else data/demo/.
+DEMO_WAREHOUSE = (
+    os.environ.get("PSEA_WAREHOUSE") or os.environ.get("PSEA_DEMO_WAREHOUSE") or "data/demo/"
+)
 
 PAGES = {
     "overview": ("pages/overview.py", "Overview", ":material/dashboard:"),
@@ -80,21 +82,23 @@ def login_configured() -> bool:
 def demo_warehouse() -> str:
     """The demo warehouse, built on first start; one not marked demo (it may hold loaded real
     extracts) is never opened in demo mode."""
+    from pipelines.store import StoreError, parse_store
     from psea.app.demo import build_demo
 
-    if not DEMO_WAREHOUSE.exists():
-        build_demo(DEMO_WAREHOUSE)
     try:
-        demo = is_demo(warehouse_cursor(str(DEMO_WAREHOUSE)))
-    except Exception as err:  # not a warehouse at all: refuse it the same way
+        store = parse_store(str(DEMO_WAREHOUSE))
+        if not store.exists():  # never into an existing store: it may be meant for real data
+            build_demo(store)
+        demo = is_demo(warehouse_cursor(store.key))
+    except (StoreError, Exception) as err:  # not a warehouse at all: refuse it the same way
         raise ConfigurationError("The demo warehouse cannot be opened.") from err
     if not demo:
         raise ConfigurationError(
-            "The demo warehouse (PSEA_DEMO_WAREHOUSE, else data/demo.duckdb) is not one built by "
-            "`psea demo`: demo mode never opens a warehouse that may hold real extracts. Point "
-            "PSEA_DEMO_WAREHOUSE at a warehouse built by `psea demo`, or unset it."
+            "The demo's store (PSEA_WAREHOUSE, else PSEA_DEMO_WAREHOUSE, else data/demo/) is not "
+            "one built by `psea demo`: demo mode never opens a store that may hold real extracts. "
+            "Point PSEA_WAREHOUSE at a store built by `psea demo`, or unset it."
         )
-    return str(DEMO_WAREHOUSE)
+    return store.key
 
 
 def _claims() -> Mapping:
@@ -194,7 +198,7 @@ def resolve_viewer() -> Viewer:
     and the links to the role's pages. Each page calls it once per run (psea.app.page.require_page)."""
     page_setup()
     if _mode() == "login":
-        st.session_state["warehouse"] = str(warehouse_path())
+        st.session_state["warehouse"] = warehouse_path()
         viewer = _signed_in_viewer()
         # plain text: the identity is the provider's claim, never rendered as Markdown
         st.sidebar.text(f"Signed in as {viewer.identity} ({ROLE_LABELS[viewer.role]})")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from psea.cli import brief, demo, indicators, ingest, pseudonymize, release, report, status
+from psea.cli import brief, demo, indicators, ingest, pseudonymize, release, report, status, store
 
 app = typer.Typer(
     help="PSEA Oversight: load anonymized extracts into the warehouse and produce reports and briefs.",
@@ -25,6 +25,10 @@ for command in (
     indicators.indicators,
     brief.brief,
     release.release,
+    store.backup,
+    store.restore,
+    store.maintain,
+    store.migrate,
 ):
     app.command()(command)
 app.add_typer(report.report_app, name="report")

@@ -11,10 +11,11 @@ from typing import Annotated
 import typer
 
 WarehouseOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--warehouse",
-        help="DuckDB warehouse file (default: $PSEA_WAREHOUSE, else data/warehouse.duckdb).",
+        help="The store: a folder, or postgres: connection parameters with $PSEA_DATA_PATH "
+        "(default: $PSEA_WAREHOUSE, else data/warehouse/).",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -30,14 +31,24 @@ def failure(message: str) -> None:
     raise typer.Exit(1)
 
 
-def open_warehouse(warehouse: Path | None, read_only: bool = False):
-    from pipelines.warehouse import connect, warehouse_path
+def store_of(warehouse: str | None):
+    """The store named by --warehouse (else $PSEA_WAREHOUSE, else data/warehouse/)."""
+    from pipelines.store import StoreError, parse_store
 
-    path = warehouse_path(warehouse)
-    if read_only and not path.exists():
-        failure(f"no warehouse at {path}: run `psea demo` or `psea ingest` first")
     try:
-        return connect(path, read_only=read_only)
+        return parse_store(warehouse)
+    except StoreError as err:
+        usage_error(str(err))
+
+
+def open_warehouse(warehouse: str | None, read_only: bool = False, snapshot: int | None = None):
+    from pipelines.warehouse import connect
+
+    store = store_of(warehouse)
+    if (read_only or snapshot is not None) and not store.exists():
+        failure(f"no warehouse in {store.location}: run `psea demo` or `psea ingest` first")
+    try:
+        return connect(store, read_only=read_only, snapshot=snapshot)
     except RuntimeError as err:
         failure(str(err))
 

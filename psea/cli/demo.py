@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from psea.cli.common import WarehouseOption, failure, open_warehouse, usage_error
+from psea.cli.common import WarehouseOption, failure, open_warehouse, store_of, usage_error
 from psea.metrics.status import warehouse_status
 
 
@@ -32,18 +32,18 @@ def demo(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Build (or rebuild) a warehouse from the bundled synthetic generator. Nothing in it is real."""
-    from pipelines.warehouse import warehouse_path
     from psea.app.demo import build_demo
 
     if scale <= 0:
         usage_error("--scale must be positive")
     if extract_format not in ("csv", "xlsx"):
         usage_error("--extract-format is csv or xlsx")
-    path = warehouse_path(warehouse)
-    if path.exists():
+    store = store_of(warehouse)
+    path = store.key
+    if store.exists():
         from pipelines.warehouse import is_demo
 
-        con = open_warehouse(path, read_only=True)
+        con = open_warehouse(warehouse)
         try:
             loads = (
                 warehouse_status(con)["loads"]["accepted"]
@@ -60,7 +60,11 @@ def demo(
     started = time.perf_counter()
     try:
         summary = build_demo(
-            path, seed=seed, scale=scale, extracts_dir=write_extracts, extract_format=extract_format
+            store,
+            seed=seed,
+            scale=scale,
+            extracts_dir=write_extracts,
+            extract_format=extract_format,
         )
     except RuntimeError as err:
         failure(str(err))

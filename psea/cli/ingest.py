@@ -16,6 +16,7 @@ from psea.cli.common import (
     actor,
     check_paths,
     open_warehouse,
+    store_of,
     usage_error,
 )
 from psea.metrics.catalog import CASE_KINDS
@@ -63,11 +64,9 @@ def check(
     warehouse: WarehouseOption = None,
 ) -> None:
     """The same validation as `ingest`, loading nothing (references are checked against the warehouse if it exists)."""
-    from pipelines.warehouse import connect, warehouse_path
-
     _check_arguments(paths, kind, entity)
-    path = warehouse_path(warehouse)
-    con = connect(path, read_only=True) if path.exists() else None
+    store = store_of(warehouse)
+    con = open_warehouse(warehouse, read_only=True) if store.exists() else None
     _validate(con, paths, kind, entity, as_json, load=False)
 
 
@@ -90,6 +89,7 @@ def _validate(
     """Check (and with `load`, load) every file, report each, exit 1 if any was rejected."""
     from pipelines.load import expand_paths
     from pipelines.load import ingest as run_ingest
+    from psea.disclosure.published import ensure
 
     files = expand_paths(paths)
     progress = Progress(len(files), "loading" if load else "checking")
@@ -103,11 +103,11 @@ def _validate(
             role="analyst",
             progress=progress,
             entity=entity,
+            # the release of the new case data is published in the load's own transaction
+            after_case_load=lambda c: ensure(c, actor(), "analyst"),
         )
         if load and any(o.status == "accepted" and o.kind in CASE_KINDS for o in outcomes):
-            from psea.disclosure.published import ensure
-
-            ensure(con, actor(), "analyst")
+            ensure(con, actor(), "analyst")  # nothing to do when the last load published it
     finally:
         progress.close()
         if con is not None:

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.audit import record
-from pipelines.warehouse import transaction
+from pipelines.warehouse import note_commit, transaction
 from psea.disclosure import grid
 from psea.disclosure.cells import ALL, STOCK, NothingToRelease, count_cells
 from psea.disclosure.protect import AuditResult, Relation, protect
@@ -252,6 +252,7 @@ def publish(con, built: Built, purpose: str, actor: str, role: str | None, data_
                 "actor": actor,
             },
         )
+        note_commit(con, "releases", built.release_id, author=actor)
         record(
             con,
             actor,

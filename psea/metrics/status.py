@@ -95,16 +95,11 @@ def freshness(con: duckdb.DuckDBPyConnection, today=None):
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """What the warehouse holds, as a cache key: changes with every load, added meeting and saved
-    version of a progress report, action point or commitment."""
-    row = con.sql(
-        """select coalesce((select max(finished_at) from load_manifest)::varchar, '') || '|' ||
-                  (select count(*) from sfp_meetings_added)::varchar || '|' ||
-                  (select count(*) from progress_texts)::varchar || '|' ||
-                  (select count(*) from action_points)::varchar || '|' ||
-                  (select count(*) from commitment_status)::varchar"""
-    ).fetchall()[0][0]
-    return row or ""
+    """What the warehouse holds, as a cache key: the store's DuckLake snapshot id, which every
+    committed write (a load, an added meeting, a saved report or commitment) moves on, in any process."""
+    from pipelines.warehouse import snapshot_id
+
+    return str(snapshot_id(con))
 
 
 # --- the load manifest as the Data-quality page reads it, limited to the viewer's entity ----------
