@@ -350,6 +350,7 @@ def test_relations_tie_breakdowns_periods_and_entities(release):
     assert relations
 
 
+@pytest.mark.slow  # a linear program per cell (110 s): test_release_attack's attacker covers them all
 def test_timeliness_cells_hidden_in_the_release_cannot_be_narrowed_to_a_small_number(con):
     """The open cases (a stock, with its cross breakdown and the former overdue rule linked inside
     it), the outcomes and the findings by urgency: every hidden cell's range under everything
