@@ -17,7 +17,7 @@ import streamlit as st
 from psea.app.access import ROLE_LABELS, Viewer, who_may_open
 from psea.app.session import connection, data_version, warehouse_cursor
 from psea.app.shell import PAGES, resolve_viewer
-from psea.disclosure import published
+from psea.disclosure import grid, published
 from psea.disclosure.figures import SUPPRESSED_NOTE, ExactFigures, PublishedFigures
 from psea.metrics import Period, catalog, last_complete_quarters
 from psea.settings import suppression_k
@@ -202,9 +202,18 @@ def page_context(page: str) -> PageContext:
         st.stop()
     entity = _entity(viewer, release.scopes)
     choices = release.periods(entity or published.ALL)
+    # the latest meeting period first: the release breaks those down (a quarter inside one is
+    # published as a total only, its breakdown read from the meeting period)
+    reached = release.reported_through(entity or published.ALL)
+    meetings = [
+        i
+        for i, p in enumerate(choices.values())
+        if p.kind == "meeting" and grid.quarter_first_day(p.quarters[-1]) <= reached
+    ]
     label = st.sidebar.selectbox(
         "Period",
         list(choices),
+        index=meetings[0] if meetings else 0,
         key="period",
         help="Periods of the quarter grid: quarters, years, and the quarters between SFP meetings.",
     )
