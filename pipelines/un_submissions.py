@@ -147,9 +147,7 @@ def _manifest(row: dict, snapshots: dict[str, dt.date | None], hashes: dict[str,
     return (json.dumps(document, indent=2) + "\n").encode("utf-8")
 
 
-def _keep_references(
-    con, entity: str, given: pl.DataFrame, production_id: str, read: int
-) -> None:
+def _keep_references(con, entity: str, given: pl.DataFrame, production_id: str, read: int) -> None:
     rows = given.with_columns(  # noqa: F841 - scanned by DuckDB below
         pl.lit(entity).alias("entity"),
         pl.lit(production_id).alias("production_id"),

@@ -82,6 +82,16 @@ class NoCaseData(ValueError):
     """The case data start after the meeting: there is nothing to brief on."""
 
 
+def _title(meeting_date: dt.date, entity: str | None) -> str:
+    """An entity's brief, or (all entities) the Champion's report to the IASC Principals."""
+    if entity:
+        return f"Brief for the PSEA Senior Focal Points meeting of {meeting_date.isoformat()}"
+    return (
+        "The Champion's report to the IASC Principals: PSEA Senior Focal Points meeting "
+        f"of {meeting_date.isoformat()}"
+    )
+
+
 def _without_new_quarters(
     con, meeting_date, meeting_title, ad_hoc, grid_period, entity, k, release, scopes
 ) -> Brief:
@@ -97,12 +107,7 @@ def _without_new_quarters(
         else "No complete quarter of case data precedes this meeting: no figures to report."
     )
     return Brief(
-        title=(
-            f"Brief for the PSEA Senior Focal Points meeting of {meeting_date.isoformat()}"
-            if entity
-            else "The Champion's report to the IASC Principals: PSEA Senior Focal Points meeting "
-            f"of {meeting_date.isoformat()}"
-        ),
+        title=_title(meeting_date, entity),
         meeting=meeting_date,
         meeting_title=meeting_title,
         ad_hoc=ad_hoc,
@@ -180,12 +185,7 @@ def build_brief(
         risks,
     ]
     return Brief(
-        title=(
-            f"Brief for the PSEA Senior Focal Points meeting of {meeting_date.isoformat()}"
-            if entity
-            else "The Champion's report to the IASC Principals: PSEA Senior Focal Points meeting "
-            f"of {meeting_date.isoformat()}"
-        ),
+        title=_title(meeting_date, entity),
         meeting=meeting_date,
         meeting_title=meeting_title,
         ad_hoc=ad_hoc,
