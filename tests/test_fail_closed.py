@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import streamlit
+from conftest import copy_demo
 from streamlit.runtime.secrets import Secrets
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
@@ -68,12 +69,10 @@ def test_a_secrets_file_that_cannot_be_parsed_stops_the_app(tmp_path, monkeypatc
     assert_closed(at, "The secrets file (.streamlit/secrets.toml) cannot be parsed")
 
 
-def test_no_secrets_file_at_all_is_demo_mode(tmp_path, monkeypatch):
+def test_no_secrets_file_at_all_is_demo_mode(tmp_path, tmp_path_factory, monkeypatch):
     monkeypatch.setattr(streamlit, "secrets", Secrets())
     monkeypatch.delenv("PSEA_DEMO", raising=False)
-    from psea.app.demo import build_demo
-
-    build_demo(tmp_path / "demo.duckdb", seed=3, scale=0.02)
+    copy_demo(tmp_path_factory, tmp_path / "demo.duckdb", seed=3, scale=0.02)
     monkeypatch.setattr(shell, "DEMO_WAREHOUSE", tmp_path / "demo.duckdb")
     shell.demo_warehouse.clear()
     with patch_config_options({"secrets.files": [str(tmp_path / "absent" / "secrets.toml")]}):

@@ -17,6 +17,7 @@ from pipelines.demo.meetings import add_demo_meetings
 from pipelines.load import ingest
 from pipelines.store import Store, parse_store
 from pipelines.warehouse import compact, connect, forget, mark_demo
+from pipelines.writes import transaction
 
 ACTOR = "psea demo"
 
@@ -63,9 +64,10 @@ def build_demo(
                     f"a demo extract was not loaded (a generator bug): {first.file} "
                     f"{first.status} {first.problems[:3]}"
                 )
-            set_commitments(con, seed)  # the focal points' workspace, through the app's writer
-            add_demo_meetings(con, extracts.meetings, ACTOR)
-            mark_demo(con, seed, scale)
+            with transaction(con):  # the workspace, the meetings and the mark: one snapshot
+                set_commitments(con, seed)  # the focal points' workspace, the app's writer
+                add_demo_meetings(con, extracts.meetings, ACTOR)
+                mark_demo(con, seed, scale)
             compact(con)  # one load per file made many small data files
             rows = {
                 kind: con.sql(f"select count(*)::bigint from {kind}_current").fetchall()[0][0]

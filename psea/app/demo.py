@@ -9,6 +9,7 @@ from pathlib import Path
 from pipelines.demo.build import build_demo as build_demo_warehouse
 from pipelines.store import Store
 from pipelines.warehouse import connect
+from pipelines.writes import transaction
 from psea.app.demo_workspace import write_meeting_workspace
 from psea.disclosure.published import ensure
 
@@ -20,7 +21,8 @@ def build_demo(path: str | Path | Store, **options) -> dict:
     con = connect(path)
     try:
         ensure(con, "psea demo", None)
-        write_meeting_workspace(con, summary["story"])
+        with transaction(con):  # the focal points' texts and points: one snapshot
+            write_meeting_workspace(con, summary["story"])
     finally:
         con.close()
     return summary

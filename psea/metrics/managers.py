@@ -13,6 +13,7 @@ import datetime as dt
 import polars as pl
 
 from psea.metrics import training
+from psea.metrics.memo import per_load_state
 from psea.settings import settings
 
 INDICATORS = {
@@ -91,6 +92,7 @@ def _band(value: pl.Expr, green: float, amber: float) -> pl.Expr:
     )
 
 
+@per_load_state
 def scorecard(
     con, on: dt.date, entity: str | None = None, manager: str | None = None
 ) -> pl.DataFrame:

@@ -13,6 +13,7 @@ import polars as pl
 
 from data_contracts.reference import reference_frame
 from psea.metrics import Period, last_complete_quarters
+from psea.metrics.memo import per_load_state
 from psea.settings import settings
 
 COVERAGE_BY = {
@@ -59,6 +60,7 @@ def definition(name: str) -> str:
     )
 
 
+@per_load_state
 def mandatory_coverage(
     con, on: dt.date, entity: str | None = None, by: str | tuple[str, ...] | None = None
 ) -> pl.DataFrame:
@@ -97,6 +99,7 @@ def coverage_over_time(con, dates: list[dt.date], entity: str | None = None) -> 
     return pl.concat(frames).select("date", "covered", "active", "coverage")
 
 
+@per_load_state
 def induction_within_window(
     con, period: Period, entity: str | None = None, by: str | None = None
 ) -> pl.DataFrame:
@@ -123,6 +126,7 @@ def induction_within_window(
     ).pl()
 
 
+@per_load_state
 def completions_by_course(con, period: Period, entity: str | None = None) -> pl.DataFrame:
     return con.sql(
         """select course, count(*)::bigint as completions from training_at($end)
@@ -131,6 +135,7 @@ def completions_by_course(con, period: Period, entity: str | None = None) -> pl.
     ).pl()
 
 
+@per_load_state
 def completions_by_year(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
     return con.sql(
         """select year(completed_on)::integer as year, course, count(*)::bigint as completions from training_at($end)
@@ -139,6 +144,7 @@ def completions_by_year(con, cutoff: dt.date, entity: str | None = None) -> pl.D
     ).pl()
 
 
+@per_load_state
 def values_we_share_cumulative(con, cutoff: dt.date, entity: str | None = None) -> int:
     return int(
         con.sql(
@@ -207,6 +213,7 @@ def _quarters_text(n: int) -> str:
 _WORDS = {2: "two", 3: "three", 4: "four"}
 
 
+@per_load_state
 def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
     """Every mission with someone active on the cut-off: entity, mission, region, covered, active
     (its personnel), coverage, staff_sessions (in the last complete quarters), last_staff_session,
