@@ -259,7 +259,7 @@ def test_funnel_and_status_table_together_recover_nothing(con, release):
     status_cells = [i for i, k in enumerate(keys) if hidden[i] and k[1] == "status"]
     status_cells = status_cells or [i for i, k in enumerate(keys) if hidden[i]]
     assert status_cells
-    for cell in status_cells[:25]:
+    for cell in status_cells[:8]:  # every cell: test_release_attack.py
         low, high = _range(built.values, hidden, built.relations, cell, built.lower)
         assert _safe(low, high, built.lower[cell]), keys[cell]
 

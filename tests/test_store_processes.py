@@ -155,9 +155,22 @@ def test_two_dashboards_an_ingest_and_a_brief_at_once(store, tmp_path, browser):
     assert release["current"], "the release of the new case data was published with them"
 
 
-def test_a_loader_killed_half_way_leaves_the_store_as_it_was(store, tmp_path):
+def latest_extracts_loaded(store: dict, tmp_path: Path) -> Path:
+    """A store holding the latest snapshot of every demo extract (one `psea ingest`, not the
+    demo's hundreds of loads: what the tests below interrupt is one more load); the folder of the
+    demo's templates."""
+    from pipelines.demo.extracts import generate
+    from pipelines.demo.files import write_extracts
+
     extracts = tmp_path / "extracts"
-    psea(store, "demo", "--scale", "0.02", "--write-extracts", str(extracts))
+    files = write_extracts(generate(seed=7, scale=0.02), extracts, "csv")
+    latest = max(p.stem.rsplit("_", 1)[1] for p in files)
+    psea(store, "ingest", *sorted(str(p) for p in files if p.stem.endswith(latest)))
+    return extracts
+
+
+def test_a_loader_killed_half_way_leaves_the_store_as_it_was(store, tmp_path):
+    extracts = latest_extracts_loaded(store, tmp_path)
     before = status(store)
     loader = start(store, "ingest", str(resent(extracts, "training")), paused=120)
     wait_for_commit_pending(loader)
@@ -170,8 +183,7 @@ def test_a_loader_killed_half_way_leaves_the_store_as_it_was(store, tmp_path):
 
 
 def test_a_backup_during_a_load_restores_to_a_store_that_passes_status(store, tmp_path):
-    extracts = tmp_path / "extracts"
-    psea(store, "demo", "--scale", "0.02", "--write-extracts", str(extracts))
+    extracts = latest_extracts_loaded(store, tmp_path)
     before = status(store)
     loader = start(store, "ingest", str(resent(extracts, "training")), paused=15)
     wait_for_commit_pending(loader)
