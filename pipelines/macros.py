@@ -103,14 +103,18 @@ def create_snapshot_macros(con: duckdb.DuckDBPyConnection) -> None:
             else f"(select distinct {key}, as_of from {kind})"
         )
         con.execute(f"create or replace view {MEMORY}.{kind}_held as {held}")
+        # the snapshot each key reads as of d: its latest on or before d, else its earliest
+        con.execute(
+            f"""
+            create or replace macro {MEMORY}.{kind}_picked(d) as table
+            select {key}, coalesce(max(as_of) filter (where as_of <= d), min(as_of)) as as_of
+            from {kind}_held group by all
+            """
+        )
         con.execute(
             f"""
             create or replace macro {MEMORY}.{kind}_snapshot(d) as table
-            with pick as (
-                select {key}, coalesce(max(as_of) filter (where as_of <= d), min(as_of)) as as_of
-                from {kind}_held group by all
-            )
-            select t.* from {kind} t semi join pick using ({key}, as_of)
+            select t.* from {kind} t semi join {kind}_picked(d) pick using ({key}, as_of)
             """
         )
         con.execute(

@@ -10,9 +10,11 @@ from typing import NamedTuple
 
 import polars as pl
 
+from pipelines.writes import in_transaction
 from psea.disclosure import grid
 from psea.metrics import facts
 from psea.metrics.catalog import case_data_key, meeting_dates, month_only_meetings
+from psea.metrics.memo import store_identity
 
 ALL = "ALL"
 SUPPRESSED = "suppressed"
@@ -225,8 +227,12 @@ class Release:
         return out
 
 
-def _load(con, row) -> Release:
-    release_id, purpose, cutoff, meeting, coverage, audit, built_at = row
+def _published_cells(con, release_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A release's cells and statistics: written once when it is published and never changed, so
+    read once per process (a brief regenerated after an edit, every page of every session)."""
+    key = (store_identity(con.store), release_id) if hasattr(con, "store") else None
+    if key is not None and key in _CELLS:
+        return _CELLS[key]
     cells = con.sql(
         """select family, breakdown, "group", scope, period, value, hidden,
                   coalesce(withdrawn, false) as withdrawn, missing, coalesce(public, false) as public
@@ -238,6 +244,19 @@ def _load(con, row) -> Release:
            from release_statistics where release_id = $id""",
         params={"id": release_id},
     ).pl()
+    if key is not None and not in_transaction(con) and cells.height:
+        _CELLS[key] = (cells, stats)
+        while len(_CELLS) > 32:
+            _CELLS.pop(next(iter(_CELLS)))
+    return cells, stats
+
+
+_CELLS: dict[tuple, tuple[pl.DataFrame, pl.DataFrame]] = {}
+
+
+def _load(con, row) -> Release:
+    release_id, purpose, cutoff, meeting, coverage, audit, built_at = row
+    cells, stats = _published_cells(con, release_id)
     return Release(
         release_id,
         purpose,

@@ -126,7 +126,7 @@ def loads_read_at(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFra
     from data_contracts import contracts
 
     picks = " union all ".join(
-        f"select distinct '{kind}' as kind, {c.entity_column} as entity, as_of from {kind}_snapshot($cutoff)"
+        f"select distinct '{kind}' as kind, {c.entity_column} as entity, as_of from {kind}_picked($cutoff)"
         for kind, c in contracts().items()
     )
     return con.sql(

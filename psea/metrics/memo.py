@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
-from pipelines.writes import in_transaction
+from pipelines.writes import in_transaction, snapshot_id
 from psea.settings import settings
 
 T = TypeVar("T")
@@ -39,7 +39,7 @@ def per_load_state(fn: Callable[..., T]) -> Callable[..., T]:
         if store is None or in_transaction(con):
             return fn(con, *args, **kwargs)
         try:
-            key = (_identity(store), loads_state(con), _frozen(args), _frozen(kwargs))
+            key = (store_identity(store), loads_state(con), _frozen(args), _frozen(kwargs))
             hash(key)
         except TypeError:  # an argument that cannot be a key: computed, not memoised
             return fn(con, *args, **kwargs)
@@ -59,11 +59,25 @@ def per_load_state(fn: Callable[..., T]) -> Callable[..., T]:
 
 
 def loads_state(con) -> tuple:
-    """What the extracts hold, in one catalog read: the load manifest's rows and its latest end
-    (a time-travel connection reads the manifest of its snapshot)."""
-    return con.sql(
+    """What the extracts hold: the load manifest's rows and its latest end (a time-travel
+    connection reads the manifest of its snapshot), read once per store snapshot (the snapshot id
+    is one small catalog query, the manifest a scan of its files)."""
+    key = (store_identity(con.store), snapshot_id(con))
+    with _STATES_GUARD:
+        if key in _STATES:
+            return _STATES[key]
+    state = con.sql(
         "select count(*), max(finished_at)::varchar, max(started_at)::varchar from load_manifest"
     ).fetchall()[0]
+    with _STATES_GUARD:
+        _STATES[key] = state
+        while len(_STATES) > MAX_ENTRIES:
+            _STATES.pop(next(iter(_STATES)))
+    return state
+
+
+_STATES: dict[tuple, tuple] = {}
+_STATES_GUARD = threading.Lock()
 
 
 def _frozen(value):
@@ -76,7 +90,7 @@ def _frozen(value):
     return value
 
 
-def _identity(store) -> tuple:
+def store_identity(store) -> tuple:
     """The store, and for a folder its catalog file's inode: a demo rebuilt in the same folder
     starts its snapshot ids and manifest again, in a new catalog file."""
     catalog = store.catalog_file
