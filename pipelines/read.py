@@ -8,6 +8,7 @@ instead of failing on it. A problem names positions and contract columns, never 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -109,10 +110,9 @@ def read_extract_as(path: Path, kind: str, limits: ReadLimits | None = None) -> 
 def _read_csv(name: str, data: bytes, kind: str, limits: ReadLimits) -> pl.DataFrame:
     check_csv_bytes(name, data, limits)
     data = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n")  # header is line 0 -> data row number
+    bad = _first_non_utf8(data)
+    if bad is not None:
+        line = data[:bad].count(b"\n")  # header is line 0 -> data row number
         refuse(name, "encoding", "not UTF-8 text; save the file as CSV UTF-8", line or None)
     header = first_line(data)
     delimiter = csv_delimiter(header)
@@ -122,9 +122,10 @@ def _read_csv(name: str, data: bytes, kind: str, limits: ReadLimits) -> pl.DataF
             "file_format",
             "not a CSV file: the first line has no comma or semicolon separated header",
         )
-    if '"' not in text:  # Polars parses the bytes; the decoded copy only serves quoted files
-        text = None
-    _check_field_counts(name, data, delimiter, text)
+    # Polars parses the bytes; a decoded copy only serves quoted files
+    text = data.decode("utf-8") if b'"' in data else None
+    if text is not None or not _widths_add_up(data, delimiter):
+        _check_field_counts(name, data, delimiter, text)
     try:
         return pl.read_csv(
             data if text is None else io.StringIO(text),
@@ -133,7 +134,22 @@ def _read_csv(name: str, data: bytes, kind: str, limits: ReadLimits) -> pl.DataF
             raise_if_empty=True,
         )
     except UNREADABLE:  # Polars' message may quote the file: it is never shown
+        _check_field_counts(name, data, delimiter, text)  # a row of the wrong width is named
         refuse(name, "csv_parse", "not readable as CSV")
+
+
+def _first_non_utf8(data: bytes, step: int = 1 << 22) -> int | None:
+    """The offset of the first byte that is not UTF-8 text, else None: decoded a slice at a time,
+    so that checking a file makes no copy of it."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    for start in range(0, len(data), step):
+        pending = len(decoder.getstate()[0])  # bytes of a character cut by the last slice
+        try:
+            decoder.decode(view[start : start + step], final=start + step >= len(data))
+        except UnicodeDecodeError as err:
+            return start - pending + err.start
+    return None
 
 
 def first_line(data: bytes) -> bytes:
@@ -144,6 +160,15 @@ def first_line(data: bytes) -> bytes:
 def csv_delimiter(header: bytes) -> str:
     """Semicolon when the header line has more semicolons than commas (Excel in many locales)."""
     return ";" if header.count(b";") > header.count(b",") else ","
+
+
+def _widths_add_up(data: bytes, delimiter: str) -> bool:
+    """A file without quotes has as many delimiters as its header's on every line, as far as a
+    count over the whole file can tell (two bytes scans). A line with more is one Polars refuses;
+    so with no line longer, the count adding up means no line is shorter (nor blank) either."""
+    sep = delimiter.encode()
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    return data.count(sep) == first_line(data).count(sep) * lines
 
 
 def _check_field_counts(name: str, data: bytes, delimiter: str, text: str | None) -> None:
@@ -322,12 +347,11 @@ def _canonical_columns(name: str, frame: pl.DataFrame, kind: str) -> pl.DataFram
                 column=missing[0],
             )
         )
-    out = frame.select(
+    return frame.select(  # one pass: renamed, stripped, an empty cell null
         [
-            pl.col(frame.columns[seen[c]]).alias(c)
+            pl.col(frame.columns[seen[c]]).str.strip_chars().replace("", None).alias(c)
             if c in seen
             else pl.lit(None, pl.String).alias(c)
             for c in expected
         ]
     )
-    return out.with_columns(pl.all().str.strip_chars().replace("", None))

@@ -1,8 +1,7 @@
 """The Great Expectations suite as the loading path's safety net.
 
-It validates the rows the row engine has typed and accepted (a fixed sample of them above
-`ingest.gx_max_rows`), in a background thread while they are inserted; the commit waits for its
-verdict. Cross-row rules (references, managers, cycles) are the row engine's, on the whole file.
+It validates every row the row engine has typed and accepted (no sample), in a background thread
+while they are inserted; the commit waits for its verdict. Cross-row rules (references, managers, cycles) are the row engine's, on the whole file.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ from typing import Any
 from data_contracts.model import Contract
 from data_contracts.problems import Problem
 from data_contracts.rules import RowCheck
-from psea.settings import settings
 
 
 def import_in_background() -> None:
@@ -35,17 +33,16 @@ class SafetyNet:
         self.contract = contract
         self._suite = None
         self._error: BaseException | None = None
-        max_rows = settings()["ingest"]["gx_max_rows"]
         self._thread = threading.Thread(
-            target=self._run, args=(checked, max_rows), daemon=True, name="gx-safety-net"
+            target=self._run, args=(checked,), daemon=True, name="gx-safety-net"
         )
         self._thread.start()
 
-    def _run(self, checked: RowCheck, max_rows: int) -> None:
+    def _run(self, checked: RowCheck) -> None:
         try:
             from data_contracts.gx_suite import run_suite  # ~2.5 s to import, in this thread
 
-            self._suite = run_suite(self.contract, checked.frame, checked.as_of, max_rows)
+            self._suite = run_suite(self.contract, checked.frame, checked.as_of)
         except BaseException as err:  # handed to the caller of verdict()
             self._error = err
 

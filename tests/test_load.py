@@ -7,7 +7,6 @@ import json
 
 import polars as pl
 import pytest
-import yaml
 from conftest import table_counts
 from extracts import VALID, ref, write_all, write_csv
 from typer.testing import CliRunner
@@ -16,29 +15,13 @@ import pipelines.load
 import pipelines.read
 from pipelines.warehouse import connect
 from psea.cli import app
-from psea.settings import DEFAULT_SETTINGS, settings
 
 runner = CliRunner()
-GX_SAMPLE = 200
 AS_OF = "2026-09-30"
 
 
-@pytest.fixture
-def small_gx_sample(tmp_path, monkeypatch) -> int:
-    """Settings with a GX sample of 200 rows, so that a file of 1,000 rows is sampled."""
-    values = yaml.safe_load(DEFAULT_SETTINGS.read_text(encoding="utf-8"))
-    values["ingest"]["gx_max_rows"] = GX_SAMPLE
-    path = tmp_path / "settings.yaml"
-    path.write_text(yaml.safe_dump(values), encoding="utf-8")
-    monkeypatch.setenv("PSEA_SETTINGS", str(path))
-    settings.cache_clear()
-    yield GX_SAMPLE
-    settings.cache_clear()
-
-
 def large_roster(people: int = 1_000, managers: int = 60) -> list[dict]:
-    """One chief, `managers` managers under them, everyone else spread over the managers' teams:
-    a sample of a few hundred rows keeps persons whose manager it leaves out."""
+    """One chief, `managers` managers under them, everyone else spread over the managers' teams."""
     base = dict(entity="IOM", as_of=AS_OF, mission="IRQ", staff_category="staff", contract_end="")
     rows = [
         {
@@ -75,7 +58,8 @@ def large_roster(people: int = 1_000, managers: int = 60) -> list[dict]:
     return rows
 
 
-def test_a_roster_larger_than_the_gx_sample_is_accepted(tmp_path, small_gx_sample):
+def test_gx_validates_every_row_of_an_accepted_file(tmp_path):
+    """No sample: the suite's result counts every row of the file."""
     wh = tmp_path / "w.duckdb"
     path = write_csv(tmp_path, f"roster_{AS_OF}.csv", large_roster())
     result = runner.invoke(app, ["ingest", str(path), "--warehouse", str(wh), "--json"])
@@ -85,22 +69,20 @@ def test_a_roster_larger_than_the_gx_sample_is_accepted(tmp_path, small_gx_sampl
     con = connect(wh, read_only=True)
     gx_result = con.sql("select gx_result from load_manifest").fetchall()[0][0]
     con.close()
-    assert json.loads(gx_result)["rows_validated"] == small_gx_sample
+    assert json.loads(gx_result)["rows_validated"] == 1_000
     assert json.loads(gx_result)["success"] is True
 
 
 @pytest.mark.slow
 def test_every_demo_template_at_scale_1_ingests_into_an_empty_warehouse(tmp_path):
     """`psea demo --write-extracts DIR` then `psea ingest DIR`: every template data owners copy
-    passes the whole pipeline, GX included; the roster (~102,000 rows) is larger than the GX sample."""
+    passes the whole pipeline, GX included on every row; the roster has ~102,000 rows."""
     report = demo_templates_ingested(tmp_path, scale=1.0, every_snapshot=True)
     roster = next(f for f in report if f["kind"] == "roster")
-    assert roster["rows_loaded"] > settings()["ingest"]["gx_max_rows"]
+    assert roster["rows_loaded"] > 100_000
 
 
-def test_the_latest_demo_templates_ingest_with_a_roster_larger_than_the_gx_sample(
-    tmp_path, small_gx_sample
-):
+def test_the_latest_demo_templates_ingest(tmp_path):
     report = demo_templates_ingested(tmp_path, scale=0.05, every_snapshot=False)
     # one file per extract kind, and the cases sent again corrected (loaded after the first); the
     # country capacity is returned for the quarter before (the last one every entity reported)
@@ -109,7 +91,7 @@ def test_the_latest_demo_templates_ingest_with_a_roster_larger_than_the_gx_sampl
     assert (first["status"], corrected["status"]) == ("accepted", "accepted")
     assert "corrected" in corrected["file"]
     roster = next(f for f in report if f["kind"] == "roster")
-    assert roster["rows_loaded"] > small_gx_sample
+    assert roster["rows_loaded"] > 1_000
 
 
 def demo_templates_ingested(tmp_path, scale: float, every_snapshot: bool) -> list[dict]:

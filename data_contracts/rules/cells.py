@@ -35,13 +35,14 @@ from data_contracts.rules.collector import (
 
 def file_as_of(text: pl.DataFrame, out: Collector, file_date: str | None) -> dt.date | None:
     values = text["as_of"]
-    distinct = values.drop_nulls().unique(maintain_order=True)
-    if distinct.is_empty():
+    present = values.drop_nulls()
+    if present.is_empty():
         return None
-    first = distinct[0]
-    if len(distinct) > 1:
+    first = present[0]
+    other = values != first  # null where the cell is empty (an empty cell is the required rule's)
+    if other.any():
         out.add(
-            values.is_not_null() & (values != first),
+            other,
             "as_of",
             "one_as_of",
             "a file carries one as_of date; this row's differs from the first one's",
@@ -139,20 +140,25 @@ def classify_failures(out, s, failing, column, psea_type, valid_values):
     out.add(rest, column, rule, message)
 
 
-def check_bounds(out: Collector, value: pl.Series, col, as_of: dt.date | None) -> None:
+def bounds_checks(
+    value: pl.Expr, col, as_of: dt.date | None
+) -> list[tuple[pl.Expr, str, str, str]]:
+    """The range rules of a typed column: (failing-row mask, column, rule, message) each."""
     after_as_of = "after the extract's as_of date"  # not the date itself: it comes from the file
+    checks: list[tuple[pl.Expr, str, str]] = []
     if col.psea_type in ("date", "as_of"):
-        out.add(value < EARLIEST, col.name, "date_range", "before 2000-01-01")
+        checks.append((value < EARLIEST, "date_range", "before 2000-01-01"))
         if as_of and not col.future_allowed and col.psea_type == "date":
-            out.add(value > as_of, col.name, "after_as_of", after_as_of)
+            checks.append((value > as_of, "after_as_of", after_as_of))
     elif col.psea_type == "quarter":
-        out.add(value < "2000Q1", col.name, "date_range", "before 2000Q1")
+        checks.append((value < "2000Q1", "date_range", "before 2000Q1"))
     elif col.psea_type == "month":
-        out.add(value < "2000-01", col.name, "date_range", "before 2000-01")
+        checks.append((value < "2000-01", "date_range", "before 2000-01"))
         if as_of:
-            out.add(value > as_of.strftime("%Y-%m"), col.name, "after_as_of", after_as_of)
+            checks.append((value > as_of.strftime("%Y-%m"), "after_as_of", after_as_of))
     elif col.psea_type == "int":
         if col.minimum is not None:
-            out.add(value < col.minimum, col.name, "range", f"below {col.minimum}")
+            checks.append((value < col.minimum, "range", f"below {col.minimum}"))
         if col.maximum is not None:
-            out.add(value > col.maximum, col.name, "range", f"above {col.maximum}")
+            checks.append((value > col.maximum, "range", f"above {col.maximum}"))
+    return [(mask, col.name, rule, message) for mask, rule, message in checks]

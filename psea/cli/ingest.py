@@ -53,6 +53,7 @@ def ingest(
 ) -> None:
     """Validate each file against its contract and load what passes (one transaction per file)."""
     _check_arguments(paths, kind, entity)
+    _import_gx_meanwhile()
     _validate(open_warehouse(warehouse), paths, kind, entity, as_json, load=True)
 
 
@@ -65,9 +66,18 @@ def check(
 ) -> None:
     """The same validation as `ingest`, loading nothing (references are checked against the warehouse if it exists)."""
     _check_arguments(paths, kind, entity)
+    _import_gx_meanwhile()
     store = store_of(warehouse)
     con = open_warehouse(warehouse, read_only=True) if store.exists() else None
     _validate(con, paths, kind, entity, as_json, load=False)
+
+
+def _import_gx_meanwhile() -> None:
+    """Great Expectations takes seconds to import in a fresh process: its import starts before the
+    store is opened, and goes on while the files are read and checked."""
+    from pipelines.safety_net import import_in_background
+
+    import_in_background()
 
 
 def _check_arguments(paths: list[Path], kind: str | None, entity: str | None) -> None:
