@@ -372,8 +372,18 @@ ROW = b"0000000000000001,IOM,2018-06-30,psea_mandatory,2017-02-01,online,IRQ"
         (b"\r\n".join([HEADER, ROW, ROW, ROW + b",x"]) + b"\r\n", "field_count", 3),
         (b"\n".join([HEADER, ROW, ROW.replace(b"IRQ", b"I\x01Q"), ROW[:20]]), "truncated", 3),
         (b"\n".join([HEADER, ROW, b'"' + ROW[:-4] + b'"']) + b"\n", "truncated", 2),
+        # the file's delimiters add up (one field short, one too many): still the short row
+        (b"\n".join([HEADER, ROW, ROW[:-4], ROW + b",x"]) + b"\n", "truncated", 2),
+        (b"\n".join([HEADER, ROW, b"", ROW + b",x"]), "field_count", 3),
     ],
-    ids=["short row mid-file", "extra field, CRLF", "a \\x01 byte, short last row", "quoted"],
+    ids=[
+        "short row mid-file",
+        "extra field, CRLF",
+        "a \\x01 byte, short last row",
+        "quoted",
+        "one short, one long",
+        "blank line, one long",
+    ],
 )
 def test_every_row_has_the_header_s_field_count(tmp_path, body, rule, row):
     from data_contracts.problems import ExtractRejected
