@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,23 @@ def _report(summary: dict, as_json: bool, line: str) -> None:
     typer.echo(json.dumps(summary, indent=2, default=str) if as_json else line)
 
 
+def _copied(copy: Callable[[], dict], recorded_in: str | None, action: str, **detail) -> dict:
+    """Run a copy of a store (a backup, a restore, a migration): its refusal as the command's
+    failure; done, the audit entry in the store `recorded_in`, with the snapshot copied."""
+    from pipelines.store import StoreError
+
+    try:
+        summary = copy()
+    except StoreError as err:
+        failure(str(err))
+    con = open_warehouse(recorded_in)
+    try:
+        record(con, "admin", action, **detail, snapshot=summary["snapshot"])
+    finally:
+        con.close()
+    return summary
+
+
 def backup(
     out: Annotated[Path, typer.Option("--out", help="A new folder for the copy.")],
     as_json: JsonOption = False,
@@ -30,19 +48,10 @@ def backup(
 ) -> None:
     """A consistent copy of the store at its latest snapshot, history included, taken while
     dashboards and loads run; `psea restore` brings it back."""
-    from pipelines.store import StoreError
     from pipelines.store_admin import backup as run_backup
 
     store = store_of(warehouse)
-    try:
-        summary = run_backup(store, out)
-    except StoreError as err:
-        failure(str(err))
-    con = open_warehouse(warehouse)
-    try:
-        record(con, "admin", "backup", out=str(out), snapshot=summary["snapshot"])
-    finally:
-        con.close()
+    summary = _copied(lambda: run_backup(store, out), warehouse, "backup", out=str(out))
     _report(
         summary,
         as_json,
@@ -57,21 +66,14 @@ def restore(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Bring a backup back into an empty store (--warehouse TARGET)."""
-    from pipelines.store import StoreError
     from pipelines.store_admin import restore as run_restore
 
     if not backup_dir.is_dir():
         usage_error(f"no such folder: {backup_dir}")
     target = store_of(warehouse)
-    try:
-        summary = run_restore(backup_dir, target)
-    except StoreError as err:
-        failure(str(err))
-    con = open_warehouse(warehouse)
-    try:
-        record(con, "admin", "restore", backup=str(backup_dir), snapshot=summary["snapshot"])
-    finally:
-        con.close()
+    summary = _copied(
+        lambda: run_restore(backup_dir, target), warehouse, "restore", backup=str(backup_dir)
+    )
     _report(
         summary,
         as_json,
@@ -87,19 +89,10 @@ def migrate(
 ) -> None:
     """Copy the whole store, history included, to another store (e.g. the embedded folder to a
     PostgreSQL catalog); the source is left as it was."""
-    from pipelines.store import StoreError
     from pipelines.store_admin import copy_store
 
     source, target = store_of(warehouse), store_of(to)
-    try:
-        summary = copy_store(source, target)
-    except StoreError as err:
-        failure(str(err))
-    con = open_warehouse(to)
-    try:
-        record(con, "admin", "migrate", source=source.describe(), snapshot=summary["snapshot"])
-    finally:
-        con.close()
+    summary = _copied(lambda: copy_store(source, target), to, "migrate", source=source.describe())
     _report(
         summary,
         as_json,
