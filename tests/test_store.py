@@ -33,6 +33,22 @@ def _without_generated(markdown: str) -> str:
     return "\n".join(line for line in markdown.splitlines() if "**Generated**" not in line)
 
 
+def _md_brief(out, wh: str, *options: str) -> str:
+    """`psea brief` of the meeting as Markdown into `out`; its output."""
+    return psea(
+        "brief",
+        "--meeting",
+        MEETING,
+        "--out",
+        str(out),
+        "--formats",
+        "md",
+        *options,
+        "--warehouse",
+        wh,
+    )
+
+
 def _corrected_cases(folder):
     """The fixture's cases, one fewer: a corrected re-send of the same snapshot."""
     return write_csv(folder, "cases_2018-06-30.csv", VALID["cases"]()[:-1])
@@ -115,17 +131,7 @@ def test_a_brief_rebuilt_at_its_recorded_snapshot_reads_the_data_it_read(
     tmp_path, loaded_warehouse
 ):
     wh = str(loaded_warehouse)
-    first = psea(
-        "brief",
-        "--meeting",
-        MEETING,
-        "--out",
-        str(tmp_path / "a"),
-        "--formats",
-        "md",
-        "--warehouse",
-        wh,
-    )
+    first = _md_brief(tmp_path / "a", wh)
     snapshot = int(re.search(r"snapshot (\d+)", first).group(1))
     con = connect(loaded_warehouse)
     recorded = con.sql("select distinct data_snapshot, release_id from brief_archive").fetchall()
@@ -133,30 +139,8 @@ def test_a_brief_rebuilt_at_its_recorded_snapshot_reads_the_data_it_read(
     folder = tmp_path / "resend"
     folder.mkdir()
     psea("ingest", str(_corrected_cases(folder)), "--warehouse", wh)
-    psea(
-        "brief",
-        "--meeting",
-        MEETING,
-        "--out",
-        str(tmp_path / "b"),
-        "--formats",
-        "md",
-        "--warehouse",
-        wh,
-    )
-    psea(
-        "brief",
-        "--meeting",
-        MEETING,
-        "--out",
-        str(tmp_path / "c"),
-        "--formats",
-        "md",
-        "--at-snapshot",
-        str(snapshot),
-        "--warehouse",
-        wh,
-    )
+    _md_brief(tmp_path / "b", wh)
+    _md_brief(tmp_path / "c", wh, "--at-snapshot", str(snapshot))
     releases = con.sql(
         "select release_id from brief_archive group by all order by min(produced_at)"
     ).fetchall()
@@ -174,17 +158,7 @@ def test_a_brief_rebuilt_at_its_recorded_snapshot_reads_the_data_it_read(
 
 def test_backup_restore_and_maintenance_keep_what_briefs_recorded(tmp_path, loaded_warehouse):
     wh = str(loaded_warehouse)
-    first = psea(
-        "brief",
-        "--meeting",
-        MEETING,
-        "--out",
-        str(tmp_path / "a"),
-        "--formats",
-        "md",
-        "--warehouse",
-        wh,
-    )
+    first = _md_brief(tmp_path / "a", wh)
     snapshot = int(re.search(r"snapshot (\d+)", first).group(1))
     folder = tmp_path / "resend"
     folder.mkdir()
