@@ -30,7 +30,6 @@ PAGES = [("training", "focal_point"), ("managers", "focal_point"), ("overview", 
 def measure(folder: Path, scale: float) -> dict:
     from pipelines.demo.build import build_demo
     from pipelines.warehouse import connect
-    from psea.app.demo_workspace import write_meeting_workspace  # noqa: F401  (import cost out)
     from psea.brief import build_brief
     from psea.brief import render as brief_render
     from psea.disclosure import published
@@ -67,22 +66,10 @@ def measure(folder: Path, scale: float) -> dict:
 
 
 def first_renders(path: Path) -> dict[str, float]:
-    from streamlit.testing.v1 import AppTest
+    from render_pages import render_times  # the same first render, without its reruns
 
-    import psea.app.shell as shell
-
-    shell.DEMO_WAREHOUSE = path
-    shell.demo_warehouse.clear()
-    times = {}
-    for page, role in PAGES:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
-        at.query_params["role"] = role
-        at.run()
-        started = time.perf_counter()
-        at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
-        times[page] = time.perf_counter() - started
-        assert not at.exception, (page, [e.value for e in at.exception])
-    return times
+    times = render_times(path, PAGES, reruns=0)
+    return {page: times[f"{page} ({role})"][0] for page, role in PAGES}
 
 
 def large_files(folder: Path, scale: float) -> Path:

@@ -48,7 +48,9 @@ def warehouse(folder: Path, scale: float) -> Path:
     return path
 
 
-def render_times(path: Path) -> dict[str, tuple[float, float]]:
+def render_times(path: Path, pages=PAGES, reruns: int = WARM_RERUNS) -> dict[str, tuple]:
+    """(cold, warm) seconds of each (page, role) on the demo store `path`: the page's first run
+    in a new session (after the front page), and the median of `reruns` reruns (None without)."""
     from streamlit.testing.v1 import AppTest
 
     import psea.app.shell as shell
@@ -56,20 +58,20 @@ def render_times(path: Path) -> dict[str, tuple[float, float]]:
     shell.DEMO_WAREHOUSE = path
     shell.demo_warehouse.clear()
     out = {}
-    for page, role in PAGES:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    for page, role in pages:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
         at.query_params["role"] = role
         at.run()
         started = time.perf_counter()
         at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
         cold = time.perf_counter() - started
         assert not at.exception, (page, [e.value for e in at.exception])
-        reruns = []
-        for _ in range(WARM_RERUNS):  # the median: one rerun is at the mercy of the machine's load
+        times = []
+        for _ in range(reruns):  # the median: one rerun is at the mercy of the machine's load
             started = time.perf_counter()
             at.run()
-            reruns.append(time.perf_counter() - started)
-        out[f"{page} ({role})"] = (cold, statistics.median(reruns))
+            times.append(time.perf_counter() - started)
+        out[f"{page} ({role})"] = (cold, statistics.median(times) if times else None)
     return out
 
 
