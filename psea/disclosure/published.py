@@ -14,7 +14,7 @@ from pipelines.writes import in_transaction
 from psea.disclosure import grid
 from psea.metrics import facts
 from psea.metrics.catalog import case_data_key, meeting_dates, month_only_meetings
-from psea.metrics.memo import store_identity
+from psea.metrics.memo import Bounded, store_identity
 
 ALL = "ALL"
 SUPPRESSED = "suppressed"
@@ -231,8 +231,9 @@ def _published_cells(con, release_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """A release's cells and statistics: written once when it is published and never changed, so
     read once per process (a brief regenerated after an edit, every page of every session)."""
     key = (store_identity(con.store), release_id) if hasattr(con, "store") else None
-    if key is not None and key in _CELLS:
-        return _CELLS[key]
+    kept = _CELLS.get(key) if key is not None else Bounded.MISSING
+    if kept is not Bounded.MISSING:
+        return kept
     cells = con.sql(
         """select family, breakdown, "group", scope, period, value, hidden,
                   coalesce(withdrawn, false) as withdrawn, missing, coalesce(public, false) as public
@@ -245,13 +246,11 @@ def _published_cells(con, release_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
         params={"id": release_id},
     ).pl()
     if key is not None and not in_transaction(con) and cells.height:
-        _CELLS[key] = (cells, stats)
-        while len(_CELLS) > 32:
-            _CELLS.pop(next(iter(_CELLS)))
+        _CELLS.put(key, (cells, stats))
     return cells, stats
 
 
-_CELLS: dict[tuple, tuple[pl.DataFrame, pl.DataFrame]] = {}
+_CELLS = Bounded(32)  # (store, release id) -> (cells, statistics)
 
 
 def _load(con, row) -> Release:

@@ -27,11 +27,39 @@ T = TypeVar("T")
 MAX_ENTRIES = 512  # per function; a figure is a small frame (one row per mission at most)
 
 
+class Bounded:
+    """A thread-safe dict of at most `size` entries: the least recently used goes first."""
+
+    MISSING = object()
+
+    def __init__(self, size: int = MAX_ENTRIES):
+        self._entries: OrderedDict = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The value kept under `key`, else `Bounded.MISSING`."""
+        with self._lock:
+            if key not in self._entries:
+                return self.MISSING
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 def per_load_state(fn: Callable[..., T]) -> Callable[..., T]:
     """`fn(con, *args)` of extract data only, memoised by the loads: its results must not be
     modified by callers (Polars frames are not modified in place here)."""
-    entries: OrderedDict[tuple, T] = OrderedDict()
-    guard = threading.Lock()
+    entries = Bounded()
 
     @functools.wraps(fn)
     def wrapper(con, *args, **kwargs):
@@ -43,15 +71,10 @@ def per_load_state(fn: Callable[..., T]) -> Callable[..., T]:
             hash(key)
         except TypeError:  # an argument that cannot be a key: computed, not memoised
             return fn(con, *args, **kwargs)
-        with guard:
-            if key in entries:
-                entries.move_to_end(key)
-                return entries[key]
-        value = fn(con, *args, **kwargs)
-        with guard:
-            entries[key] = value
-            while len(entries) > MAX_ENTRIES:
-                entries.popitem(last=False)
+        value = entries.get(key)
+        if value is Bounded.MISSING:
+            value = fn(con, *args, **kwargs)
+            entries.put(key, value)
         return value
 
     wrapper.cache_clear = entries.clear  # type: ignore[attr-defined]
@@ -63,21 +86,17 @@ def loads_state(con) -> tuple:
     connection reads the manifest of its snapshot), read once per store snapshot (the snapshot id
     is one small catalog query, the manifest a scan of its files)."""
     key = (store_identity(con.store), snapshot_id(con))
-    with _STATES_GUARD:
-        if key in _STATES:
-            return _STATES[key]
-    state = con.sql(
-        "select count(*), max(finished_at)::varchar, max(started_at)::varchar from load_manifest"
-    ).fetchall()[0]
-    with _STATES_GUARD:
-        _STATES[key] = state
-        while len(_STATES) > MAX_ENTRIES:
-            _STATES.pop(next(iter(_STATES)))
+    state = _STATES.get(key)
+    if state is Bounded.MISSING:
+        state = con.sql(
+            "select count(*), max(finished_at)::varchar, max(started_at)::varchar "
+            "from load_manifest"
+        ).fetchall()[0]
+        _STATES.put(key, state)
     return state
 
 
-_STATES: dict[tuple, tuple] = {}
-_STATES_GUARD = threading.Lock()
+_STATES = Bounded()
 
 
 def _frozen(value):
