@@ -87,7 +87,8 @@ def expected_headlines(con, entity: str | None) -> dict[str, str]:
         if cell is None:  # too few allegations in the period to break them down
             shown[h.label] = "not broken down"
             continue
-        label = "suppressed" if cell[1] else f"{value:,}"
+        # withheld with its zeros (lower bound 0): the gate's one label for that
+        label = "not broken down" if cell[2] else "suppressed" if cell[1] else f"{value:,}"
         if h.denominator and not cell[1]:
             whole = release.cell(*h.denominator[:3], scope, quarters.key)
             if not whole[1]:

@@ -57,6 +57,7 @@ class AuditResult:
     withheld_breakdowns: int = 0  # breakdowns withheld as a whole to pass
     rounds: int = 0
     revealed: int = 0  # cells found to be known from known cells alone, shown
+    shown_again: int = 0  # secondary cells shown again because the release passes without them
     known: np.ndarray | None = field(default=None, repr=False)  # cells every reader knows
 
     def summarize(self) -> None:
@@ -79,6 +80,7 @@ class AuditResult:
             "withheld_breakdowns": self.withheld_breakdowns,
             "repair_rounds": self.rounds,
             "revealed_known": self.revealed,
+            "shown_again": self.shown_again,
             "seconds": round(self.seconds, 3),
         }
 
@@ -89,6 +91,24 @@ def index_relations(relations: list[Relation], n: int) -> list[list[int]]:
         for c in rel.cells:
             of_cell[c].append(r)
     return of_cell
+
+
+def unsafe(rel: Relation, values, hidden, lower, k: int) -> bool:
+    """Whether one relation on its own gives a hidden cell away (the local rule of the secondary
+    suppression, and the first test of showing a cell again): a relation with one hidden cell
+    gives it away; a shown total with hidden members gives away a small one that cannot reach K
+    once the others take their lower bounds."""
+    shut = [c for c in rel.cells if hidden[c]]
+    if len(shut) == 1:
+        return True
+    if not shut or hidden[rel.total]:
+        return False
+    members = [c for c in rel.members if hidden[c]]
+    mass = sum(int(values[c]) for c in members)
+    floor = sum(int(lower[c]) for c in members)
+    return any(
+        0 < values[c] < k and lower[c] > 0 and mass - (floor - int(lower[c])) < k for c in members
+    )
 
 
 def audit(

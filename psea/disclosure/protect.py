@@ -31,7 +31,9 @@ from psea.disclosure.audit import (
     audit,
     index_relations,
     prove_component,
+    unsafe,
 )
+from psea.disclosure.reveal import hide_less
 
 __all__ = ["BREAKDOWN", "AuditResult", "Relation", "audit", "costs", "protect"]
 
@@ -88,22 +90,6 @@ def known_by_everyone(
     return known
 
 
-def _unsafe(rel: Relation, values, hidden, lower, k: int) -> bool:
-    """A relation with one hidden cell gives it away; a shown total with hidden members gives away
-    a small one that cannot reach K once the others take their lower bounds."""
-    shut = [c for c in rel.cells if hidden[c]]
-    if len(shut) == 1:
-        return True
-    if not shut or hidden[rel.total]:
-        return False
-    members = [c for c in rel.members if hidden[c]]
-    mass = sum(int(values[c]) for c in members)
-    floor = sum(int(lower[c]) for c in members)
-    return any(
-        0 < values[c] < k and lower[c] > 0 and mass - (floor - int(lower[c])) < k for c in members
-    )
-
-
 def secondary(
     values: np.ndarray,
     hidden: np.ndarray,
@@ -116,7 +102,7 @@ def secondary(
     locked: np.ndarray | None = None,
     withhold=None,
 ) -> np.ndarray:
-    """Hide further cells until every relation is safe (see `_unsafe`); returns `hidden`.
+    """Hide further cells until every relation is safe (see `audit.unsafe`); returns `hidden`.
 
     The partner hidden in an unsafe relation is its cheapest shown non-zero cell that is not locked
     — in a breakdown, one of its groups while any is left, never the total for its own breakdown —,
@@ -149,7 +135,7 @@ def secondary(
         r = queue.popleft()
         queued.discard(r)
         rel = relations[r]
-        if not shut_in[r] or not _unsafe(rel, values, hidden, lower, k):
+        if not shut_in[r] or not unsafe(rel, values, hidden, lower, k):
             continue
         shown = [c for c in rel.cells if not hidden[c] and values[c] > 0 and not locked[c]]
         if rel.kind == BREAKDOWN and any(c != rel.total for c in shown):
@@ -199,6 +185,16 @@ class _Breakdowns:
         for m in cells:
             self.lower[m] = 0
         return cells
+
+    def cost(self, c: int, cost: np.ndarray) -> float | None:
+        """What withholding the breakdown of `c` as a whole would cost (its cells still shown),
+        None when it cannot be."""
+        g = -1 if self.group_of is None else int(self.group_of[c])
+        if g < 0 or g in self.withheld:
+            return None
+        return float(
+            sum(cost[m] for m in self.members[g] if not self.locked[m] and not self.hidden[m])
+        )
 
     def of_relation(self, rel: Relation) -> list[int]:
         out = []
@@ -269,7 +265,8 @@ def protect(
         touched: list[int] = []
         for cell in result.failed:
             pick = _nearest_shown(cell, hidden, values, linked, of_linked, cost, locked)
-            if pick is not None:
+            whole = breakdowns.cost(cell, cost)  # withholding its breakdown may cost less
+            if pick is not None and (whole is None or cost[pick] <= whole):
                 hidden[pick] = True
                 touched += of_linked[pick]
                 continue
@@ -315,6 +312,20 @@ def protect(
         partial.spans = {**result.spans, **partial.spans}
         partial.summarize()
         result = partial
+    if result.passed:
+        result = hide_less(
+            values,
+            hidden,
+            lower,
+            relations,
+            linked,
+            of_cell,
+            of_linked,
+            k,
+            cost,
+            hidden & (lower > 0) & ~((values > 0) & (values < k)) & ~kept,
+            result,
+        )
     result.withheld_breakdowns = len(breakdowns.withheld)
     result.rounds = rounds
     result.revealed = revealed
