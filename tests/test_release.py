@@ -164,6 +164,36 @@ def test_weighted_protection_is_proven_by_an_independent_program(seed):
         assert _safe(low, high, lower[cell]), (seed, int(cell), low, high)
 
 
+def test_a_cell_hidden_for_nothing_is_shown_again_and_the_release_still_passes():
+    """T = a + b + c + d with a small: hiding b protects a (a + b = 12, a may reach K); c hidden
+    too protects nothing more, so the clean-up shows it (the dearer of b and c first), and not b
+    as well (a would be alone)."""
+    from psea.disclosure.audit import audit, index_relations
+    from psea.disclosure.protect import costs
+    from psea.disclosure.reveal import reveal
+
+    values = np.array([32, 2, 10, 11, 9])
+    relations = [Relation(0, (1, 2, 3, 4))]
+    hidden = np.array([False, True, True, True, False])
+    lower = np.ones(5, dtype=np.int64)
+    of_cell = index_relations(relations, 5)
+    shown, spans = reveal(
+        values,
+        hidden,
+        lower,
+        relations,
+        relations,
+        of_cell,
+        of_cell,
+        K,
+        costs(values),
+        hidden & (values >= K),  # the secondary cells: never the primary one
+    )
+    assert shown == 1 and hidden.tolist() == [False, True, True, False, False]
+    assert audit(values, hidden, relations, K, lower=lower).passed
+    assert spans[1][1] >= K  # a reaches K
+
+
 def test_a_year_minus_the_meeting_period_inside_it_is_an_implied_relation():
     """Year 2013 holds the meeting period 2013 Q1-Q3: their difference publishes 2013 Q4, so
     the protection treats Year 2013 = meeting + 2013 Q4 as a relation of its own."""
