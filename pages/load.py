@@ -11,6 +11,7 @@ from data_contracts import contracts
 from pipelines.bounds import read_limits
 from pipelines.load import ingest
 from psea.app.page import dataframe, require_page
+from psea.app.precompute import precompute
 from psea.app.session import connection
 from psea.app.shell import login_configured
 from psea.disclosure.published import ensure
@@ -109,6 +110,9 @@ if files and st.button("Check and load", type="primary", key="load_go"):
             if any(o.status == "accepted" and o.kind in CASE_KINDS for o in outcomes):
                 bar.progress(1.0, text="building and auditing the release of case figures")
                 ensure(con, viewer.identity, viewer.role)  # (built already, unless the last failed)
+            if any(o.status == "accepted" for o in outcomes):
+                bar.progress(1.0, text="computing the figures the pages open on")
+                precompute(con)
             rejected = sum(o.status == "rejected" for o in outcomes)
             status.update(
                 label=f"{len(outcomes) - rejected} of {len(outcomes)} file(s) passed",

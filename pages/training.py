@@ -1,7 +1,5 @@
 """Training and awareness: coverage over time and by region/mission, completions, audit-risk list."""
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
@@ -43,7 +41,7 @@ with c3:
         help=training.definition("values_we_share_cumulative"),
     )
 
-dates = [dt.date(y, 12, 31) for y in range(2012, end.year) if dt.date(y, 12, 31) < end] + [end]
+dates = training.year_ends(end)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -98,6 +98,11 @@ create table if not exists release_statistics (
     scope varchar not null, period varchar not null, n bigint, value double, withheld boolean not null,
     missing varchar
 );
+-- the personnel figures the pages open on, computed when the data changed (psea.metrics.stored)
+create table if not exists stored_figures (
+    figure varchar not null, arguments varchar not null, loads varchar not null,
+    computed_at timestamp not null, value blob not null
+);
 -- every brief handed out, as it was (pipelines.archive)
 create table if not exists brief_archive (
     archive_id varchar not null, meeting_date date not null, entity varchar, release_id varchar,

@@ -38,6 +38,12 @@ def test_every_valid_extract_loads_and_status_reports_rows(tmp_path):
     assert {k: v["rows"] for k, v in status["extracts"].items()} == expected
     assert status["extracts"]["cases"]["latest_as_of"] == AS_OF
     assert status["loads"] == {"accepted": 9, "rejected": 0}
+    con = connect(wh)  # the figures the pages open on, computed for the loaded data
+    try:
+        kept = con.sql("select count(*), count(distinct loads) from stored_figures").fetchone()
+    finally:
+        con.close()
+    assert kept[0] > 0 and kept[1] == 1
 
 
 def test_loading_the_same_bytes_twice_changes_nothing(tmp_path):

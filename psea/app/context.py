@@ -6,7 +6,6 @@ psea.disclosure.figures). Nothing else decides what a viewer sees."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import altair as alt
@@ -15,11 +14,12 @@ import polars as pl
 import streamlit as st
 
 from psea.app.access import ROLE_LABELS, Viewer, who_may_open
+from psea.app.periods import analyst_cutoff, period_choices, release_choices
 from psea.app.session import connection, data_version, warehouse_cursor
 from psea.app.shell import PAGES, resolve_viewer
-from psea.disclosure import grid, published
+from psea.disclosure import published
 from psea.disclosure.figures import SUPPRESSED_NOTE, ExactFigures, PublishedFigures
-from psea.metrics import Period, catalog, last_complete_quarters
+from psea.metrics import Period, catalog
 from psea.settings import suppression_k
 
 
@@ -104,23 +104,6 @@ class PageContext:
         )
 
 
-def period_choices(con, cutoff: dt.date) -> dict[str, Period]:
-    """The analysts' periods: quarters, years, between SFP meetings, at any cut-off."""
-    choices: dict[str, Period] = {}
-    for q in last_complete_quarters(cutoff, 8):
-        choices[f"Quarter {q.end.year} Q{(q.end.month - 1) // 3 + 1}"] = q
-    first = catalog.first_case_year(con) or cutoff.year
-    last_year = cutoff.year - (0 if (cutoff.month, cutoff.day) == (12, 31) else 1)
-    for year in range(last_year, first - 1, -1):
-        choices[f"Year {year}"] = Period.year(year)
-    meetings = catalog.meeting_dates(con)
-    for prev, meeting in zip(meetings, meetings[1:], strict=False):
-        choices[f"Since SFP meeting {prev.isoformat()} to {meeting.isoformat()}"] = Period(
-            prev, meeting
-        )
-    return choices
-
-
 def require_page(page: str) -> Viewer:
     """The data layer's refusal, for a page reached by URL outside the viewer's role: the page's
     title and who may open it, nothing of its content."""
@@ -173,8 +156,7 @@ def page_context(page: str) -> PageContext:
     viewer = require_page(page)
     con = connection()
     if viewer.exact:
-        cutoff = catalog.latest_case_as_of(con) or dt.date.today()
-        choices = period_choices(con, cutoff)
+        choices = period_choices(con, analyst_cutoff(con))
         label = st.sidebar.selectbox(
             "Period",
             list(choices),
@@ -201,19 +183,11 @@ def page_context(page: str) -> PageContext:
         )
         st.stop()
     entity = _entity(viewer, release.scopes)
-    choices = release.periods(entity or published.ALL)
-    # the latest meeting period first: the release breaks those down (a quarter inside one is
-    # published as a total only, its breakdown read from the meeting period)
-    reached = release.reported_through(entity or published.ALL)
-    meetings = [
-        i
-        for i, p in enumerate(choices.values())
-        if p.kind == "meeting" and grid.quarter_first_day(p.quarters[-1]) <= reached
-    ]
+    choices, opening = release_choices(release, entity)
     label = st.sidebar.selectbox(
         "Period",
         list(choices),
-        index=meetings[0] if meetings else 0,
+        index=opening,
         key="period",
         help="Periods of the quarter grid: quarters, years, and the quarters between SFP meetings.",
     )

@@ -99,6 +99,7 @@ def _validate(
     """Check (and with `load`, load) every file, report each, exit 1 if any was rejected."""
     from pipelines.load import expand_paths
     from pipelines.load import ingest as run_ingest
+    from psea.app.precompute import precompute
     from psea.disclosure.published import ensure
 
     files = expand_paths(paths)
@@ -118,6 +119,8 @@ def _validate(
         )
         if load and any(o.status == "accepted" and o.kind in CASE_KINDS for o in outcomes):
             ensure(con, actor(), "analyst")  # nothing to do when the last load published it
+        if load and any(o.status == "accepted" for o in outcomes):
+            precompute(con)  # the figures the pages open on, for the new data
     finally:
         progress.close()
         if con is not None:

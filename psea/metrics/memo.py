@@ -7,19 +7,24 @@ writes the manifest may not show yet) is never served from the memo.
 
 Personnel figures (training coverage, the auditors' risk list, the managers' scorecard) scan the
 whole roster and training history: pages, a brief and its annex ask for the same ones many times,
-and a focal point regenerates a brief after each edit of its text.
+and a focal point regenerates a brief after each edit of its text. The ones the pages open on are
+computed when the data change and kept in the store (psea.metrics.stored, psea.app.precompute):
+a process that has not computed a figure yet reads it from there before computing it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
 from pipelines.writes import in_transaction, snapshot_id
+from psea.metrics import stored
 from psea.settings import settings
 
 T = TypeVar("T")
@@ -57,28 +62,60 @@ class Bounded:
 
 
 def per_load_state(fn: Callable[..., T]) -> Callable[..., T]:
-    """`fn(con, *args)` of extract data only, memoised by the loads: its results must not be
-    modified by callers (Polars frames are not modified in place here)."""
+    """`fn(con, *args)` of extract data only, memoised by the loads (in this process, then in the
+    store): its results must not be modified by callers (Polars frames are not modified in place
+    here)."""
     entries = Bounded()
+    name = f"{fn.__module__}.{fn.__qualname__}"
 
     @functools.wraps(fn)
     def wrapper(con, *args, **kwargs):
         store = getattr(con, "store", None)
         if store is None or in_transaction(con):
-            return fn(con, *args, **kwargs)
+            return _computed(name, fn, con, *args, **kwargs)
         try:
-            key = (store_identity(store), loads_state(con), _frozen(args), _frozen(kwargs))
+            arguments = (_frozen(args), _frozen(kwargs))
+            loads = loads_state(con)
+            key = (store_identity(store), loads, arguments)
             hash(key)
         except TypeError:  # an argument that cannot be a key: computed, not memoised
-            return fn(con, *args, **kwargs)
+            return _computed(name, fn, con, *args, **kwargs)
         value = entries.get(key)
         if value is Bounded.MISSING:
-            value = fn(con, *args, **kwargs)
+            value = stored.fetch(con, name, repr(arguments), repr(loads))
+            if value is None:
+                value = _computed(name, fn, con, *args, **kwargs)
             entries.put(key, value)
+        recording = _RECORDING.get()
+        if recording is not None:
+            recording.append((name, repr(arguments), value))
         return value
 
     wrapper.cache_clear = entries.clear  # type: ignore[attr-defined]
     return wrapper
+
+
+COMPUTED: Counter = Counter()  # how many times each figure was computed in this process
+
+
+def _computed(name: str, fn, con, *args, **kwargs):
+    COMPUTED[name] += 1
+    return fn(con, *args, **kwargs)
+
+
+_RECORDING: ContextVar[list | None] = ContextVar("recording", default=None)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[tuple[str, str, object]]]:
+    """Every memoised figure asked for inside the block, as (figure, arguments, value): what
+    psea.app.precompute keeps in the store."""
+    figures: list[tuple[str, str, object]] = []
+    token = _RECORDING.set(figures)
+    try:
+        yield figures
+    finally:
+        _RECORDING.reset(token)
 
 
 def loads_state(con) -> tuple:

@@ -92,6 +92,14 @@ def mandatory_coverage(
     ).pl()
 
 
+def year_ends(end: dt.date, first_year: int = 2012) -> list[dt.date]:
+    """The dates of the coverage-over-time chart: every 31 December from `first_year` before `end`,
+    then `end`."""
+    return [dt.date(y, 12, 31) for y in range(first_year, end.year) if dt.date(y, 12, 31) < end] + [
+        end
+    ]
+
+
 def coverage_over_time(con, dates: list[dt.date], entity: str | None = None) -> pl.DataFrame:
     frames = [
         mandatory_coverage(con, d, entity).with_columns(pl.lit(d).alias("date")) for d in dates

@@ -1,0 +1,105 @@
+"""The figures the pages open on are computed when the data change and kept in the store: a new
+process that opens the pages computes none of them, and reads exactly what it would compute."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from conftest import copy_demo
+from polars.testing import assert_frame_equal
+from streamlit.testing.v1 import AppTest
+
+import psea.app.shell as shell
+from pipelines.warehouse import connect
+from psea.app.access import PAGE_ROLES
+from psea.app.precompute import precompute, views
+from psea.metrics import managers, memo, stored, training
+
+ROOT = Path(__file__).resolve().parent.parent
+END = dt.date(2018, 6, 30)  # the demo of test_app: built once for both
+MEMOISED = [
+    training.mandatory_coverage,
+    training.induction_within_window,
+    training.completions_by_course,
+    training.completions_by_year,
+    training.values_we_share_cumulative,
+    training.audit_risk,
+    managers.scorecard,
+]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, no_public_knowledge):
+    path = tmp_path_factory.mktemp("precompute") / "demo.duckdb"
+    return copy_demo(tmp_path_factory, path, seed=11, scale=0.05, end=END)
+
+
+def forget() -> None:
+    """As a new process: nothing memoised, nothing cached by the pages."""
+    for figure in MEMOISED:
+        figure.cache_clear()
+    st.cache_data.clear()
+    memo.COMPUTED.clear()
+
+
+@pytest.mark.parametrize("role", ["champion_office", "focal_point", "analyst"])
+def test_the_personnel_pages_open_without_computing_a_figure(demo, role):
+    shell.DEMO_WAREHOUSE = demo
+    shell.demo_warehouse.clear()
+    forget()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["role"] = role
+    at.run()
+    opened = [p for p in ("overview", "training", "managers") if role in PAGE_ROLES[p]]
+    assert "training" in opened
+    for page in opened:
+        at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+    assert dict(memo.COMPUTED) == {}, (role, "computed when a page opened")
+    # a choice of the viewer (the earliest period) is computed when asked, and only then
+    period = at.selectbox(key="period")
+    period.select_index(len(period.options) - 1).run()
+    assert not at.exception
+    assert sum(memo.COMPUTED.values()) > 0
+
+
+def test_a_kept_figure_is_the_figure_and_belongs_to_the_loads_it_was_computed_on(demo):
+    con = connect(demo)
+    try:
+        loads = repr(memo.loads_state(con))
+        kept = con.sql("select distinct loads from stored_figures").fetchall()
+        assert kept == [(loads,)]
+        for period, scope in views(con):
+            arguments = repr((memo._frozen((period.end, scope)), memo._frozen({})))
+            found = stored.fetch(con, "psea.metrics.managers.scorecard", arguments, loads)
+            assert_frame_equal(found, managers.scorecard.__wrapped__(con, period.end, scope))
+            arguments = repr((memo._frozen((period.end, scope)), memo._frozen({"by": "region"})))
+            found = stored.fetch(con, "psea.metrics.training.mandatory_coverage", arguments, loads)
+            assert_frame_equal(
+                found, training.mandatory_coverage.__wrapped__(con, period.end, scope, by="region")
+            )
+        # another state of the loads reads nothing kept for this one
+        assert stored.fetch(con, "psea.metrics.managers.scorecard", arguments, "(0,)") is None
+    finally:
+        con.close()
+
+
+def test_computing_again_replaces_what_an_earlier_state_kept(demo, tmp_path):
+    import shutil
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copytree(demo, path)
+    con = connect(path)
+    try:
+        before = con.sql("select count(*) from stored_figures").fetchone()[0]
+        stored.keep(con, "an earlier state", [("figure", "()", 3)])
+        assert con.sql("select loads from stored_figures").fetchall() == [("an earlier state",)]
+        assert precompute(con) == before
+        rows = con.sql("select count(*), count(distinct loads) from stored_figures").fetchone()
+        assert rows == (before, 1)
+        assert stored.decode(stored.encode(7)) == 7
+    finally:
+        con.close()
