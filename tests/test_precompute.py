@@ -21,13 +21,13 @@ from psea.metrics import managers, memo, stored, training
 ROOT = Path(__file__).resolve().parent.parent
 END = dt.date(2018, 6, 30)  # the demo of test_app: built once for both
 MEMOISED = [
-    training.mandatory_coverage,
+    training._coverage_of_every_entity,
     training.induction_within_window,
     training.completions_by_course,
     training.completions_by_year,
     training.values_we_share_cumulative,
-    training.audit_risk,
-    managers.scorecard,
+    training._audit_risk_of_every_entity,
+    managers._scorecard_of_every_entity,
 ]
 
 
@@ -72,17 +72,24 @@ def test_a_kept_figure_is_the_figure_and_belongs_to_the_loads_it_was_computed_on
         loads = repr(memo.loads_state(con))
         kept = con.sql("select distinct loads from stored_figures").fetchall()
         assert kept == [(loads,)]
-        for period, scope in views(con):
-            arguments = repr((memo._frozen((period.end, scope)), memo._frozen({})))
-            found = stored.fetch(con, "psea.metrics.managers.scorecard", arguments, loads)
-            assert_frame_equal(found, managers.scorecard.__wrapped__(con, period.end, scope))
-            arguments = repr((memo._frozen((period.end, scope)), memo._frozen({"by": "region"})))
-            found = stored.fetch(con, "psea.metrics.training.mandatory_coverage", arguments, loads)
+        for period, _ in views(con):
+            arguments = repr((memo._frozen((period.end,)), memo._frozen({})))
+            found = stored.fetch(
+                con, "psea.metrics.managers._scorecard_of_every_entity", arguments, loads
+            )
+            assert_frame_equal(found, managers.scorecard_counted(con, period.end, None, None))
+            arguments = repr((memo._frozen((period.end, ("region",))), memo._frozen({})))
+            found = stored.fetch(
+                con, "psea.metrics.training._coverage_of_every_entity", arguments, loads
+            )
             assert_frame_equal(
-                found, training.mandatory_coverage.__wrapped__(con, period.end, scope, by="region")
+                found, training.coverage_counted(con, period.end, None, ("entity", "region"))
             )
         # another state of the loads reads nothing kept for this one
-        assert stored.fetch(con, "psea.metrics.managers.scorecard", arguments, "(0,)") is None
+        assert (
+            stored.fetch(con, "psea.metrics.training._coverage_of_every_entity", arguments, "(0,)")
+            is None
+        )
     finally:
         con.close()
 
@@ -101,5 +108,42 @@ def test_computing_again_replaces_what_an_earlier_state_kept(demo, tmp_path):
         rows = con.sql("select count(*), count(distinct loads) from stored_figures").fetchone()
         assert rows == (before, 1)
         assert stored.decode(stored.encode(7)) == 7
+    finally:
+        con.close()
+
+
+def test_one_entitys_figures_are_its_rows_of_every_entitys(demo):
+    """Coverage, the scorecard and the audit-risk list are counted once for every entity; each
+    entity's (and all entities' coverage) equal what counting it alone gives."""
+    con = connect(demo)
+    try:
+        entities = sorted(con.sql("select distinct entity from roster").pl()["entity"].to_list())
+        for on in (dt.date(2015, 12, 31), END):
+            every = managers.scorecard_counted(con, on, None, None)
+            for person in every["person_ref"].head(3).to_list():  # a manager's card
+                assert_frame_equal(
+                    managers.scorecard(con, on, None, person),
+                    managers.scorecard_counted(con, on, None, person),
+                )
+            for entity in [None, *entities, "NOBODY"]:
+                for keys in [
+                    (),
+                    ("region",),
+                    ("region", "mission"),
+                    ("entity",),
+                    ("entity", "mission", "region"),
+                ]:
+                    assert_frame_equal(
+                        training.mandatory_coverage(con, on, entity, by=keys or None),
+                        training.coverage_counted(con, on, entity, keys),
+                    )
+                assert_frame_equal(
+                    managers.scorecard(con, on, entity),
+                    managers.scorecard_counted(con, on, entity, None),
+                )
+                assert_frame_equal(
+                    training.audit_risk(con, on, entity),
+                    training.audit_risk_counted(con, on, entity),
+                )
     finally:
         con.close()

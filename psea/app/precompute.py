@@ -71,10 +71,10 @@ def precompute(con) -> int:
     if not catalog.personnel_data_as_of(con, analyst_cutoff(con)):
         return 0
     loads = memo.loads_state(con)
-    with memo.recording() as figures:
+    with memo.recording(loads) as figures:
         for period, scope in views(con):
             page_figures(con, period, scope)
     try:
-        return stored.keep(con, repr(loads), figures)
+        return stored.keep(con, repr(loads), [(f, a, v) for (f, a), v in figures.items()])
     except WriteConflict:
         return 0

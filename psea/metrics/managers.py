@@ -95,13 +95,27 @@ def _band(value: pl.Expr, green: float, amber: float) -> pl.Expr:
 MAX_LINE_DEPTH = 64  # levels of a reporting line walked below a manager
 
 
-@per_load_state
 def scorecard(
     con, on: dt.date, entity: str | None = None, manager: str | None = None
 ) -> pl.DataFrame:
     """Exact figures, one row per manager (roster is_manager) active on `on`: each indicator's value,
     numerator, denominator and status. Rates are fractions; null where there is no denominator or
-    the indicator does not apply to the role (status says which)."""
+    the indicator does not apply to the role (status says which). One entity's managers are its
+    rows of every entity's scorecard (teams, lines, missions and sessions are within an entity),
+    and so is one manager's: computed once per date for all (memoised and kept)."""
+    every = _scorecard_of_every_entity(con, on)
+    if entity is not None:
+        every = every.filter(pl.col("entity") == entity)
+    return every if manager is None else every.filter(pl.col("person_ref") == manager)
+
+
+@per_load_state
+def _scorecard_of_every_entity(con, on: dt.date) -> pl.DataFrame:
+    return scorecard_counted(con, on, None, None)
+
+
+def scorecard_counted(con, on: dt.date, entity: str | None, manager: str | None) -> pl.DataFrame:
+    """The scorecard of one entity (None: all), or of one manager, in SQL."""
     t = thresholds()
     months, window = t["validity_months"], t["window"]
     frame = con.sql(

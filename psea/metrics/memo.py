@@ -73,22 +73,26 @@ def per_load_state(fn: Callable[..., T]) -> Callable[..., T]:
         store = getattr(con, "store", None)
         if store is None or in_transaction(con):
             return _computed(name, fn, con, *args, **kwargs)
+        recording = _RECORDING.get()
         try:
             arguments = (_frozen(args), _frozen(kwargs))
-            loads = loads_state(con)
+            loads = recording[1] if recording is not None else loads_state(con)
             key = (store_identity(store), loads, arguments)
             hash(key)
         except TypeError:  # an argument that cannot be a key: computed, not memoised
             return _computed(name, fn, con, *args, **kwargs)
         value = entries.get(key)
         if value is Bounded.MISSING:
-            value = stored.fetch(con, name, repr(arguments), repr(loads))
+            value = (
+                None
+                if recording is not None
+                else stored.fetch(con, name, repr(arguments), repr(loads))
+            )
             if value is None:
                 value = _computed(name, fn, con, *args, **kwargs)
             entries.put(key, value)
-        recording = _RECORDING.get()
         if recording is not None:
-            recording.append((name, repr(arguments), value))
+            recording[0][(name, repr(arguments))] = value
         return value
 
     wrapper.cache_clear = entries.clear  # type: ignore[attr-defined]
@@ -103,15 +107,17 @@ def _computed(name: str, fn, con, *args, **kwargs):
     return fn(con, *args, **kwargs)
 
 
-_RECORDING: ContextVar[list | None] = ContextVar("recording", default=None)
+_RECORDING: ContextVar[tuple | None] = ContextVar("recording", default=None)
 
 
 @contextlib.contextmanager
-def recording() -> Iterator[list[tuple[str, str, object]]]:
-    """Every memoised figure asked for inside the block, as (figure, arguments, value): what
-    psea.app.precompute keeps in the store."""
-    figures: list[tuple[str, str, object]] = []
-    token = _RECORDING.set(figures)
+def recording(loads: tuple) -> Iterator[dict[tuple[str, str], object]]:
+    """Every memoised figure asked for inside the block, once: (figure, arguments) -> value,
+    what psea.app.precompute keeps in the store. Inside, the figures are computed (nothing is read
+    from the store) for the loads' state `loads`: the caller's, read once before (the block
+    writes nothing)."""
+    figures: dict[tuple[str, str], object] = {}
+    token = _RECORDING.set((figures, loads))
     try:
         yield figures
     finally:

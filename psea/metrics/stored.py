@@ -60,7 +60,7 @@ def encodable(value) -> bool:
 def encode(value) -> bytes:
     if isinstance(value, pl.DataFrame):
         buffer = io.BytesIO()
-        value.write_ipc(buffer)
+        value.write_ipc(buffer, compression="zstd")
         return _FRAME + buffer.getvalue()
     return _INTEGER + str(int(value)).encode()
 

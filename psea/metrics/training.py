@@ -60,13 +60,44 @@ def definition(name: str) -> str:
     )
 
 
-@per_load_state
 def mandatory_coverage(
     con, on: dt.date, entity: str | None = None, by: str | tuple[str, ...] | None = None
 ) -> pl.DataFrame:
     """covered, active and coverage (a fraction) on a date, in total or by one or more of
-    entity, region, mission, staff_category."""
+    entity, region, mission, staff_category. Counted once per date and grouping for every entity
+    (`_coverage_of_every_entity`, memoised and kept): one entity's figures are its rows, all
+    entities' their sums (persons are counted within their entity, so the counts add up)."""
     keys = (by,) if isinstance(by, str) else tuple(by or ())
+    every = _coverage_of_every_entity(con, on, tuple(k for k in keys if k != "entity"))
+    if entity is not None:
+        every = every.filter(pl.col("entity") == entity)
+    names = list(keys) or ["scope"]
+    every = every if keys else every.with_columns(pl.lit("all").alias("scope"))
+    if every.is_empty() and not keys:  # no one active: the one row of an empty total
+        return pl.DataFrame(
+            {"scope": ["all"], "covered": [0], "active": [0], "coverage": [None]},
+            schema={
+                "scope": pl.String,
+                "covered": pl.Int64,
+                "active": pl.Int64,
+                "coverage": pl.Float64,
+            },
+        )
+    return (
+        every.group_by(names)
+        .agg(pl.col("covered").sum(), pl.col("active").sum())
+        .with_columns((pl.col("covered") / pl.col("active")).alias("coverage"))
+        .sort(names, nulls_last=True)
+    )
+
+
+@per_load_state
+def _coverage_of_every_entity(con, on: dt.date, keys: tuple[str, ...]) -> pl.DataFrame:
+    return coverage_counted(con, on, None, ("entity", *keys))
+
+
+def coverage_counted(con, on: dt.date, entity: str | None, keys: tuple[str, ...]) -> pl.DataFrame:
+    """The count of `mandatory_coverage` for one entity (None: all together) by `keys`, in SQL."""
     groups = ", ".join(f"{COVERAGE_BY[key]} as {key}" for key in keys) or "'all' as scope"
     order = ", ".join(str(i + 1) for i in range(max(len(keys), 1)))
     months = int(_cfg()["validity_months"])
@@ -221,14 +252,25 @@ def _quarters_text(n: int) -> str:
 _WORDS = {2: "two", 3: "three", 4: "four"}
 
 
-@per_load_state
 def audit_risk(con, cutoff: dt.date, entity: str | None = None) -> pl.DataFrame:
     """Every mission with someone active on the cut-off: entity, mission, region, covered, active
     (its personnel), coverage, staff_sessions (in the last complete quarters), last_staff_session,
     flagged, reason, small (fewer personnel than the minimum: listed apart), to_reach (personnel
     to reach the floor: headcount x shortfall, the ranking) and sessions_window. An entity whose
     personnel data stop before the last complete quarter is judged at the date of its data: a
-    quarter not yet reported is not a quarter without sessions."""
+    quarter not yet reported is not a quarter without sessions. One entity's missions are its rows
+    of every entity's list (each mission is judged within its entity): computed once per date."""
+    every = _audit_risk_of_every_entity(con, cutoff)
+    return every if entity is None else every.filter(pl.col("entity") == entity)
+
+
+@per_load_state
+def _audit_risk_of_every_entity(con, cutoff: dt.date) -> pl.DataFrame:
+    return audit_risk_counted(con, cutoff, None)
+
+
+def audit_risk_counted(con, cutoff: dt.date, entity: str | None) -> pl.DataFrame:
+    """The audit-risk list of one entity (None: all), computed."""
     bounds = coverage_bounds()
     last = last_complete_quarters(cutoff, 1)[0].end
     reach = dict(
