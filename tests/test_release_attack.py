@@ -277,7 +277,7 @@ def test_one_figure_has_one_value_on_every_page_role_and_brief(con, monkeypatch)
     shell.demo_warehouse.clear()
     root = Path(__file__).resolve().parent.parent
     for role in ("champion_office", "focal_point"):
-        at = AppTest.from_file(str(root / "app.py"), default_timeout=90)
+        at = AppTest.from_file(str(root / "app.py"), default_timeout=300)  # a guard, not a measure
         at.query_params["role"] = role
         at.run()
         for page, roles in PAGE_ROLES.items():
