@@ -120,19 +120,13 @@ def test_one_entitys_figures_are_its_rows_of_every_entitys(demo):
         entities = sorted(con.sql("select distinct entity from roster").pl()["entity"].to_list())
         for on in (dt.date(2015, 12, 31), END):
             every = managers.scorecard_counted(con, on, None, None)
-            for person in every["person_ref"].head(3).to_list():  # a manager's card
+            for person in every["person_ref"].head(2).to_list():  # a manager's card
                 assert_frame_equal(
                     managers.scorecard(con, on, None, person),
                     managers.scorecard_counted(con, on, None, person),
                 )
             for entity in [None, *entities, "NOBODY"]:
-                for keys in [
-                    (),
-                    ("region",),
-                    ("region", "mission"),
-                    ("entity",),
-                    ("entity", "mission", "region"),
-                ]:
+                for keys in [(), ("region", "mission"), ("entity", "mission", "region")]:
                     assert_frame_equal(
                         training.mandatory_coverage(con, on, entity, by=keys or None),
                         training.coverage_counted(con, on, entity, keys),

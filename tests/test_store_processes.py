@@ -35,11 +35,17 @@ def postgres():
 
 @pytest.fixture(params=["folder", "postgres"])
 def store(request, tmp_path):
-    """The environment naming a new store of each kind."""
+    """The environment naming a new store of each kind. These tests are about processes sharing
+    a store: the figures kept after a load (test_precompute, test_cli) are not computed here."""
+    quiet = {"PSEA_PRECOMPUTE": "off"}
     if request.param == "folder":
-        return {"PSEA_WAREHOUSE": str(tmp_path / "store")}
+        return {"PSEA_WAREHOUSE": str(tmp_path / "store"), **quiet}
     params = request.getfixturevalue("postgres")()
-    return {"PSEA_WAREHOUSE": f"postgres:{params}", "PSEA_DATA_PATH": str(tmp_path / "files")}
+    return {
+        "PSEA_WAREHOUSE": f"postgres:{params}",
+        "PSEA_DATA_PATH": str(tmp_path / "files"),
+        **quiet,
+    }
 
 
 def psea(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -189,7 +195,7 @@ def test_a_backup_during_a_load_restores_to_a_store_that_passes_status(store, tm
     wait_for_commit_pending(loader)
     psea(store, "backup", "--out", str(tmp_path / "backup"))
     assert loader.wait(timeout=300) == 0, loader.stderr.read()[-3000:]
-    restored = {"PSEA_WAREHOUSE": str(tmp_path / "restored")}
+    restored = {"PSEA_WAREHOUSE": str(tmp_path / "restored"), "PSEA_PRECOMPUTE": "off"}
     psea(restored, "restore", str(tmp_path / "backup"))
     assert status(restored) == before  # the state before the load: never half of it
     assert status(store)["loads"]["accepted"] == before["loads"]["accepted"] + 1

@@ -12,6 +12,8 @@ memo (psea.metrics.memo), which records them with their exact arguments. What a 
 
 from __future__ import annotations
 
+import os
+
 import polars as pl
 
 from pipelines.writes import WriteConflict
@@ -66,9 +68,12 @@ def page_figures(con, period: Period, entity: str | None) -> None:
 
 def precompute(con) -> int:
     """Compute the figures of every view and keep them for the loads' current state (those of an
-    earlier state are removed); how many were kept. Nothing when no roster is loaded. Another
-    writer's conflicting write leaves them to be computed when asked."""
-    if not catalog.personnel_data_as_of(con, analyst_cutoff(con)):
+    earlier state are removed); how many were kept. Nothing when no roster is loaded, or with
+    PSEA_PRECOMPUTE=off (pages then compute them when asked). Another writer's conflicting write
+    leaves them to be computed when asked."""
+    if os.environ.get("PSEA_PRECOMPUTE") == "off" or not catalog.personnel_data_as_of(
+        con, analyst_cutoff(con)
+    ):
         return 0
     loads = memo.loads_state(con)
     with memo.recording(loads) as figures:
