@@ -7,7 +7,7 @@ import datetime as dt
 
 import polars as pl
 
-from psea.metrics import managers
+from psea.metrics import managers, training
 
 STATUS_MARK = {
     "green": "green",
@@ -131,9 +131,7 @@ def manager_choices(scope: pl.DataFrame) -> dict[str, str]:
 
 def year_ends(on: dt.date) -> list[dt.date]:
     """The last four year ends before the cut-off, and the cut-off: a manager's trend."""
-    return [dt.date(y, 12, 31) for y in range(on.year - 4, on.year) if dt.date(y, 12, 31) < on] + [
-        on
-    ]
+    return training.year_ends(on, first_year=on.year - 4)
 
 
 def definitions() -> list[str]:
