@@ -4,7 +4,7 @@ dashboard, so that no viewer waits for them.
 
 A figure is kept under its function, its arguments (with the settings in force) and the state of
 the loads it was computed on (psea.metrics.memo.loads_state): a later load moves the state on, and a
-kept figure of an earlier state is never read again (the next precompute removes it). A frame is
+kept figure of an earlier state is never read again (the next precompute replaces it). A frame is
 kept as Arrow IPC, a count as its digits: nothing is unpickled from the store.
 """
 
@@ -34,17 +34,13 @@ def fetch(con, figure: str, arguments: str, loads: str):
 
 
 def keep(con, loads: str, figures: list[tuple[str, str, object]]) -> int:
-    """Keep `figures` ((figure, arguments, value)) for the loads' state `loads`, in one write that
-    also removes every figure kept for another state; returns how many were kept."""
+    """Keep `figures` ((figure, arguments, value)) for the loads' state `loads` in place of every
+    figure kept so far (each precompute computes the whole set), in one write; how many were
+    kept."""
     rows = [(f, a, loads, encode(v)) for f, a, v in figures if encodable(v)]
     with transaction(con, claim=False):
-        con.execute("delete from stored_figures where loads <> ?", [loads])
+        con.execute("delete from stored_figures")
         if rows:
-            con.execute(
-                "delete from stored_figures where loads = ? and list_contains(?, figure || ' ' || "
-                "arguments)",
-                [loads, [f"{f} {a}" for f, a, _, _ in rows]],
-            )
             con.executemany(
                 "insert into stored_figures values (?, ?, ?, current_timestamp, ?)", rows
             )
