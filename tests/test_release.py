@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 from conftest import copy_demo
+from linked_tables import linked_instance
 from scipy.optimize import linprog
 
 from pipelines.warehouse import connect
@@ -74,69 +75,10 @@ def _safe(low: float, high: float, floor: float) -> bool:
     return high - low >= 1 - 1e-6 and (high >= K - 1e-6 or (floor == 0 and low <= 1e-6))
 
 
-def _linked_instance(rng, entities=3, quarters=8, groups=4):
-    """Entity x quarter x group counts with their totals: group -> total, quarters -> years and
-    two overlapping 'meeting periods', entities -> all entities."""
-    atoms = rng.poisson(rng.uniform(0.5, 6), size=(entities, quarters, groups))
-    keys, values = [], []
-    periods = {f"Q{q}": [q] for q in range(quarters)}
-    periods |= {"Y0": [0, 1, 2, 3], "Y1": [4, 5, 6, 7], "M0": [0, 1, 2], "M1": [3, 4, 5, 6, 7]}
-    for e in [*range(entities), "ALL"]:
-        for p, qs in periods.items():
-            for g in [*range(groups), "total"]:
-                ee = slice(None) if e == "ALL" else e
-                gg = slice(None) if g == "total" else g
-                keys.append(
-                    (
-                        "f",
-                        "b" if g != "total" else "total",
-                        str(g) if g != "total" else "total",
-                        str(e),
-                        p,
-                    )
-                )
-                values.append(
-                    int(atoms[ee, qs, :][..., gg].sum())
-                    if g == "total"
-                    else int(atoms[ee, qs, g].sum())
-                )
-    cells = pl.DataFrame(
-        keys, schema=["family", "breakdown", "group", "scope", "period"], orient="row"
-    )
-    cells = cells.with_columns(pl.Series("value", values))
-    index = {k: i for i, k in enumerate(keys)}
-    relations = []
-    for e in [*map(str, range(entities)), "ALL"]:
-        for p in periods:
-            relations.append(
-                Relation(
-                    index[("f", "total", "total", e, p)],
-                    tuple(index[("f", "b", str(g), e, p)] for g in range(groups)),
-                )
-            )
-            for g in [*map(str, range(groups)), "total"]:
-                b = "total" if g == "total" else "b"
-                if p[0] in "YM":
-                    relations.append(
-                        Relation(
-                            index[("f", b, g, e, p)],
-                            tuple(index[("f", b, g, e, f"Q{q}")] for q in periods[p]),
-                        )
-                    )
-                if e == "ALL":
-                    relations.append(
-                        Relation(
-                            index[("f", b, g, "ALL", p)],
-                            tuple(index[("f", b, g, str(x), p)] for x in range(entities)),
-                        )
-                    )
-    return cells, relations
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_random_linked_tables_are_proven_by_an_independent_program(seed):
     rng = np.random.default_rng(seed)
-    cells, relations = _linked_instance(rng)
+    cells, relations = linked_instance(rng)
     values = cells["value"].to_numpy()
     hidden, lower, result = protect(values, relations, K)
     assert result.passed
@@ -153,7 +95,7 @@ def test_weighted_protection_is_proven_by_an_independent_program(seed):
     """With totals and all entities dearer to withhold (the release's cost weights) every hidden
     cell still keeps a range that is neither one value nor inside 1..K-1."""
     rng = np.random.default_rng(100 + seed)
-    cells, relations = _linked_instance(rng)
+    cells, relations = linked_instance(rng)
     values = cells["value"].to_numpy()
     total = (cells["breakdown"] == "total").to_numpy()
     weights = np.where(total, 60.0, 1.0) * np.where((cells["scope"] == "ALL").to_numpy(), 3, 1)

@@ -20,7 +20,8 @@ from psea.brief.build import NoCaseData
 from psea.disclosure import grid, published
 from psea.disclosure.cells import count_cells
 from psea.disclosure.figures import PublishedFigures
-from psea.disclosure.release import AS_OF_BREAKDOWNS, build
+from psea.disclosure.history import AS_OF_BREAKDOWNS
+from psea.disclosure.release import build
 from psea.metrics import catalog
 from psea.settings import suppression_k
 

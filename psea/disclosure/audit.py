@@ -59,6 +59,9 @@ class AuditResult:
     revealed: int = 0  # cells found to be known from known cells alone, shown
     shown_again: int = 0  # secondary cells shown again because the release passes without them
     known: np.ndarray | None = field(default=None, repr=False)  # cells every reader knows
+    # the earlier releases audited with this one: how many, and their cells and relations that
+    # entered its system (psea.disclosure.history)
+    earlier: dict | None = None
 
     def summarize(self) -> None:
         """The narrowest and widest proven ranges, from every cell's latest proof."""
@@ -81,6 +84,7 @@ class AuditResult:
             "repair_rounds": self.rounds,
             "revealed_known": self.revealed,
             "shown_again": self.shown_again,
+            "earlier_releases": self.earlier,
             "seconds": round(self.seconds, 3),
         }
 

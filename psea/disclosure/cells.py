@@ -295,8 +295,11 @@ def _covered_tops(all_cells: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
         ).iter_rows()
     }
     rows = []
+    tops: dict[tuple[str, str], tuple[str, str]] = {}
     for family, breakdown, period, cover, gap in groups.iter_rows():
-        top = top_of(family, breakdown)
+        if (family, breakdown) not in tops:
+            tops[family, breakdown] = top_of(family, breakdown)
+        top = tops[family, breakdown]
         whole = index.get((family, *top, period))
         if whole is None or list(whole[0]) == list(cover):
             continue

@@ -161,8 +161,10 @@ class _Breakdowns:
     """Withholding a breakdown as a whole: every group of one breakdown of one scope and period
     hidden, zeros included, with a lower bound of 0 ("not broken down")."""
 
-    def __init__(self, group_of: np.ndarray | None, hidden, lower, locked):
-        self.hidden, self.lower, self.locked = hidden, lower, locked
+    def __init__(self, group_of: np.ndarray | None, hidden, lower, locked, positive):
+        # `locked`: cells this release cannot withhold (known, or an earlier release's);
+        # `positive`: cells a reader knows are at least 1 whatever this release does
+        self.hidden, self.lower, self.locked, self.positive = hidden, lower, locked, positive
         self.members: dict[int, list[int]] = defaultdict(list)
         if group_of is not None:
             for c, g in enumerate(group_of.tolist()):
@@ -176,14 +178,14 @@ class _Breakdowns:
         if g < 0 and self.hidden[c] and not self.locked[c]:  # a total withheld with its zeros
             if self.lower[c] == 0:
                 return []
-            self.lower[c] = 0
+            self.lower[c] = 0 if not self.positive[c] else 1
             return [c]
         if g < 0 or g in self.withheld:
             return []
         self.withheld.add(g)
         cells = [m for m in self.members[g] if not self.locked[m]]
         for m in cells:
-            self.lower[m] = 0
+            self.lower[m] = 0 if not self.positive[m] else 1
         return cells
 
     def cost(self, c: int, cost: np.ndarray) -> float | None:
@@ -214,6 +216,8 @@ def protect(
     keep_hidden: np.ndarray | None = None,
     withdrawn: np.ndarray | None = None,
     group_of: np.ndarray | None = None,
+    earlier: np.ndarray | None = None,
+    positive: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, AuditResult]:
     """Primary and secondary suppression, then audit and repair until the audit passes; returns
     (hidden, lower bounds, audit result).
@@ -226,7 +230,10 @@ def protect(
     `keep_hidden` cells were withheld by an earlier release and are unchanged: they stay withheld.
     `withdrawn` cells belong to breakdowns withheld as a whole (not broken down: lower bound 0);
     `group_of` numbers each breakdown (scope and period) so that one can be withheld as a last
-    resort (-1 for a total)."""
+    resort (-1 for a total). `earlier` cells are an earlier release's, in the system only for what
+    its reader knows (psea.disclosure.history): this release neither shows nor withholds them, and
+    their lower bound is their release's. `positive` cells are known to be at least 1 whatever
+    this release does (an earlier release showed them as suppressed)."""
     values = np.asarray(values, dtype=np.int64)
     n = len(values)
     cost = costs(values, weights)
@@ -234,16 +241,18 @@ def protect(
     of_linked = index_relations(linked, n)
     of_cell = index_relations(relations, n)
     withdrawn = np.zeros(n, dtype=bool) if withdrawn is None else withdrawn.copy()
+    earlier = np.zeros(n, dtype=bool) if earlier is None else earlier
+    positive = np.zeros(n, dtype=bool) if positive is None else positive
     kept = np.zeros(n, dtype=bool) if keep_hidden is None else keep_hidden
     known = np.zeros(n, dtype=bool) if locked is None else locked.copy()
     # a zero an earlier release withheld is not known: it stays withheld
     locked = known_by_everyone(values, relations, known & ~withdrawn, withdrawn | kept, kept)
     withdrawn &= ~locked  # a cell of a withheld breakdown that everyone can work out is shown
-    lower = np.where(withdrawn, 0, 1).astype(np.int64)
+    lower = np.where(withdrawn & ~positive, 0, 1).astype(np.int64)
     hidden = withdrawn | (((values > 0) & (values < k)) & ~locked)
     if keep_hidden is not None:
         hidden |= keep_hidden & ~locked
-    breakdowns = _Breakdowns(group_of, hidden, lower, locked)
+    breakdowns = _Breakdowns(group_of, hidden, lower, locked | earlier, positive)
     for c in np.flatnonzero(hidden & (values == 0) & (lower > 0)):  # a zero kept hidden
         breakdowns.of_cell(int(c))  # ... is shown only as part of a breakdown not broken down
     hidden |= lower == 0

@@ -46,8 +46,11 @@ def relate(
     for fam, brk, grp, scope, period in index:
         if brk != "total" and grp != "total":
             groups.setdefault((fam, brk, scope, period), []).append(grp)
+    tops: dict[tuple[str, str], tuple[str, str]] = {}
     for (fam, brk, scope, period), members in groups.items():
-        top = top_of(fam, brk)
+        if (fam, brk) not in tops:  # the families are made anew on each call: once per breakdown
+            tops[fam, brk] = top_of(fam, brk)
+        top = tops[fam, brk]
         if (fam, brk, "total", scope, period) in index:  # all entities: those the groups cover
             add(
                 (fam, brk, "total", scope, period),

@@ -22,9 +22,10 @@ import polars as pl
 from pipelines.audit import record
 from pipelines.warehouse import note_commit, transaction
 from psea.disclosure import grid
-from psea.disclosure.cells import ALL, STOCK, NothingToRelease, count_cells
-from psea.disclosure.protect import AuditResult, Relation, protect
-from psea.disclosure.relations import implied_relations, relate
+from psea.disclosure.cells import ALL
+from psea.disclosure.history import counted_at, earlier_releases, protect_with
+from psea.disclosure.protect import AuditResult, Relation
+from psea.disclosure.relations import implied_relations
 from psea.disclosure.statistics import count_statistics, withhold_with_their_counts
 from psea.disclosure.weights import cell_weights
 from psea.settings import suppression_k
@@ -46,62 +47,6 @@ class Built:
     relations: list[Relation] | None = None
     lower: np.ndarray | None = None  # what a reader knows a hidden cell is at least (0 or 1)
     implied: list[Relation] | None = None
-
-
-AS_OF_BREAKDOWNS = ("status", "action_taken")  # a case's status at the cut-off, not an event
-
-
-def at_the_cutoff(period: pl.Expr, breakdown: pl.Expr) -> pl.Expr:
-    """Cells that are a different figure at each cut-off: the open and overdue cases at it, and
-    the allegations by their status at it (the UN's quarterly updates re-publish statuses too).
-    Releases at different cut-offs share nothing of them."""
-    return (period == STOCK) | breakdown.is_in(AS_OF_BREAKDOWNS)
-
-
-def _earlier_releases(con, cutoff: dt.date, k: int, cells: pl.DataFrame) -> tuple:
-    """What the releases already handed out tell about these cells: (keep_shown, keep_hidden).
-
-    A cell an earlier release published with the value it has now stays published (withholding
-    it would protect nothing: its value is out), and a cell an earlier release withheld while its
-    value is unchanged stays withheld (publishing it now would give away what that release
-    protected, and with it the cells around it). Hidden values are never stored, so an earlier
-    release's cells are counted again at its own cut-off to tell whether a value changed; a
-    revised value (a late report, a corrected re-send) is free, as docs/disclosure.md allows."""
-    n = cells.height
-    keep_shown, keep_hidden = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    earlier = con.sql(
-        """select release_id, cutoff from releases
-           where status in ('published', 'superseded') order by built_at""",
-    ).fetchall()
-    key = ["family", "breakdown", "group", "scope", "period"]
-    at = cells.select(key).with_row_index("i")
-    recounted: dict[dt.date, pl.DataFrame] = {}
-    for release_id, earlier_cutoff in earlier:
-        if earlier_cutoff not in recounted:
-            try:
-                recounted[earlier_cutoff] = count_cells(con, earlier_cutoff, k).cells
-            except NothingToRelease:
-                continue
-        stored = con.sql(
-            """select family, breakdown, "group", scope, period, hidden from release_cells
-               where release_id = $id""",
-            params={"id": release_id},
-        ).pl()
-        if earlier_cutoff != cutoff:  # figures as they stand at a cut-off differ with it
-            stored = stored.filter(~at_the_cutoff(pl.col("period"), pl.col("breakdown")))
-        then = stored.join(
-            recounted[earlier_cutoff].select(*key, pl.col("value").alias("then")), on=key
-        )
-        same = (
-            at.join(then, on=key)
-            .join(cells.select(*key, "value"), on=key)
-            .filter(pl.col("then") == pl.col("value"))
-        )
-        shown_ids = same.filter(~pl.col("hidden"))["i"].to_numpy()
-        hidden_ids = same.filter(pl.col("hidden"))["i"].to_numpy()
-        keep_shown[shown_ids] = True
-        keep_hidden[hidden_ids] = True
-    return keep_shown & ~keep_hidden, keep_hidden
 
 
 def _breakdown_ids(cells: pl.DataFrame) -> np.ndarray:
@@ -130,50 +75,36 @@ def _hold(relations: list[Relation], values: np.ndarray) -> None:
 
 def build(con, cutoff: dt.date | None = None) -> Built:
     """Count, relate and protect every cell of the release as of `cutoff`, a snapshot date
-    (default: the latest case data), consistently with the releases already handed out. When the
-    cells earlier releases published leave no way to pass the audit, they may be withheld again
-    (withholding them protects nothing they told, but the new release passes on its own)."""
+    (default: the latest case data), consistently with the releases already handed out: protected
+    and audited together with them (psea.disclosure.history)."""
     clock = time.perf_counter()
     k = suppression_k()
-    counted = count_cells(con, cutoff, k)
+    counted, relations = counted_at(con, cutoff, k)
     cells, coverage, rows_reach, reported = (
         counted.cells,
         counted.coverage,
         counted.rows_reach,
         counted.reported,
     )
-    cutoff, quarter_keys, periods, chosen = (
-        counted.cutoff,
-        counted.quarter_keys,
-        counted.periods,
-        counted.chosen,
-    )
-    relations = relate(cells, periods, chosen)
+    cutoff, quarter_keys, periods = counted.cutoff, counted.quarter_keys, counted.periods
+    relations = list(relations)
     values = cells["value"].to_numpy()
     _hold(relations, values)
     implied = implied_relations(cells, periods)
     _hold(implied, values)
-    keep_shown, keep_hidden = _earlier_releases(con, cutoff, k, cells)
+    history = earlier_releases(con, cutoff, k, cells, relations)
     public = cells["public"].to_numpy()
-    options = dict(
-        weights=cell_weights(cells),
-        implied=implied,
-        keep_hidden=keep_hidden,
-        group_of=_breakdown_ids(cells),
-    )
-    withdrawn = cells["withdrawn"].to_numpy()
-    hidden, lower, result = protect(
+    hidden, lower, result = protect_with(
         values,
         relations,
         k,
-        locked=public | keep_shown,
-        withdrawn=withdrawn & ~keep_shown,  # what a release handed out showed stays shown
-        **options,
+        history,
+        public=public,
+        withdrawn=cells["withdrawn"].to_numpy(),
+        weights=cell_weights(cells),
+        group_of=_breakdown_ids(cells),
+        implied=implied,
     )
-    if not result.passed and keep_shown.any():
-        hidden, lower, result = protect(
-            values, relations, k, locked=public, withdrawn=withdrawn, **options
-        )
     quarter_periods = [grid.quarter(q) for q in quarter_keys][-12:]
     # medians rest on case rows: all entities' over the entities that send them
     scopes = [*rows_reach, *([ALL] if rows_reach else [])]
