@@ -370,9 +370,12 @@ def _known_anyway(cell, values, relations, of_cell, locked, lower, k) -> bool:
 
 
 def _nearest_shown(cell, hidden, values, relations, of_cell, cost, locked, hops=4) -> int | None:
-    """The cheapest shown non-zero cell in the relations nearest to a cell that failed the audit
-    (breadth first: its own relations, then those of their cells, up to `hops` steps)."""
+    """The cheapest shown non-zero cell in the relations nearest to a cell that failed the audit,
+    breadth first through the hidden cells linked to it (its own relations, then those of the
+    hidden cells they hold, up to `hops` steps): a cell hidden there enters the failed cell's
+    linear programs; one beside a shown cell would not."""
     seen_rel: set[int] = set()
+    reached = {cell}
     frontier = {cell}
     for _ in range(hops):
         rels = {r for c in frontier for r in of_cell[c]} - seen_rel
@@ -381,5 +384,8 @@ def _nearest_shown(cell, hidden, values, relations, of_cell, cost, locked, hops=
         shown = [c for c in cells if not hidden[c] and values[c] > 0 and not locked[c]]
         if shown:
             return min(shown, key=lambda c: (cost[c], c))
-        frontier = cells
+        frontier = {c for c in cells if hidden[c]} - reached
+        reached |= frontier
+        if not frontier:
+            return None
     return None
