@@ -65,7 +65,7 @@ def _chain(seed: int, releases: int = 3):
     return packs, result
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(2))
 def test_a_reader_of_every_release_handed_out_works_out_nothing(seed):
     packs, result = _chain(seed)
     assert result.earlier["releases"] == 2 and result.earlier["cells"] > 0
