@@ -94,4 +94,11 @@ def release_lines(info: dict) -> tuple[list[tuple[str, str, str | None]], list[s
         + ", ".join(f"{e} {d}" for e, d in info["as_of"]["cases"].items())
         + ("" if info["current"] else " (data loaded since: a new release is being prepared)"),
     ]
+    earlier = audit.get("earlier_releases")
+    if earlier and earlier.get("releases"):
+        lines.append(
+            f"Proven together with the {earlier['releases']:,} releases handed out before it: "
+            f"{earlier['cells']:,} of their figures not among its own ({earlier['hidden']:,} "
+            f"hidden) and {earlier['relations']:,} of their sums"
+        )
     return figures, lines
