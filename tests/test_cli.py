@@ -229,3 +229,22 @@ def test_demo_refuses_to_overwrite_a_warehouse_with_loaded_extracts(loaded_wareh
     assert result.exit_code == 1
     assert "refusing to overwrite" in result.output
     assert table_counts(loaded_warehouse) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("brief", "--meeting", "2026-11-02", "--entity", "IOM", "--out", "{out}"),
+        ("indicators", "--as-of", "2026-09-30", "--out", "{out}/indicators.csv"),
+    ],
+)
+def test_a_command_pointed_at_no_warehouse_fails_closed_and_creates_nothing(tmp_path, command):
+    """A mistyped --warehouse (a folder that holds no store) is refused, naming it: nothing is
+    created there and no command answers from an empty store."""
+    where = tmp_path / "not_a_warehouse"
+    where.mkdir()
+    out = tmp_path / "out"
+    result = psea(*(c.format(out=out) for c in command), "--warehouse", str(where))
+    assert result.exit_code == 1
+    assert "no warehouse in" in result.output
+    assert list(where.iterdir()) == []

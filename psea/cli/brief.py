@@ -59,7 +59,7 @@ def brief(
     from pipelines.warehouse import snapshot_id
     from psea.disclosure.published import ensure
 
-    con = open_warehouse(warehouse)
+    con = open_warehouse(warehouse, existing=True)
     try:
         check_entity(con, entity)
         try:

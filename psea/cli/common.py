@@ -41,11 +41,20 @@ def store_of(warehouse: str | None):
         usage_error(str(err))
 
 
-def open_warehouse(warehouse: str | None, read_only: bool = False, snapshot: int | None = None):
+def open_warehouse(
+    warehouse: str | None,
+    read_only: bool = False,
+    snapshot: int | None = None,
+    existing: bool = False,
+):
+    """The store named by --warehouse; one that holds no warehouse yet is refused (nothing is
+    created) when the command only reads, or reads what a load wrote (`existing`: a brief, a
+    report, the indicators), so that a mistyped path fails closed instead of answering from an
+    empty store."""
     from pipelines.warehouse import connect
 
     store = store_of(warehouse)
-    if (read_only or snapshot is not None) and not store.exists():
+    if (read_only or existing or snapshot is not None) and not store.exists():
         failure(f"no warehouse in {store.location}: run `psea demo` or `psea ingest` first")
     try:
         return connect(store, read_only=read_only, snapshot=snapshot)

@@ -57,7 +57,7 @@ def indicators(
     """The manager PSEA performance indicators at a cut-off, one row per manager (exact figures),
     with the size and coverage of each manager's reporting line in the last two columns."""
     cutoff = parse_date(as_of, "--as-of")
-    con = open_warehouse(warehouse)
+    con = open_warehouse(warehouse, existing=True)
     try:
         check_entity(con, entity)
         table = indicators_table(con, cutoff, entity)

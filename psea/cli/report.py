@@ -45,7 +45,7 @@ def report_un_quarterly(
         period = un_quarterly.parse_quarter(quarter)
     except ValueError as err:
         usage_error(str(err))
-    con = open_warehouse(warehouse)
+    con = open_warehouse(warehouse, existing=True)
     try:
         check_entity(con, entity)
         try:
