@@ -17,6 +17,7 @@ from psea.disclosure.figures import (
     funnel,
     open_case_ages,
     overdue_cases,
+    overdue_of_open,
     urgent_within_aim,
 )
 from psea.metrics import cases, timeliness
@@ -81,7 +82,7 @@ with c2:
     share_metric(
         ctx,
         "Overdue cases (any stage)",
-        overdue_cases(figures),
+        overdue_of_open(figures) if figures.entity is None else overdue_cases(figures),
         open_cases,
         timeliness.definition("overdue"),
     )

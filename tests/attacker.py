@@ -19,6 +19,7 @@ from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 CEILING = 1e7
+KEY = ["family", "breakdown", "group", "scope", "period"]
 
 
 @dataclass
@@ -133,3 +134,89 @@ def attack_releases(releases: list[tuple], k: int) -> Findings:
     for (_, _, _, _, rels), mapping in zip(releases, maps, strict=True):
         relations += [(mapping[t], tuple(mapping[m] for m in ms)) for t, ms in rels]
     return attack(np.array(values), np.array(hidden), relations, k, np.array(lower))
+
+
+def counted_twice(
+    con, cells, periods: dict[str, tuple[str, ...]], data_dates: dict, bounds, published=()
+):
+    """What a reader of the open cases beside the statuses knows, written from the definitions in
+    docs/disclosure.md apart from the release's own atoms: an unknown per entity, open stage and
+    day received (the open cases of that day still at that stage at the date of the data), each at
+    least 0. A status cell of an open stage is the sum of its period's days; a stage-by-age cell
+    the sum of the days whose age (the date of the data minus the day) falls in its bucket. For an
+    entity of `published` (the UN publishes its submissions), each complete quarter's count of an
+    open stage is known, published or not by the release. Days that enter the same sums are merged
+    into one unknown, which changes no bound.
+
+    Returns (values, known, relations) of the unknowns, numbered after the cells; the values are
+    the true counts (the relations must hold on them, or the release states a falsehood)."""
+    import datetime as dt
+
+    stages = ("received", "preliminary_assessment", "under_investigation",
+              "under_review_limited_information")  # fmt: skip
+    index = {key: i for i, key in enumerate(cells.select(KEY).iter_rows())}
+    n = len(index)
+    first = min(dt.date(int(q[:4]), 3 * int(q[5]) - 2, 1) for qs in periods.values() for q in qs)
+    codes = [f"within_{bounds[0]}_days"]
+    codes += [f"{a + 1}_to_{b}_days" for a, b in zip(bounds, bounds[1:], strict=False)]
+    codes.append(f"over_{bounds[-1]}_days")
+
+    def bucket(age: int) -> str:
+        return next((c for c, b in zip(codes, bounds, strict=False) if age <= b), codes[-1])
+
+    def quarter(day: dt.date) -> str:
+        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+    values: list[int] = []
+    known: list[bool] = []
+    relations: list[tuple[int, tuple[int, ...]]] = []
+    for entity, as_of in sorted(data_dates.items()):
+        counts = dict(
+            ((s, d), c)
+            for s, d, c in con.sql(
+                """select status, date_received, count(*) from cases_at($d)
+                   where entity = $e and status in ('received', 'preliminary_assessment',
+                       'under_investigation', 'under_review_limited_information')
+                   group by all""",
+                params={"d": as_of, "e": entity},
+            ).fetchall()
+        )
+        assert all(d >= first for _, d in counts), "an open case before the first quarter"
+        days = [first + dt.timedelta(days=i) for i in range((as_of - first).days + 1)]
+        complete = as_of + dt.timedelta(days=1)  # quarters ended by the date of the data
+        for stage in stages:
+            sums: list[tuple[int | None, set]] = []  # (cell or None: the UN's quarter, its days)
+            for code in codes:
+                cell = index.get(("open_cases", "stage_age", f"{stage}|{code}", entity, "cut-off"))
+                if cell is not None:
+                    sums.append((cell, {d for d in days if bucket((as_of - d).days) == code}))
+            for period, quarters in periods.items():
+                cell = index.get(("allegations", "status", stage, entity, period))
+                if cell is not None:
+                    sums.append((cell, {d for d in days if quarter(d) in quarters}))
+            for q in sorted({quarter(d) for d in days} if entity in published else ()):
+                start = dt.date(int(q[:4]), 3 * int(q[5]) - 2, 1)
+                end = dt.date(start.year + start.month // 10, (start.month + 2) % 12 + 1, 1)
+                if end <= complete:
+                    sums.append((None, {d for d in days if quarter(d) == q}))
+            # days that enter the same sums are one unknown (the programs cannot tell them apart)
+            groups: dict[tuple, list] = {}
+            for day in days:
+                groups.setdefault(tuple(i for i, (_, m) in enumerate(sums) if day in m), []).append(
+                    day
+                )
+            var = {}
+            for members in groups.values():
+                v = n + len(values)
+                values.append(sum(int(counts.get((stage, d), 0)) for d in members))
+                known.append(False)
+                for d in members:
+                    var[d] = v
+            for cell, members in sums:
+                parts = tuple(sorted({var[d] for d in members}))
+                if cell is None:  # the UN's count of the quarter: known to every reader
+                    cell = n + len(values)
+                    values.append(sum(values[m - n] for m in parts))
+                    known.append(True)
+                relations.append((cell, parts))
+    return np.asarray(values, dtype=np.int64), np.asarray(known, dtype=bool), relations

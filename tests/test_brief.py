@@ -370,16 +370,15 @@ def _timeliness_expected(con, entity: str | None) -> dict[str, tuple[int, int | 
     quarters = grid.meeting(MEETING, catalog.meeting_dates(con))
     period = Period(quarters.period.start, quarters.period.end, release.cutoff)
     # a stock is counted for each entity at the date of its own data; all entities sum those
-    # that send case rows, and the overdue figure adds what the returns state
+    # that send case rows (a share of the open cases: the returns' overdue cases are not in it)
     rows = catalog.case_coverage(con, release.cutoff, rows_only=True)
     days = {e: min(release.coverage[e], release.cutoff) for e in ([entity] if entity else rows)}
     each = {e: timeliness.overdue(con, d, e) for e, d in days.items()}
     open_cases = sum(
         int(timeliness.open_cases_by_age(con, d, e)["count"].sum()) for e, d in days.items()
     )
-    stated = facts.return_stock(con, "overdue", release.cutoff) if entity is None else {}
     overdue = {
-        "overdue_cases": sum(v["overdue_cases"] for v in each.values()) + sum(stated.values()),
+        "overdue_cases": sum(v["overdue_cases"] for v in each.values()),
         "overdue_investigations_former_rule": sum(
             v["overdue_investigations_former_rule"] for v in each.values()
         ),
@@ -390,6 +389,11 @@ def _timeliness_expected(con, entity: str | None) -> dict[str, tuple[int, int | 
         for r in timeliness.urgent_investigations(con, period, entity).iter_rows(named=True)
     }
     victims = timeliness.victim_assistance(con, period, entity)
+    # a share of victims is taken of those of the entities that report its breakdown
+    covered = {
+        by: int(facts.count(con, "victims", period, entity, by)["count"].sum())
+        for by in ("needs_assessed", "assisted", "declined")
+    }
     return {
         "Open cases at the date of the data": (open_cases, None),
         "Overdue: open more than 180 days since received, any stage": (
@@ -412,13 +416,16 @@ def _timeliness_expected(con, entity: str | None) -> dict[str, tuple[int, int | 
             urgency["other"]["within_aim"],
             urgency["other"]["completed"],
         ),
-        "Victims whose needs were assessed": (victims["needs_assessed"], victims["victims"]),
-        "Victims with at least one service provided": (victims["assisted"], victims["victims"]),
+        "Victims whose needs were assessed": (
+            victims["needs_assessed"],
+            covered["needs_assessed"],
+        ),
+        "Victims with at least one service provided": (victims["assisted"], covered["assisted"]),
         "Victims still waiting for a needs assessment": (
             victims["waiting_for_needs_assessment"],
-            victims["victims"],
+            covered["needs_assessed"],
         ),
-        "Victims who declined a service": (victims["declined"], victims["victims"]),
+        "Victims who declined a service": (victims["declined"], covered["declined"]),
     }
 
 

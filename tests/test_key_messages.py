@@ -28,11 +28,14 @@ class Published:
 
     def __init__(self, cells: dict, stocks: dict, median: float | None = 174):
         self.cells, self.stocks, self.median = cells, stocks, median
-        self.period = PERIOD
+        self.period, self.entity = PERIOD, "IOM"
 
     def count(self, family, breakdown="total", group="total") -> Shown:
         value = self.cells.get((family, breakdown, group))
         return Shown(value, f"{value:,}") if value is not None else Shown(None, "not broken down")
+
+    def covered(self, family, breakdown, group) -> Shown:  # every entity reports every breakdown
+        return self.count(family)
 
     def stock(self, family, breakdown="total", group="total") -> Shown:
         if family == "overdue":  # its own cell: the open cases past the rule

@@ -16,7 +16,13 @@ import polars as pl
 
 from psea.brief.headline_table import change
 from psea.brief.model import Headline
-from psea.disclosure.figures import PublishedFigures, Shown, overdue_cases, urgent_within_aim
+from psea.disclosure.figures import (
+    PublishedFigures,
+    Shown,
+    overdue_cases,
+    overdue_of_open,
+    urgent_within_aim,
+)
 from psea.metrics import timeliness, training
 from psea.present.audit_risk import at_risk, mission_names, newly_flagged
 from psea.settings import settings
@@ -44,10 +50,15 @@ def _share(part: Shown, whole: Shown) -> float | None:
 
 
 def _of(part: Shown, whole: Shown) -> str:
+    """ "15 of 112 (13%)", and for all entities the entities it rests on when some do not
+    report it ("...; 2 of 6 entities; IRC, NRC do not report this")."""
     share = _share(part, whole)
+    covers = part.note or whole.note
     if share is None:
-        return part.label if not part.published else f"{part.label} of {whole.label}"
-    return f"{part.label} of {whole.label} ({share:.0%})"
+        out = part.label if not part.published else f"{part.label} of {whole.label}"
+    else:
+        out = f"{part.label} of {whole.label} ({share:.0%})"
+    return f"{out} ({covers})" if covers and part.published else out
 
 
 def _row(
@@ -87,7 +98,10 @@ def case_aims(figures: PublishedFigures, previous: PublishedFigures | None) -> l
     def pair(f: PublishedFigures | None, read) -> tuple[Shown, Shown] | None:
         return read(f) if f is not None else None
 
-    waiting = lambda f: (f.count("victims", "needs_assessed", "no"), f.count("victims"))  # noqa: E731
+    waiting = lambda f: (  # noqa: E731
+        f.count("victims", "needs_assessed", "no"),
+        f.covered("victims", "needs_assessed", "no"),  # of the entities that report assessments
+    )
     now = waiting(figures)
     median = figures.statistic("days_waiting_for_needs_assessment")
     h = _row(
@@ -130,7 +144,9 @@ def case_aims(figures: PublishedFigures, previous: PublishedFigures | None) -> l
         )
     )
 
-    overdue, open_cases = overdue_cases(figures), figures.stock("open_cases")
+    # all entities: the overdue among the open cases counted (returns state no open cases)
+    overdue = overdue_of_open(figures) if figures.entity is None else overdue_cases(figures)
+    open_cases = figures.stock("open_cases")
     h = _row(
         f"Overdue cases: open more than {t['overdue']} days since received",
         overdue,

@@ -182,7 +182,7 @@ def _entity_report(report: ProgressReport) -> list[Section]:
         out.append(
             Section(
                 "Open action points",
-                tables=[Table("Open action points", action_point_table(points))],
+                tables=[Table("", action_point_table(points))],  # the section names it
                 level=3,
             )
         )

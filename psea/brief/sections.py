@@ -12,6 +12,7 @@ from psea.disclosure.figures import (
     former_rule_overdue,
     open_case_ages,
     overdue_cases,
+    overdue_of_open,
     rate,
     urgent_within_aim,
 )
@@ -71,7 +72,6 @@ def timeliness_section(figures: PublishedFigures) -> Section:
     open_cases = figures.stock("open_cases")
     urgency = urgent_within_aim(figures)
     outcomes = figures.count("outcomes")
-    victims = figures.count("victims")
 
     def row(label: str, part: Shown, whole: Shown | None = None, median: str = "") -> dict:
         return {
@@ -80,6 +80,8 @@ def timeliness_section(figures: PublishedFigures) -> Section:
             "out of": whole.label if whole is not None else "",
             "share": rate(part, whole) if whole is not None else "",
             "median": median,
+            # all entities: those the figure rests on, when some do not report it
+            "entities": part.note or (whole.note if whole is not None else ""),
         }
 
     waiting = figures.statistic("days_waiting_for_needs_assessment")
@@ -87,7 +89,7 @@ def timeliness_section(figures: PublishedFigures) -> Section:
         row("Open cases at the date of the data", open_cases),
         row(
             f"Overdue: open more than {t['overdue']} days since received, any stage",
-            overdue_cases(figures),
+            overdue_of_open(figures) if figures.entity is None else overdue_cases(figures),
             open_cases,
         ),
         row(
@@ -105,20 +107,24 @@ def timeliness_section(figures: PublishedFigures) -> Section:
         row(
             "Victims whose needs were assessed",
             figures.count("victims", "needs_assessed", "yes"),
-            victims,
+            figures.covered("victims", "needs_assessed", "yes"),
         ),
         row(
             "Victims with at least one service provided",
             figures.count("victims", "assisted", "yes"),
-            victims,
+            figures.covered("victims", "assisted", "yes"),
         ),
         row(
             "Victims still waiting for a needs assessment",
             figures.count("victims", "needs_assessed", "no"),
-            victims,
+            figures.covered("victims", "needs_assessed", "no"),
             waiting.label(),
         ),
-        row("Victims who declined a service", figures.count("victims", "declined", "yes"), victims),
+        row(
+            "Victims who declined a service",
+            figures.count("victims", "declined", "yes"),
+            figures.covered("victims", "declined", "yes"),
+        ),
     ]
     return Section(
         "Case status and timeliness",
@@ -143,7 +149,12 @@ def timeliness_section(figures: PublishedFigures) -> Section:
             ),
         ],
         tables=[
-            Table("Timeliness of case handling", pl.DataFrame(rows)),
+            Table(
+                "Timeliness of case handling",
+                pl.DataFrame(rows).select(  # the entities column only where some do not report
+                    pl.all() if any(r["entities"] for r in rows) else pl.exclude("entities")
+                ),
+            ),
             Table(
                 f"Open cases by stage and days since received ({figures.stock_as_of()})",
                 open_case_ages(figures),

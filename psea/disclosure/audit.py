@@ -1,7 +1,8 @@
 """The audit of a release: what a reader who knows the method can work out about its hidden cells.
 
 A relation says `total = sum(members)`; a hidden cell is at least its lower bound (1: zeros are
-shown; 0 in a breakdown withheld as a whole).
+shown; 0 in a breakdown withheld as a whole). A lower bound of -1 marks an unknown the release never
+publishes (psea.disclosure.latent): at least 0, a variable of the programs, never itself proven.
 
 The audit then solves, per connected component of hidden cells, linear programs over the published
 relations (HiGHS, warm-started per component) with every hidden cell bounded below by its lower bound: each hidden cell
@@ -28,6 +29,7 @@ CEILING = 1e7  # an upper bound for the programs (a cell free upwards reaches it
 TOLERANCE = 1e-6
 RANDOM_DIRECTIONS = 16  # extra programs per component before proving cells one by one
 BREAKDOWN = "breakdown"  # a relation whose members are the groups of a breakdown of its total
+LATENT = "latent"  # a relation between a published cell and unknowns never published (latent.py)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ def unsafe(rel: Relation, values, hidden, lower, k: int) -> bool:
     suppression, and the first test of showing a cell again): a relation with one hidden cell
     gives it away; a shown total with hidden members gives away a small one that cannot reach K
     once the others take their lower bounds."""
+    if rel.kind == LATENT:  # its atoms are never published: the linear programs prove it
+        return False
     shut = [c for c in rel.cells if hidden[c]]
     if len(shut) == 1:
         return True
@@ -243,6 +247,8 @@ def prove_component(values, hidden, relations, rel_ids, cells, k, floor):
     col = {c: j for j, c in enumerate(cells)}
     truth = values[cells].astype(float)
     floor = np.asarray(floor, dtype=float)
+    unnamed = floor < 0  # an unknown the release never publishes (latent.py): at least 0, unproven
+    floor = np.maximum(floor, 0.0)
     if not rel_ids:  # in no relation at all: free in [lower bound, ceiling]
         return [], [(float(f), CEILING) for f in floor], 0
     data, r_idx, c_idx, rhs = [], [], [], []
@@ -265,7 +271,7 @@ def prove_component(values, hidden, relations, rel_ids, cells, k, floor):
     def proven() -> np.ndarray:
         moves = hi - lo >= 1 - TOLERANCE
         reaches = ~small | (hi >= k - TOLERANCE) | ((floor <= 0) & (lo <= TOLERANCE))
-        return moves & reaches
+        return (moves & reaches) | unnamed
 
     solved = 0
 

@@ -15,6 +15,7 @@ import polars as pl
 
 from psea.disclosure import grid
 from psea.disclosure.breakdowns import ALL, STOCK, public, top_of, withdrawn
+from psea.disclosure.latent import Atoms, atoms_of
 from psea.metrics import facts
 from psea.metrics.catalog import case_coverage, meeting_dates, month_only_meetings
 
@@ -147,6 +148,7 @@ def _derived(quarters: pl.DataFrame, periods: list[grid.GridPeriod]) -> pl.DataF
     return pl.concat(parts).select(quarters.columns) if parts else quarters.clear()
 
 
+KEY = ["family", "breakdown", "group", "scope", "period"]
 OVERDUE = "overdue"  # the stock of overdue cases: from case rows' open cases, or a return's own
 
 
@@ -202,6 +204,7 @@ class Counted:
     quarter_keys: list[str]
     periods: list[grid.GridPeriod]
     chosen: list[grid.GridPeriod]
+    atoms: Atoms | None = None  # the open cases counted twice (psea.disclosure.latent)
 
 
 def _overdue_cells(
@@ -379,4 +382,10 @@ def count_cells(con, cutoff: dt.date | None, k: int) -> Counted:
     cells = withdrawn(public(cells, entities), k).sort(
         "family", "breakdown", "group", "scope", "period"
     )  # in one order, so the same data always give the same release
-    return Counted(cells, coverage, rows_reach, reported, cutoff, quarter_keys, periods, chosen)
+    index = {key: i for i, key in enumerate(cells.select(KEY).iter_rows())}
+    data_dates = {e: min(d, cutoff) for e, d in cases_rows.items()}
+    rows_through = {e: grid.last_complete_quarter(min(d, cutoff)) for e, d in rows_reach.items()}
+    atoms = atoms_of(con, index, data_dates, quarter_keys[0], spans_of, rows_through)
+    return Counted(
+        cells, coverage, rows_reach, reported, cutoff, quarter_keys, periods, chosen, atoms
+    )

@@ -25,6 +25,7 @@ from psea.disclosure.published import (
     Statistic,
     coverage_note,
 )
+from psea.disclosure.trend import last_quarters, trend_frame
 from psea.metrics import Period, cases, facts, timeliness
 
 SUPPRESSED_NOTE = (
@@ -96,6 +97,14 @@ class ExactFigures:
         frame = facts.count(self.con, family, self.period, self.entity, breakdown)
         return published_frame(frame.rename({breakdown: "group"}), hidden=None)
 
+    def covered(self, family: str, breakdown: str, group: str) -> Shown:
+        """The whole a share of a breakdown's group is taken of: the family's count over the
+        entities that report the breakdown (all entities: those whose returns carry it)."""
+        frame = facts.count(self.con, family, self.period, self.entity, breakdown)
+        if frame["count"].has_nulls():
+            return shown(None, NOT_BROKEN_DOWN)
+        return shown(int(frame["count"].sum()))
+
     def overdue(self) -> Shown:
         """The former rule: investigations open more than the overdue days since they opened."""
         value = timeliness.overdue(self.con, self.period.end, self.entity)
@@ -126,11 +135,11 @@ class ExactFigures:
 
     def trend(self, family: str = "allegations", quarters: int = 12) -> pl.DataFrame:
         end = self.period.end
-        keys = _last_quarters(end, quarters)
+        keys = last_quarters(end, quarters)
         span = Period(grid.quarter_first_day(keys[0]) - dt.timedelta(days=1), end)
         counted = cases.allegations_by_quarter(self.con, span, self.entity)
         values = {grid.quarter_key(d): int(n) for d, n in counted.iter_rows()}
-        return _trend_frame(
+        return trend_frame(
             keys, [values.get(k, 0) for k in keys], [False] * len(keys), [False] * len(keys)
         )
 
@@ -190,6 +199,19 @@ class PublishedFigures:
             return shown(None, self.release.missing_state(self.scope, grid.quarter(key), breakdown))
         return self._shown(cell, breakdown)
 
+    def covered(self, family: str, breakdown: str, group: str) -> Shown:
+        """The whole a share of a breakdown's group is taken of: the family's count over the
+        entities that report the breakdown. All entities' groups sum fewer entities than the total
+        where a return does not carry the breakdown; the release then holds the total of those
+        entities (its cell (family, breakdown, "total"))."""
+        cell = self.release.cell(family, breakdown, "total", self.scope, self.key)
+        if cell is not None:
+            return self._shown(cell, "total")
+        part = self.count(family, breakdown, group)
+        if not part.published and part.label != SUPPRESSED:  # not broken down: no whole either
+            return part
+        return self.count(family)
+
     def breakdown(self, family: str, breakdown: str) -> pl.DataFrame:
         frame = self.release.breakdown(family, breakdown, self.scope, self.key)
         return published_frame(
@@ -218,7 +240,13 @@ class PublishedFigures:
         return self._shown(cell, breakdown)
 
     def stock_as_of(self) -> str:
+        """The date of the open cases: each entity's whose case rows count them (a return states
+        no open cases)."""
         scopes = [self.entity] if self.entity else sorted(self.release.coverage)
+        counted = [
+            e for e in scopes if self.release.cell("open_cases", "total", "total", e, grid.STOCK)
+        ]
+        scopes = counted or scopes
         days = {e: min(self.release.coverage[e], self.release.cutoff) for e in scopes}
         if len(set(days.values())) == 1:
             return next(iter(days.values())).isoformat()
@@ -240,7 +268,7 @@ class PublishedFigures:
             if self.period.quarters
             else self.release.cutoff
         )
-        keys = _last_quarters(end, quarters)
+        keys = last_quarters(end, quarters)
         values, hidden, missing, withheld = [], [], [], []
         for key in keys:
             cell = self.release.cell(family, "total", "total", self.scope, key)
@@ -248,44 +276,7 @@ class PublishedFigures:
             hidden.append(bool(cell and cell.hidden and not cell.withdrawn))
             withheld.append(bool(cell and cell.withdrawn))
             missing.append(cell is None)
-        return _trend_frame(keys, values, hidden, missing, withheld)
-
-
-def _last_quarters(end: dt.date, n: int) -> list[str]:
-    last = grid.last_complete_quarter(end)
-    keys = [grid.quarter_key(last)]
-    while len(keys) < n:
-        last = grid.quarter_first_day(keys[0]) - dt.timedelta(days=1)
-        keys.insert(0, grid.quarter_key(grid.last_complete_quarter(last)))
-    return keys
-
-
-def _trend_frame(keys, values, hidden, missing, withheld=None) -> pl.DataFrame:
-    """Quarters with their count as published; a quarter withheld as a whole (an entity shown by
-    year only) counts as not broken down, drawn like a suppressed one."""
-    withheld = withheld or [False] * len(keys)
-    state = [
-        NOT_REPORTED if m else NOT_BROKEN_DOWN if w else SUPPRESSED if h else ""
-        for h, m, w in zip(hidden, missing, withheld, strict=True)
-    ]
-    return pl.DataFrame(
-        {
-            "quarter": [grid.quarter_first_day(k) for k in keys],
-            "label": [f"{k[:4]} Q{k[5]}" for k in keys],
-            "count": values,
-            "suppressed": [h or w for h, w in zip(hidden, withheld, strict=True)],
-            "not_reported": missing,
-            "state": state,
-        },
-        schema={
-            "quarter": pl.Date,
-            "label": pl.String,
-            "count": pl.Int64,
-            "suppressed": pl.Boolean,
-            "not_reported": pl.Boolean,
-            "state": pl.String,
-        },
-    )
+        return trend_frame(keys, values, hidden, missing, withheld)
 
 
 def published_frame(
@@ -368,6 +359,14 @@ def overdue_cases(figures) -> Shown:
     """Open cases at any stage past the overdue days since receipt (the rule in force): from case
     rows, the open cases of the age buckets past the rule; from returns, the figure they state."""
     return figures.stock("overdue")
+
+
+def overdue_of_open(figures) -> Shown:
+    """The overdue cases among the open cases counted (a share's numerator, over the same
+    entities as its denominator): the open cases of the age buckets past the rule. For all
+    entities, those that send case rows; an entity's return states its overdue cases, not its
+    open ones."""
+    return sum_of([figures.stock("open_cases", "age", g) for g in facts.overdue_groups()])
 
 
 def former_rule_overdue(figures) -> Shown:

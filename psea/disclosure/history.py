@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from pipelines.writes import in_transaction
 from psea.disclosure.audit import Relation
 from psea.disclosure.cells import STOCK, Counted, NothingToRelease, count_cells
+from psea.disclosure.latent import Atoms
 from psea.disclosure.protect import protect
 from psea.disclosure.relations import relate
 from psea.metrics.memo import Bounded, loads_state, store_identity
@@ -70,7 +71,8 @@ _COUNTED = Bounded(size=16)
 
 
 def counted_at(con, cutoff: dt.date | None, k: int) -> tuple[Counted, tuple[Relation, ...]]:
-    """The release's cells counted as of `cutoff` and their relations, once per state of the
+    """The release's cells counted as of `cutoff` and their relations (those of its atoms after the
+    cells', numbered from the cells' count: psea.disclosure.latent), once per state of the
     loads in this process (never stored: hidden values live in memory only). Each new release
     counts every earlier release's cells again; a process that builds several (the demo, the
     Briefs page asked for several meetings) counts each cut-off once."""
@@ -81,7 +83,8 @@ def counted_at(con, cutoff: dt.date | None, k: int) -> tuple[Counted, tuple[Rela
         if found is not Bounded.MISSING:
             return found
     counted = count_cells(con, cutoff, k)
-    out = (counted, tuple(relate(counted.cells, counted.periods, counted.chosen)))
+    atoms = counted.atoms.relations if counted.atoms is not None else []
+    out = (counted, (*relate(counted.cells, counted.periods, counted.chosen), *atoms))
     if key is not None:
         _COUNTED.put(key, out)
     return out
@@ -98,13 +101,19 @@ class Earlier:
     hidden: np.ndarray
     withdrawn: np.ndarray
     relations: list[Relation]
+    latent: np.ndarray | None = None  # its atoms (never published), after its cells
 
 
 def earlier_releases(
-    con, cutoff: dt.date, k: int, cells: pl.DataFrame, relations: list[Relation]
+    con,
+    cutoff: dt.date,
+    k: int,
+    cells: pl.DataFrame,
+    relations: list[Relation],
+    atoms: Atoms | None = None,
 ) -> History:
     """Every release handed out (published or superseded), joined to the cells of a new release
-    as of `cutoff` (see the module and `join`)."""
+    as of `cutoff` and its atoms (see the module and `join`)."""
     counted: dict[dt.date, tuple | None] = {}
     handed_out = []
     rows = con.sql(
@@ -115,12 +124,14 @@ def earlier_releases(
         if then not in counted:
             try:
                 c, their = counted_at(con, then, k)
-                counted[then] = (c.cells, their)
+                counted[then] = (c.cells, their, c.atoms)
             except NothingToRelease:
                 counted[then] = None
         if counted[then] is None:
             continue
-        earlier, their_relations = counted[then]
+        earlier, their_relations, their_atoms = counted[then]
+        names = identities(earlier, then)
+        m = len(their_atoms) if their_atoms is not None else 0
         stored = con.sql(
             """select family, breakdown, "group", scope, period, hidden, withdrawn
                from release_cells where release_id = $id""",
@@ -134,14 +145,28 @@ def earlier_releases(
         )
         handed_out.append(
             Earlier(
-                identities(earlier, then),
-                joined["value"].to_numpy(),
-                joined["hidden"].fill_null(False).to_numpy(),
-                joined["withdrawn"].fill_null(False).to_numpy(),
+                [*names, *(their_atoms.names if m else ())],
+                np.concatenate(
+                    [joined["value"].to_numpy(), their_atoms.values if m else np.zeros(0, int)]
+                ),
+                np.concatenate(  # an atom is never published; the UN's own figures are known
+                    [
+                        joined["hidden"].fill_null(False).to_numpy(),
+                        ~their_atoms.known if m else np.zeros(0, bool),
+                    ]
+                ),
+                np.concatenate([joined["withdrawn"].fill_null(False).to_numpy(), np.ones(m, bool)]),
                 their_relations,
+                np.arange(len(names) + m) >= len(names),
             )
         )
-    return join(identities(cells, cutoff), cells["value"].to_numpy(), relations, handed_out)
+    mine = len(atoms) if atoms is not None else 0
+    return join(
+        [*identities(cells, cutoff), *(atoms.names if mine else ())],
+        np.concatenate([cells["value"].to_numpy(), atoms.values if mine else np.zeros(0, int)]),
+        relations,
+        handed_out,
+    )
 
 
 def join(
@@ -165,12 +190,14 @@ def join(
     found: dict[tuple, Relation] = {}
     for earlier in handed_out:
         mapping = np.empty(len(earlier.names), dtype=np.int64)
-        for j, (name, v, h, w) in enumerate(
+        latent = np.zeros(len(earlier.names), bool) if earlier.latent is None else earlier.latent
+        for j, (name, v, h, w, atom) in enumerate(
             zip(
                 earlier.names,
                 earlier.values.tolist(),
                 earlier.hidden.tolist(),
                 earlier.withdrawn.tolist(),
+                latent.tolist(),
                 strict=True,
             )
         ):
@@ -187,10 +214,10 @@ def join(
             if x == len(values):
                 values.append(v)
                 hidden.append(bool(h))
-                lower.append(0 if w else 1)
+                lower.append(-1 if atom else 0 if w else 1)  # -1: an atom (latent.py)
             else:  # shown by any release: known to all; suppressed in any: at least 1
                 hidden[x] = hidden[x] and bool(h)
-                if h and not w:
+                if h and not w and not atom:
                     lower[x] = 1
             mapping[j] = n + x
         for rel in earlier.relations:
@@ -221,36 +248,51 @@ def protect_with(
     weights: np.ndarray,
     group_of: np.ndarray,
     implied: list[Relation] | None = None,
+    atoms: int = 0,
+    known: np.ndarray | None = None,
 ):
     """`protect` over one system: the new release's cells and relations, then the earlier
     releases' cells that are not among them and their relations (`History`). What a release
     handed out showed stays shown; what it withheld, unchanged, stays withheld; every cell of the
-    system is proven, the earlier ones too. Returns (hidden, lower, audit) of the new cells."""
+    system is proven, the earlier ones too. The last `atoms` of `values` are the new release's
+    atoms, unknowns never published, as are the earlier atoms (psea.disclosure.latent); the
+    other arrays cover the cells only. Returns (hidden, lower, audit) of the new cells and atoms."""
     n, m = len(values), history.size
+    cells = n - atoms
+    extend = np.zeros(atoms, dtype=bool)
+    known = extend if known is None else known  # atoms every reader knows (the UN's figures)
     hidden, lower, result = protect(
         np.concatenate([values, history.values]),
         [*relations, *history.relations],
         k,
-        weights=np.concatenate([weights, np.ones(m)]),
+        weights=np.concatenate([weights, np.ones(atoms + m)]),
         implied=implied,
-        locked=np.concatenate([public | history.keep_shown, ~history.hidden]),
+        locked=np.concatenate([public, known, ~history.hidden]) | _padded(history.keep_shown, m),
         keep_hidden=np.concatenate([history.keep_hidden, history.hidden]),
-        withdrawn=np.concatenate([withdrawn & ~history.keep_shown, history.lower == 0]),
-        group_of=np.concatenate([group_of, np.full(m, -1)]),
+        withdrawn=np.concatenate(
+            [withdrawn & ~history.keep_shown[:cells], extend, history.lower == 0]
+        ),
+        group_of=np.concatenate([group_of, np.full(atoms + m, -1)]),
         earlier=np.arange(n + m) >= n,
         positive=np.concatenate([history.positive, history.lower > 0]),
+        latent=np.concatenate([np.arange(n) >= cells, history.lower < 0]),
     )
     hidden, lower = hidden[:n], lower[:n]
-    result.cells, result.hidden = n, int(hidden.sum())
+    result.cells, result.hidden = cells, int(hidden[:cells].sum())
     if result.known is not None:
-        result.known = result.known[:n]
+        result.known = result.known[:cells]
     result.earlier = {
         "releases": history.releases,
-        "cells": m,
+        "cells": int((history.lower >= 0).sum()),
         "relations": len(history.relations),
-        "hidden": int(history.hidden.sum()),
+        "hidden": int((history.hidden & (history.lower >= 0)).sum()),
+        "atoms": atoms + int((history.lower < 0).sum()),
     }
     return hidden, lower, result
+
+
+def _padded(mask: np.ndarray, m: int) -> np.ndarray:
+    return np.concatenate([mask, np.zeros(m, dtype=bool)])
 
 
 def _reaching(n, keep_shown, keep_hidden, positive, values, hidden, lower, relations, releases):

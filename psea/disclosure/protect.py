@@ -26,6 +26,7 @@ import numpy as np
 
 from psea.disclosure.audit import (
     BREAKDOWN,
+    LATENT,
     AuditResult,
     Relation,
     audit,
@@ -35,7 +36,7 @@ from psea.disclosure.audit import (
 )
 from psea.disclosure.reveal import hide_less
 
-__all__ = ["BREAKDOWN", "AuditResult", "Relation", "audit", "costs", "protect"]
+__all__ = ["BREAKDOWN", "LATENT", "AuditResult", "Relation", "audit", "costs", "protect"]
 
 
 def costs(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -172,12 +173,14 @@ class _Breakdowns:
                     self.members[g].append(c)
         self.group_of = group_of
         self.withheld: set[int] = set()
+        self.totals: set[int] = set()  # totals withheld alone
 
     def of_cell(self, c: int) -> list[int]:
         g = -1 if self.group_of is None else int(self.group_of[c])
         if g < 0 and self.hidden[c] and not self.locked[c]:  # a total withheld with its zeros
-            if self.lower[c] == 0:
-                return []
+            if self.lower[c] == 0 or c in self.totals:
+                return []  # once: a total known to be at least 1 keeps that bound
+            self.totals.add(c)
             self.lower[c] = 0 if not self.positive[c] else 1
             return [c]
         if g < 0 or g in self.withheld:
@@ -218,6 +221,7 @@ def protect(
     group_of: np.ndarray | None = None,
     earlier: np.ndarray | None = None,
     positive: np.ndarray | None = None,
+    latent: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, AuditResult]:
     """Primary and secondary suppression, then audit and repair until the audit passes; returns
     (hidden, lower bounds, audit result).
@@ -233,7 +237,9 @@ def protect(
     resort (-1 for a total). `earlier` cells are an earlier release's, in the system only for what
     its reader knows (psea.disclosure.history): this release neither shows nor withholds them, and
     their lower bound is their release's. `positive` cells are known to be at least 1 whatever
-    this release does (an earlier release showed them as suppressed)."""
+    this release does (an earlier release showed them as suppressed). `latent` cells are unknowns
+    no release publishes (psea.disclosure.latent): hidden unless known, at least 0, never proven
+    themselves (a lower bound of -1 marks them)."""
     values = np.asarray(values, dtype=np.int64)
     n = len(values)
     cost = costs(values, weights)
@@ -244,15 +250,20 @@ def protect(
     earlier = np.zeros(n, dtype=bool) if earlier is None else earlier
     positive = np.zeros(n, dtype=bool) if positive is None else positive
     kept = np.zeros(n, dtype=bool) if keep_hidden is None else keep_hidden
+    latent = np.zeros(n, dtype=bool) if latent is None else latent
     known = np.zeros(n, dtype=bool) if locked is None else locked.copy()
-    # a zero an earlier release withheld is not known: it stays withheld
-    locked = known_by_everyone(values, relations, known & ~withdrawn, withdrawn | kept, kept)
-    withdrawn &= ~locked  # a cell of a withheld breakdown that everyone can work out is shown
+    # a zero an earlier release withheld is not known: it stays withheld; nor is a zero atom
+    locked = known_by_everyone(
+        values, relations, known & ~withdrawn, withdrawn | kept | latent, kept
+    )
+    withdrawn &= ~locked & ~latent  # one of a withheld breakdown everyone can work out is shown
     lower = np.where(withdrawn & ~positive, 0, 1).astype(np.int64)
-    hidden = withdrawn | (((values > 0) & (values < k)) & ~locked)
+    lower[latent] = -1
+    small = (values > 0) & (values < k) & ~latent
+    hidden = withdrawn | (small & ~locked) | (latent & ~locked)
     if keep_hidden is not None:
         hidden |= keep_hidden & ~locked
-    breakdowns = _Breakdowns(group_of, hidden, lower, locked | earlier, positive)
+    breakdowns = _Breakdowns(group_of, hidden, lower, locked | earlier | latent, positive)
     for c in np.flatnonzero(hidden & (values == 0) & (lower > 0)):  # a zero kept hidden
         breakdowns.of_cell(int(c))  # ... is shown only as part of a breakdown not broken down
     hidden |= lower == 0

@@ -24,7 +24,8 @@ from pipelines.warehouse import note_commit, transaction
 from psea.disclosure import grid
 from psea.disclosure.cells import ALL
 from psea.disclosure.history import counted_at, earlier_releases, protect_with
-from psea.disclosure.protect import AuditResult, Relation
+from psea.disclosure.latent import Atoms, known_through_atoms
+from psea.disclosure.protect import LATENT, AuditResult, Relation
 from psea.disclosure.relations import implied_relations
 from psea.disclosure.statistics import count_statistics, withhold_with_their_counts
 from psea.disclosure.weights import cell_weights
@@ -47,6 +48,7 @@ class Built:
     relations: list[Relation] | None = None
     lower: np.ndarray | None = None  # what a reader knows a hidden cell is at least (0 or 1)
     implied: list[Relation] | None = None
+    atoms: Atoms | None = None  # the open cases counted twice: unknowns, never stored (latent.py)
 
 
 def _breakdown_ids(cells: pl.DataFrame) -> np.ndarray:
@@ -89,13 +91,18 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     cutoff, quarter_keys, periods = counted.cutoff, counted.quarter_keys, counted.periods
     relations = list(relations)
     values = cells["value"].to_numpy()
-    _hold(relations, values)
+    atoms = counted.atoms
+    n_atoms = len(atoms) if atoms is not None else 0
+    system = np.concatenate([values, atoms.values]) if n_atoms else values
+    _hold(relations, system)
     implied = implied_relations(cells, periods)
     _hold(implied, values)
-    history = earlier_releases(con, cutoff, k, cells, relations)
+    history = earlier_releases(con, cutoff, k, cells, relations, atoms)
     public = cells["public"].to_numpy()
+    if n_atoms:
+        public = public | known_through_atoms(cells, values, relations, atoms, public, k)
     hidden, lower, result = protect_with(
-        values,
+        system,
         relations,
         k,
         history,
@@ -104,7 +111,11 @@ def build(con, cutoff: dt.date | None = None) -> Built:
         weights=cell_weights(cells),
         group_of=_breakdown_ids(cells),
         implied=implied,
+        atoms=n_atoms,
+        known=atoms.known if n_atoms else None,
     )
+    n = cells.height
+    hidden, lower = hidden[:n], lower[:n]
     quarter_periods = [grid.quarter(q) for q in quarter_keys][-12:]
     # medians rest on case rows: all entities' over the entities that send them
     scopes = [*rows_reach, *([ALL] if rows_reach else [])]
@@ -132,9 +143,10 @@ def build(con, cutoff: dt.date | None = None) -> Built:
         primary_hidden=int(((values > 0) & (values < k) & ~public).sum()),
         seconds=time.perf_counter() - clock,
         values=values,
-        relations=relations,
+        relations=[r for r in relations if r.kind != LATENT],
         lower=lower,
         implied=implied,
+        atoms=atoms,
     )
 
 

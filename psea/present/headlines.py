@@ -23,6 +23,10 @@ class Headline:
         return figures.count(self.family, self.breakdown, self.group)
 
     def whole(self, figures) -> Shown:
+        """The denominator; a group's share of its own family is taken of the entities that
+        report the breakdown (all entities: not those whose returns lack it)."""
+        if self.denominator == (self.family, "total", "total") and self.breakdown != "total":
+            return figures.covered(self.family, self.breakdown, self.group)
         return figures.count(*self.denominator)
 
 
