@@ -16,7 +16,6 @@ from psea.disclosure.figures import (
     former_rule_overdue,
     funnel,
     open_case_ages,
-    overdue_cases,
     overdue_of_open,
     urgent_within_aim,
 )
@@ -82,7 +81,7 @@ with c2:
     share_metric(
         ctx,
         "Overdue cases (any stage)",
-        overdue_of_open(figures) if figures.entity is None else overdue_cases(figures),
+        overdue_of_open(figures),
         open_cases,
         timeliness.definition("overdue"),
     )

@@ -19,7 +19,6 @@ from psea.brief.model import Headline
 from psea.disclosure.figures import (
     PublishedFigures,
     Shown,
-    overdue_cases,
     overdue_of_open,
     urgent_within_aim,
 )
@@ -145,7 +144,7 @@ def case_aims(figures: PublishedFigures, previous: PublishedFigures | None) -> l
     )
 
     # all entities: the overdue among the open cases counted (returns state no open cases)
-    overdue = overdue_of_open(figures) if figures.entity is None else overdue_cases(figures)
+    overdue = overdue_of_open(figures)
     open_cases = figures.stock("open_cases")
     h = _row(
         f"Overdue cases: open more than {t['overdue']} days since received",

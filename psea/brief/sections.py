@@ -11,7 +11,6 @@ from psea.disclosure.figures import (
     Shown,
     former_rule_overdue,
     open_case_ages,
-    overdue_cases,
     overdue_of_open,
     rate,
     urgent_within_aim,
@@ -89,7 +88,7 @@ def timeliness_section(figures: PublishedFigures) -> Section:
         row("Open cases at the date of the data", open_cases),
         row(
             f"Overdue: open more than {t['overdue']} days since received, any stage",
-            overdue_of_open(figures) if figures.entity is None else overdue_cases(figures),
+            overdue_of_open(figures),
             open_cases,
         ),
         row(

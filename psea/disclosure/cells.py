@@ -204,7 +204,7 @@ class Counted:
     quarter_keys: list[str]
     periods: list[grid.GridPeriod]
     chosen: list[grid.GridPeriod]
-    atoms: Atoms | None = None  # the open cases counted twice (psea.disclosure.latent)
+    atoms: Atoms  # the open cases counted twice (psea.disclosure.latent)
 
 
 def _overdue_cells(

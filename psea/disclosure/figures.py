@@ -362,10 +362,12 @@ def overdue_cases(figures) -> Shown:
 
 
 def overdue_of_open(figures) -> Shown:
-    """The overdue cases among the open cases counted (a share's numerator, over the same
-    entities as its denominator): the open cases of the age buckets past the rule. For all
-    entities, those that send case rows; an entity's return states its overdue cases, not its
-    open ones."""
+    """The overdue cases as a share of the open cases takes them (over the same entities as
+    its denominator): an entity's own overdue figure; for all entities, the open cases of the age
+    buckets past the rule, over those that send case rows (a return states its overdue cases, not
+    its open ones)."""
+    if figures.entity is not None:
+        return overdue_cases(figures)
     return sum_of([figures.stock("open_cases", "age", g) for g in facts.overdue_groups()])
 
 

@@ -27,14 +27,13 @@ from scipy.sparse.csgraph import connected_components
 
 from pipelines.writes import in_transaction
 from psea.disclosure.audit import Relation
-from psea.disclosure.cells import STOCK, Counted, NothingToRelease, count_cells
+from psea.disclosure.cells import KEY, STOCK, Counted, NothingToRelease, count_cells
 from psea.disclosure.latent import Atoms
 from psea.disclosure.protect import protect
 from psea.disclosure.relations import relate
 from psea.metrics.memo import Bounded, loads_state, store_identity
 from psea.settings import settings
 
-KEY = ["family", "breakdown", "group", "scope", "period"]
 AS_OF_BREAKDOWNS = ("status", "action_taken")  # a case's status at the cut-off, not an event
 
 
@@ -83,8 +82,10 @@ def counted_at(con, cutoff: dt.date | None, k: int) -> tuple[Counted, tuple[Rela
         if found is not Bounded.MISSING:
             return found
     counted = count_cells(con, cutoff, k)
-    atoms = counted.atoms.relations if counted.atoms is not None else []
-    out = (counted, (*relate(counted.cells, counted.periods, counted.chosen), *atoms))
+    out = (
+        counted,
+        (*relate(counted.cells, counted.periods, counted.chosen), *counted.atoms.relations),
+    )
     if key is not None:
         _COUNTED.put(key, out)
     return out
@@ -110,7 +111,7 @@ def earlier_releases(
     k: int,
     cells: pl.DataFrame,
     relations: list[Relation],
-    atoms: Atoms | None = None,
+    atoms: Atoms,
 ) -> History:
     """Every release handed out (published or superseded), joined to the cells of a new release
     as of `cutoff` and its atoms (see the module and `join`)."""
@@ -131,7 +132,7 @@ def earlier_releases(
             continue
         earlier, their_relations, their_atoms = counted[then]
         names = identities(earlier, then)
-        m = len(their_atoms) if their_atoms is not None else 0
+        m = len(their_atoms)
         stored = con.sql(
             """select family, breakdown, "group", scope, period, hidden, withdrawn
                from release_cells where release_id = $id""",
@@ -145,25 +146,19 @@ def earlier_releases(
         )
         handed_out.append(
             Earlier(
-                [*names, *(their_atoms.names if m else ())],
-                np.concatenate(
-                    [joined["value"].to_numpy(), their_atoms.values if m else np.zeros(0, int)]
-                ),
+                [*names, *their_atoms.names],
+                np.concatenate([joined["value"].to_numpy(), their_atoms.values]),
                 np.concatenate(  # an atom is never published; the UN's own figures are known
-                    [
-                        joined["hidden"].fill_null(False).to_numpy(),
-                        ~their_atoms.known if m else np.zeros(0, bool),
-                    ]
+                    [joined["hidden"].fill_null(False).to_numpy(), ~their_atoms.known]
                 ),
                 np.concatenate([joined["withdrawn"].fill_null(False).to_numpy(), np.ones(m, bool)]),
                 their_relations,
                 np.arange(len(names) + m) >= len(names),
             )
         )
-    mine = len(atoms) if atoms is not None else 0
     return join(
-        [*identities(cells, cutoff), *(atoms.names if mine else ())],
-        np.concatenate([cells["value"].to_numpy(), atoms.values if mine else np.zeros(0, int)]),
+        [*identities(cells, cutoff), *atoms.names],
+        np.concatenate([cells["value"].to_numpy(), atoms.values]),
         relations,
         handed_out,
     )

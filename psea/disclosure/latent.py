@@ -80,7 +80,7 @@ def atoms_of(
     ranges = _bucket_ranges()
     names: list[tuple] = []
     values: list[int] = []
-    position: dict[tuple, int] = {}
+    position: dict[tuple, dict[tuple, int]] = {}  # (entity, stage) -> (quarter, bucket) -> atom
     counts = _counted(con, data_dates)
     for entity, day in sorted(data_dates.items()):
         quarters = grid.quarters_between(grid.quarter_first_day(first_quarter), day)
@@ -93,7 +93,7 @@ def atoms_of(
                     if oldest < low or (high is not None and youngest > high):
                         continue
                     key = (entity, stage, q, code)
-                    position[key] = n + len(names)
+                    position.setdefault((entity, stage), {})[q, code] = n + len(names)
                     names.append(("atom", *key, f"at {day.isoformat()}"))
                     values.append(counts.pop(key, 0))
     if counts:  # a case received before the first quarter: the grid would state a falsehood
@@ -107,9 +107,9 @@ def atoms_of(
         last = last_of[entity]
         for stage in OPEN_STAGES:
             quarters: dict[str, list[int]] = {}
-            for key, i in position.items():
-                if key[:2] == (entity, stage) and key[2] <= last:
-                    quarters.setdefault(key[2], []).append(i)
+            for (q, _), i in position[entity, stage].items():
+                if q <= last:
+                    quarters.setdefault(q, []).append(i)
             for q, parts in sorted(quarters.items()):
                 relations.append(Relation(n + len(names), tuple(parts), LATENT))
                 names.append(("published by the UN", entity, stage, q, f"at {day.isoformat()}"))
@@ -117,10 +117,10 @@ def atoms_of(
                 known.append(True)
     for entity in sorted(data_dates):
         for stage in OPEN_STAGES:
-            mine = {key: i for key, i in position.items() if key[:2] == (entity, stage)}
+            mine = position[entity, stage]
             for code, _, _ in ranges:
                 cell = index.get(("open_cases", "stage_age", f"{stage}|{code}", entity, STOCK))
-                parts = tuple(i for key, i in mine.items() if key[3] == code)
+                parts = tuple(i for (_, c), i in mine.items() if c == code)
                 if cell is not None and parts:
                     relations.append(Relation(cell, parts, LATENT))
             for period, quarters in spans.items():
@@ -128,7 +128,7 @@ def atoms_of(
                 if max(quarters, default="9999Q9") > last_of[entity]:
                     continue  # a quarter of its returns: not the case rows' open cases
                 inside = set(quarters)
-                parts = tuple(i for key, i in mine.items() if key[2] in inside)
+                parts = tuple(i for (q, _), i in mine.items() if q in inside)
                 if cell is not None and parts:
                     relations.append(Relation(cell, parts, LATENT))
     return Atoms(

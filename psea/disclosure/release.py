@@ -92,15 +92,13 @@ def build(con, cutoff: dt.date | None = None) -> Built:
     relations = list(relations)
     values = cells["value"].to_numpy()
     atoms = counted.atoms
-    n_atoms = len(atoms) if atoms is not None else 0
-    system = np.concatenate([values, atoms.values]) if n_atoms else values
+    system = np.concatenate([values, atoms.values])
     _hold(relations, system)
     implied = implied_relations(cells, periods)
     _hold(implied, values)
     history = earlier_releases(con, cutoff, k, cells, relations, atoms)
     public = cells["public"].to_numpy()
-    if n_atoms:
-        public = public | known_through_atoms(cells, values, relations, atoms, public, k)
+    public = public | known_through_atoms(cells, values, relations, atoms, public, k)
     hidden, lower, result = protect_with(
         system,
         relations,
@@ -111,8 +109,8 @@ def build(con, cutoff: dt.date | None = None) -> Built:
         weights=cell_weights(cells),
         group_of=_breakdown_ids(cells),
         implied=implied,
-        atoms=n_atoms,
-        known=atoms.known if n_atoms else None,
+        atoms=len(atoms),
+        known=atoms.known,
     )
     n = cells.height
     hidden, lower = hidden[:n], lower[:n]
