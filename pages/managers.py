@@ -8,6 +8,7 @@ from psea.app.audit_lists import audit_risk_tables
 from psea.app.page import (
     bundle_download,
     dataframe,
+    digest,
     download_table,
     page_context,
     show_chart,
@@ -38,15 +39,14 @@ with st.expander("Thresholds in force and how each indicator is counted"):
 
 
 @st.cache_data(show_spinner="Computing the indicators…", max_entries=16)
-def _scorecard(warehouse: str, data_version: str, on, entity):
-    """Exact figures, cached per warehouse state, cut-off and entity (the role's view of them is
-    made below, by managers.publish, on every run)."""
-    return managers.scorecard(connection(), on, entity)
+def _scorecard(warehouse: str, data_version: str, on, entity, exact: bool):
+    """The scorecard as the role may see it (managers.publish: exact, or small teams withheld),
+    cached per warehouse state, cut-off, entity and that view."""
+    return managers.publish(managers.scorecard(connection(), on, entity), exact)
 
 
-published = managers.publish(
-    _scorecard(st.session_state["warehouse"], data_version(ctx.con), on, ctx.entity),
-    ctx.viewer.exact,
+published = _scorecard(
+    st.session_state["warehouse"], data_version(ctx.con), on, ctx.entity, ctx.viewer.exact
 )
 if published.is_empty():
     st.info("No manager is active at this cut-off in the roster.")
@@ -74,8 +74,9 @@ st.subheader("Status colours per indicator")
 colours = managers.colour_counts(scope)
 show_chart(
     ctx,
-    charts.status_bars(colours, title=f"Managers per colour, {where}"),
+    lambda: charts.status_bars(colours, title=f"Managers per colour, {where}"),
     "Managers per colour",
+    key=("status_bars", where, digest(colours)),
     table=colours,
 )
 if mission == "All missions":
@@ -85,8 +86,9 @@ if mission == "All missions":
     )
     show_chart(
         ctx,
-        charts.status_bars(team_cov, y=by, title=f"Team mandatory coverage per {by}"),
+        lambda: charts.status_bars(team_cov, y=by, title=f"Team mandatory coverage per {by}"),
         f"Team coverage per {by}",
+        key=("status_bars", by, digest(team_cov)),
         table=team_cov,
     )
 
@@ -146,23 +148,32 @@ dates = manager_view.year_ends(on)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _trend(warehouse: str, data_version_: str, person: str, entity: str, dates: tuple):
-    return managers.trend(connection(), person, entity, list(dates))
+def _trend(warehouse: str, data_version_: str, person: str, entity: str, dates: tuple, exact):
+    """The manager's figures at each date, as the role may see them."""
+    history = managers.trend(connection(), person, entity, list(dates))
+    return history if history.is_empty() else managers.publish(history, exact)
 
 
 history = _trend(
-    st.session_state["warehouse"], data_version(ctx.con), person, row["entity"], tuple(dates)
+    st.session_state["warehouse"],
+    data_version(ctx.con),
+    person,
+    row["entity"],
+    tuple(dates),
+    ctx.viewer.exact,
 )
 if not history.is_empty():
-    history = managers.publish(history, ctx.viewer.exact)
     if (
         history["team_coverage"].is_not_null().any()
         or history["team_induction_30d"].is_not_null().any()
     ):
         show_chart(
             ctx,
-            charts.indicator_trend(history, f"Team indicators of {person} at each year end"),
+            lambda: charts.indicator_trend(
+                history, f"Team indicators of {person} at each year end"
+            ),
             "Manager trend",
+            key=("indicator_trend", person, digest(history)),
         )
     else:
         st.caption(

@@ -7,6 +7,7 @@ from psea.app.audit_lists import audit_risk_tables
 from psea.app.page import (
     bundle_download,
     coverage_metric,
+    digest,
     download_table,
     page_context,
     rate_metric,
@@ -54,8 +55,9 @@ over_time = _coverage_over_time(
 )
 show_chart(
     ctx,
-    charts.coverage_line(over_time, "Mandatory PSEA coverage at each year end"),
+    lambda: charts.coverage_line(over_time, "Mandatory PSEA coverage at each year end"),
     "Coverage over time",
+    key=("coverage_line", digest(over_time)),
     table=over_time,
     percent=("coverage",),
 )
@@ -65,13 +67,14 @@ st.caption(training.coverage_bounds().sentence)
 by_region = training.mandatory_coverage(ctx.con, end, ctx.entity, by="region")
 show_chart(
     ctx,
-    charts.breakdown_bars(
+    lambda: charts.breakdown_bars(
         by_region.rename({"coverage": "coverage_share"}),
         "region",
         "coverage_share",
         title="Mandatory coverage by region",
     ),
     "Coverage by region",
+    key=("breakdown_bars", digest(by_region)),
 )
 show_table(ctx, by_region, "Coverage by region", percent=("coverage",))
 by_mission = training.mandatory_coverage(ctx.con, end, ctx.entity, by=("region", "mission"))
@@ -82,13 +85,14 @@ region_pick = st.selectbox(
 missions = by_mission.filter(pl.col("region") == region_pick)
 show_chart(
     ctx,
-    charts.breakdown_bars(
+    lambda: charts.breakdown_bars(
         missions.rename({"coverage": "coverage_share"}),
         "mission",
         "coverage_share",
         title=f"Mandatory coverage by mission, {region_pick}",
     ),
     "Coverage by mission",
+    key=("breakdown_bars", region_pick, digest(missions)),
     table=missions,
     percent=("coverage",),
 )

@@ -191,12 +191,13 @@ class Warehouse:
     its store, for the write lock and for its cursors (one per thread: DuckDB connections are not
     thread-safe)."""
 
-    __slots__ = ("_con", "pinned", "store")
+    __slots__ = ("_con", "pinned", "reads", "store")
 
     def __init__(self, con: duckdb.DuckDBPyConnection, store: Store, pinned: int | None = None):
         self._con = con
         self.store = store
         self.pinned = pinned  # the snapshot a time-travel connection reads, else None
+        self.reads: dict | None = None  # one rerun's reads (pipelines.writes.read_snapshot)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)

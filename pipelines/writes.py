@@ -27,6 +27,7 @@ T = TypeVar("T")
 _IN_TRANSACTION: set[int] = set()  # ids of the connections inside `transaction`
 _NOTES: dict[int, dict] = {}  # what each open transaction will say of itself in its snapshot
 _GUARD = threading.Lock()
+_WRITES = [0]  # writes this process committed: what a rerun has read before one is read again
 
 
 def note_commit(con, what: str, value: str, author: str | None = None) -> None:
@@ -87,6 +88,9 @@ def transaction(con, claim: bool = True) -> Iterator[None]:
             if is_conflict(err):
                 raise WriteConflict(conflict_message(con.store)) from err
             raise
+        finally:
+            with _GUARD:
+                _WRITES[0] += 1
 
 
 def in_transaction(con) -> bool:
@@ -115,3 +119,18 @@ def compact(con) -> None:
 def snapshot_id(con) -> int:
     """The DuckLake snapshot this connection reads now (the store's latest, or the pinned one)."""
     return current_snapshot(con)
+
+
+def read_snapshot(con) -> int:
+    """The snapshot a reader's cache keys rest on (the loads' state, the release in force, the
+    pages' data version). A page's rerun reads it once (`Warehouse.reads`, set by the dashboard's
+    session for one rerun), until this process commits a write: another process's write is seen at
+    the next rerun, not halfway through one. Any other connection, or one inside a write, asks the
+    store every time (one catalog query, 5-8 ms on DuckLake)."""
+    reads = getattr(con, "reads", None)
+    if reads is None or in_transaction(con):
+        return current_snapshot(con)
+    held = reads.get("snapshot")
+    if held is None or held[0] != _WRITES[0]:
+        held = reads["snapshot"] = (_WRITES[0], current_snapshot(con))
+    return held[1]

@@ -60,3 +60,28 @@ def test_the_memo_returns_the_metric_layers_figure(loaded_warehouse):
     exact = training_figures.coverage_counted(con, ON, None, ("entity", "mission"))  # the SQL
     assert memoised.equals(exact) and again.equals(exact)
     con.close()
+
+
+def test_a_rerun_reads_the_store_state_once_until_this_process_writes(loaded_warehouse, tmp_path):
+    """A page's rerun (a cursor with `reads`) asks the catalog for the snapshot once, and again
+    after any write of this process, on any connection: a load in the same rerun (the Load page)
+    is seen by the figures computed after it."""
+    from pipelines.store import current_snapshot
+    from pipelines.writes import read_snapshot
+    from psea.metrics.memo import loads_state
+
+    page = connect(loaded_warehouse).cursor()
+    page.reads = {}
+    other = connect(loaded_warehouse)
+    before, loads = read_snapshot(page), loads_state(page)
+    assert before == current_snapshot(page)
+    rows = [{**r, "as_of": "2018-09-30"} for r in training()]
+    folder = tmp_path / "later"
+    folder.mkdir()
+    outcome = ingest(other, [write_csv(folder, "training_2018-09-30.csv", rows)], run_gx=False)[0]
+    assert outcome.status == "accepted", outcome.problems
+    after = read_snapshot(page)
+    assert after == current_snapshot(page) > before
+    assert loads_state(page) != loads
+    plain = connect(loaded_warehouse)  # no rerun: the catalog, every time
+    assert plain.reads is None and read_snapshot(plain) == after

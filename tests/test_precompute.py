@@ -141,3 +141,44 @@ def test_one_entitys_figures_are_its_rows_of_every_entitys(demo):
                 )
     finally:
         con.close()
+
+
+def test_the_un_quarterly_page_opens_on_the_kept_walk_and_it_is_the_walk(demo):
+    """The ledger's walk of every entity that sends case rows is kept with the figures: the page
+    opens without walking, and what it reads is what walking gives, quarter by quarter."""
+    from psea.metrics import un_walk
+    from psea.metrics.catalog import case_row_entities
+    from psea.metrics.un_outstanding import outstanding
+
+    shell.DEMO_WAREHOUSE = demo
+    shell.demo_warehouse.clear()
+    forget()
+    un_walk._walk.cache_clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["role"] = "analyst"
+    at.run()
+    at.switch_page(str(ROOT / shell.PAGES["un_quarterly"][0])).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe, "the page shows the submission"
+    assert memo.COMPUTED["psea.metrics.un_walk._walk"] == 0
+    con = connect(demo)
+    try:
+        entities = case_row_entities(con)
+        assert entities
+        for entity in entities:
+            un_walk._walk.cache_clear()
+            kept = outstanding(con, entity)  # read from the store
+            assert memo.COMPUTED["psea.metrics.un_walk._walk"] == 0
+            un_walk._walk.cache_clear()
+            with memo.recording(memo.loads_state(con)):  # computed, nothing read
+                walked = outstanding(con, entity)
+            assert memo.COMPUTED.pop("psea.metrics.un_walk._walk") == 1
+            assert kept.not_produced == walked.not_produced and kept.under_way == walked.under_way
+            assert list(kept.submissions) == list(walked.submissions)
+            for label, sent in walked.submissions.items():
+                again = kept.submissions[label]
+                assert again.files() == sent.files() and again.end == sent.end
+                for name in un_walk.FRAMES:
+                    assert_frame_equal(getattr(again, name), getattr(sent, name))
+    finally:
+        con.close()

@@ -283,10 +283,13 @@ def test_updates_list_the_changes_of_earlier_allegations_between_two_snapshots(t
     ]
 
 
-def test_the_page_lists_the_quarters_of_the_data_and_says_which_is_not_yet_reported(tmp_path):
+def test_the_page_lists_the_quarters_of_the_data_and_says_which_is_not_yet_reported(
+    tmp_path, monkeypatch
+):
     from streamlit.testing.v1 import AppTest
 
     import psea.app.shell as shell
+    import psea.app.un_ledger as un_ledger
     from pipelines.warehouse import mark_demo
 
     wh = tmp_path / "w.duckdb"
@@ -309,8 +312,16 @@ def test_the_page_lists_the_quarters_of_the_data_and_says_which_is_not_yet_repor
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
     at.query_params["role"] = "analyst"
     at.run()
+    walks = []
+    monkeypatch.setattr(
+        un_ledger,
+        "outstanding",
+        lambda con, e, walk=un_ledger.outstanding: walks.append(e) or walk(con, e),
+    )
     at.switch_page(str(root / shell.PAGES["un_quarterly"][0])).run()
     assert not at.exception, [e.value for e in at.exception]
+    at.run()  # the page's own audit entry moved the store on: the ledger is not walked again
+    assert walks == ["IOM"]
     quarter = at.selectbox(key="uq_quarter")
     assert quarter.options == ["2018Q3", "2018Q2", "2018Q1"] and quarter.value == "2018Q2"
     assert any(

@@ -1,6 +1,7 @@
-"""The personnel figures the pages open on, computed when the data change (after a load and the
-release of its case data) and kept in the store (psea.metrics.stored), so that the first viewer of
-the Training, Manager indicators or Overview page does not wait for them, in any process.
+"""The personnel figures the pages open on, and the UN ledger's walk of every entity that sends
+case rows, computed when the data change (after a load and the release of its case data) and kept
+in the store (psea.metrics.stored), so that the first viewer of the Training, Manager indicators,
+Overview or UN quarterly page does not wait for them, in any process.
 
 A page opens on a period that depends on the viewer's role (psea.app.periods): an analyst's latest
 complete quarter, a reader of the release the latest meeting period their data reach; and on a
@@ -19,7 +20,7 @@ import polars as pl
 from pipelines.writes import WriteConflict
 from psea.app.periods import analyst_cutoff, period_choices, release_choices
 from psea.disclosure import published
-from psea.metrics import Period, catalog, managers, memo, stored, training
+from psea.metrics import Period, catalog, managers, memo, stored, training, un_walk
 from psea.metrics import personnel as headcounts
 from psea.present import managers as manager_view
 
@@ -67,18 +68,23 @@ def page_figures(con, period: Period, entity: str | None) -> None:
 
 
 def precompute(con) -> int:
-    """Compute the figures of every view and keep them for the loads' current state (those of an
-    earlier state are removed); how many were kept. Nothing when no roster is loaded, or with
-    PSEA_PRECOMPUTE=off (pages then compute them when asked). Another writer's conflicting write
-    leaves them to be computed when asked."""
-    if os.environ.get("PSEA_PRECOMPUTE") == "off" or not catalog.personnel_data_as_of(
-        con, analyst_cutoff(con)
-    ):
+    """Compute the figures of every view, and the UN ledger's walk of every entity that sends
+    case rows (the UN quarterly page opens on it), and keep them for the loads' current state
+    (those of an earlier state are removed); how many were kept. Nothing with PSEA_PRECOMPUTE=off
+    (pages then compute them when asked). Another writer's conflicting write leaves them to be
+    computed when asked."""
+    if os.environ.get("PSEA_PRECOMPUTE") == "off":
+        return 0
+    personnel = catalog.personnel_data_as_of(con, analyst_cutoff(con))
+    ledgers = catalog.case_row_entities(con)
+    if not personnel and not ledgers:
         return 0
     loads = memo.loads_state(con)
     with memo.recording(loads) as figures:
-        for period, scope in views(con):
+        for period, scope in views(con) if personnel else []:
             page_figures(con, period, scope)
+        for entity in ledgers:
+            un_walk.walked(con, entity)
     try:
         return stored.keep(con, repr(loads), [(f, a, v) for (f, a), v in figures.items()])
     except WriteConflict:

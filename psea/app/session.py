@@ -37,8 +37,11 @@ def warehouse_cursor(path: str) -> Warehouse:
 
 
 def connection() -> Warehouse:
-    """A cursor of this session's warehouse, for one rerun."""
-    return warehouse_cursor(st.session_state["warehouse"])
+    """A cursor of this session's warehouse, for one rerun: the snapshot its caches rest on is read
+    once (pipelines.writes.read_snapshot)."""
+    cursor = warehouse_cursor(st.session_state["warehouse"])
+    cursor.reads = {}
+    return cursor
 
 
 def data_version(con) -> str:

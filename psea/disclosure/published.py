@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from pipelines.writes import in_transaction
+from pipelines.writes import in_transaction, read_snapshot
 from psea.disclosure import grid
 from psea.metrics import facts
 from psea.metrics.catalog import case_data_key, meeting_dates, month_only_meetings
@@ -356,7 +356,23 @@ def ensure(con, actor: str, role: str | None, day: dt.date | None = None) -> Rel
 
 def in_force_id(con) -> str | None:
     """The id of the release the pages show: the one at the latest snapshot, else (data loaded
-    since, its replacement not yet published) the latest published one."""
+    since, its replacement not yet published) the latest published one. Asked once per snapshot
+    of the store (every page asks on every rerun; the two queries take about 20 ms)."""
+    store = getattr(con, "store", None)
+    if store is None or in_transaction(con):
+        return _in_force_id(con)
+    key = (store_identity(store), read_snapshot(con))
+    found = _IN_FORCE.get(key)
+    if found is Bounded.MISSING:
+        found = _in_force_id(con)
+        _IN_FORCE.put(key, found)
+    return found
+
+
+_IN_FORCE = Bounded(64)
+
+
+def _in_force_id(con) -> str | None:
     for query in (
         "select release_id from releases where status = 'published' "
         "and cutoff = (select max(as_of) from case_data_as_of) order by built_at desc limit 1",

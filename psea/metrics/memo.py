@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TypeVar
 
-from pipelines.writes import in_transaction, snapshot_id
+from pipelines.writes import in_transaction, read_snapshot
 from psea.metrics import stored
 from psea.settings import settings
 
@@ -128,7 +128,7 @@ def loads_state(con) -> tuple:
     """What the extracts hold: the load manifest's rows and its latest end (a time-travel
     connection reads the manifest of its snapshot), read once per store snapshot (the snapshot id
     is one small catalog query, the manifest a scan of its files)."""
-    key = (store_identity(con.store), snapshot_id(con))
+    key = (store_identity(con.store), read_snapshot(con))
     state = _STATES.get(key)
     if state is Bounded.MISSING:
         state = con.sql(

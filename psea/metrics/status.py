@@ -97,9 +97,9 @@ def freshness(con: duckdb.DuckDBPyConnection, today=None):
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """What the warehouse holds, as a cache key: the store's DuckLake snapshot id, which every
     committed write (a load, an added meeting, a saved report or commitment) moves on, in any process."""
-    from pipelines.warehouse import snapshot_id
+    from pipelines.writes import read_snapshot
 
-    return str(snapshot_id(con))
+    return str(read_snapshot(con))
 
 
 # --- the load manifest as the Data-quality page reads it, limited to the viewer's entity ----------

@@ -4,16 +4,15 @@ would now come out differently (a snapshot revised after them)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
 
 from pipelines.un_submissions import production_files, productions, sha256
-from psea.metrics import quarter_start
-from psea.metrics.un_ledger import WITHDRAWN, in_progress, quarter_ends
-from psea.metrics.un_quarterly import Submission, case_data_as_of, ledger, parse_quarter
+from psea.metrics.un_ledger import WITHDRAWN
+from psea.metrics.un_quarterly import Submission
 from psea.metrics.un_revisions import differences
+from psea.metrics.un_walk import walked
 
 
 @dataclass(frozen=True)
@@ -47,19 +46,10 @@ class Outstanding:
         }
 
 
-def _last_ended_quarter(as_of: dt.date) -> dt.date:
-    """The end of the latest quarter the data reach (a snapshot on a quarter's end reaches it)."""
-    return quarter_start(as_of + dt.timedelta(days=1)) - dt.timedelta(days=1)
-
-
 def outstanding(con, entity: str) -> Outstanding:
-    as_of = case_data_as_of(con, entity)
-    if as_of is None:
+    steps, under_way, sent = walked(con, entity)
+    if not sent:
         return Outstanding(None, False, [], [], {})
-    ended = _last_ended_quarter(as_of)
-    steps = quarter_ends(con, entity, parse_quarter(f"{ended.year}Q{(ended.month - 1) // 3 + 1}"))
-    under_way = in_progress(con, entity)
-    sent = ledger(con, entity, steps + ([under_way] if under_way else []))
     by_quarter = {s.label: s for s in sent[: len(steps)]}
     made = productions(con, entity)
     latest = made.unique("quarter", keep="first", maintain_order=True)  # latest first
@@ -78,12 +68,12 @@ def outstanding(con, entity: str) -> Outstanding:
     current = sent[-1] if sent else None
     changed = {r.quarter for r in revised}
     current_sent = None
-    if current is not None and under_way is None and current.label in done - changed:
+    if current is not None and not under_way and current.label in done - changed:
         current_sent = latest.filter(pl.col("quarter") == current.label)["production_id"][0]
     ended_labels = [s.quarter for s in steps]
     return Outstanding(
         current=current,
-        under_way=under_way is not None,
+        under_way=under_way,
         not_produced=[q for q in reversed(ended_labels) if q not in done],
         revised=revised,
         submissions=by_quarter,

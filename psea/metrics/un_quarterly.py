@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from psea.calendar.quarters import quarter_start
-from psea.metrics import Period
+from psea.metrics import Period, memo
 from psea.metrics.cases import STATUSES, UN_VICTIM_GROUPS
 from psea.metrics.un_ledger import (
     GIVEN,
@@ -78,8 +78,18 @@ def _label(day: dt.date) -> str:
 
 def case_data_as_of(con, entity: str) -> dt.date | None:
     """The as_of of the entity's latest case snapshot (None: no case data)."""
-    query = "select max(as_of) from cases where entity = $entity"
-    return con.sql(query, params={"entity": entity}).fetchall()[0][0]
+    return _case_span(con, entity)[1]
+
+
+@memo.per_load_state
+def _case_span(con, entity: str) -> tuple[dt.date | None, dt.date | None]:
+    """(first date received, latest as_of) of the entity's case rows, once per state of the loads:
+    the UN quarterly page asks for them three times a rerun."""
+    row = con.sql(
+        "select min(date_received), max(as_of) from cases where entity = $entity",
+        params={"entity": entity},
+    ).fetchall()[0]
+    return row[0], row[1]
 
 
 def not_yet_reported(con, entity: str, quarter: Period) -> str | None:
@@ -96,13 +106,10 @@ def submission_quarters(con, entity: str, today: dt.date) -> list[str]:
     """The quarters a submission may be asked for, latest first: from the quarter of the entity's
     first allegation to the quarter of its latest case as_of (never past today's), so that a
     partly reported last quarter is listed and explained rather than hidden."""
-    row = con.sql(
-        "select min(date_received), max(as_of) from cases where entity = $entity",
-        params={"entity": entity},
-    ).fetchall()[0]
-    if row[0] is None:
+    received, as_of = _case_span(con, entity)
+    if received is None:
         return []
-    first, last = quarter_start(row[0]), quarter_start(min(row[1], today))
+    first, last = quarter_start(received), quarter_start(min(as_of, today))
     out = []
     while last >= first:
         out.append(_label(last))
