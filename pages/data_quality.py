@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from data_contracts import contract_for, contracts
-from psea.app.page import audited, dataframe, require_page
+from psea.app.page import audited, dataframe, digest, draw_chart, require_page
 from psea.app.session import connection
 from psea.metrics import status
 from psea.metrics.snapshots import snapshot_history
@@ -166,7 +166,7 @@ if st.toggle("Show the Great Expectations suite built from this contract", key="
 st.subheader("Rows loaded over time")
 over_time = status.rows_loaded_over_time(con, viewer.entity)
 if over_time.height:
-    st.altair_chart(dq_view.rows_loaded_chart(over_time), width="stretch")
+    draw_chart(("rows_loaded", digest(over_time)), lambda: dq_view.rows_loaded_chart(over_time))
 
 st.subheader("The protected release of case figures")
 st.caption(

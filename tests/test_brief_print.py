@@ -261,3 +261,47 @@ def test_libreoffice_numbers_the_contents_with_the_headings_pages(files, tmp_pat
     for title, number in listed.items():
         found = next(i for i, text in enumerate(pages[1:], 2) if title in text)
         assert int(number) == found, title
+
+
+def test_a_small_table_drawn_at_once_is_one_the_trial_rendering_finds_fits(brief, monkeypatch):
+    """A small table starts on a new page rather than split. Measuring it on the wide side spares
+    the trial rendering where it surely fits; wherever the measure says so, the trial agrees."""
+    import dataclasses
+
+    from psea.brief.render import pdf_file
+
+    checked = []
+    measured = pdf_file._fits
+
+    def fits(doc, caption, header, rows):
+        sure = measured(doc, caption, header, rows)
+        if sure:
+            with doc.offset_rendering() as trial:
+                pdf_file._heading(trial, caption, pdf_file.HEADING_PT[3])
+                pdf_file._table(trial, header, rows)
+            assert not trial.page_break_triggered, (caption, doc.get_y())
+        checked.append(sure)
+        return sure
+
+    monkeypatch.setattr(pdf_file, "_fits", fits)
+    words = ["load_2018-03-31_cases_IOM_a1b2c3d4e5f6", "not compared: hidden", "1,234", "12.5%"]
+    sections = [
+        Section(
+            f"Part {n}",
+            [WORDY * (n % 4)] * (n % 3),
+            tables=[
+                Table(
+                    f"Table {n}: figures of the period, each with its reason",
+                    pl.DataFrame(
+                        {
+                            "Figure": [f"{words[(n + r) % 4]} {WORDY[: 7 * r]}" for r in range(n)],
+                            "Value": [words[(n * r) % 4] for r in range(n)],
+                        }
+                    ),
+                )
+            ],
+        )
+        for n in range(1, 16)
+    ]
+    brief_render.render(dataclasses.replace(brief, sections=sections), ("pdf",))
+    assert checked.count(True) >= 8 and False in checked  # both ways taken

@@ -7,6 +7,8 @@ import datetime as dt
 
 import polars as pl
 
+from psea.metrics.memo import per_load_state
+
 CASE_KINDS = ("cases", "case_victims", "case_subjects", "victim_assistance", "agency_returns")
 FAR_FUTURE = dt.date(9999, 12, 31)
 
@@ -82,9 +84,11 @@ def personnel_data_as_of(con, at: dt.date) -> dict[str, dt.date]:
     )
 
 
+@per_load_state(figure=False)
 def case_data_key(con, at: dt.date | None = None) -> str:
     """The loads of the case snapshots read at `at` (default: the latest): changes with any load
-    that changes case figures."""
+    that changes case figures. Once per state of the loads (every page asks whether the release
+    in force is fresh)."""
     source = "{kind}_snapshot($at)" if at is not None else "{kind}_current"
     union = " union ".join(
         f"select distinct load_id from {source.format(kind=kind)}" for kind in CASE_KINDS

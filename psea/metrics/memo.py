@@ -61,35 +61,39 @@ class Bounded:
             self._entries.clear()
 
 
-def per_load_state(fn: Callable[..., T]) -> Callable[..., T]:
+def per_load_state(fn: Callable[..., T] | None = None, *, figure: bool = True):
     """`fn(con, *args)` of extract data only, memoised by the loads (in this process, then in the
     store): its results must not be modified by callers (Polars frames are not modified in place
-    here)."""
+    here). With `figure=False`, a lookup the pages make on every rerun (a key, a date), not a
+    figure: memoised in this process only, neither kept in the store nor counted in COMPUTED."""
+    if fn is None:
+        return lambda f: per_load_state(f, figure=figure)
     entries = Bounded()
     name = f"{fn.__module__}.{fn.__qualname__}"
+    compute = _computed if figure else (lambda _name, f, *a, **k: f(*a, **k))
 
     @functools.wraps(fn)
     def wrapper(con, *args, **kwargs):
         store = getattr(con, "store", None)
         if store is None or in_transaction(con):
-            return _computed(name, fn, con, *args, **kwargs)
-        recording = _RECORDING.get()
+            return compute(name, fn, con, *args, **kwargs)
+        recording = _RECORDING.get() if figure else None
         try:
             arguments = (_frozen(args), _frozen(kwargs))
             loads = recording[1] if recording is not None else loads_state(con)
             key = (store_identity(store), loads, arguments)
             hash(key)
         except TypeError:  # an argument that cannot be a key: computed, not memoised
-            return _computed(name, fn, con, *args, **kwargs)
+            return compute(name, fn, con, *args, **kwargs)
         value = entries.get(key)
         if value is Bounded.MISSING:
             value = (
                 None
-                if recording is not None
+                if recording is not None or not figure
                 else stored.fetch(con, name, repr(arguments), repr(loads))
             )
             if value is None:
-                value = _computed(name, fn, con, *args, **kwargs)
+                value = compute(name, fn, con, *args, **kwargs)
             entries.put(key, value)
         if recording is not None:
             recording[0][(name, repr(arguments))] = value

@@ -81,7 +81,7 @@ def case_data_as_of(con, entity: str) -> dt.date | None:
     return _case_span(con, entity)[1]
 
 
-@memo.per_load_state
+@memo.per_load_state(figure=False)
 def _case_span(con, entity: str) -> tuple[dt.date | None, dt.date | None]:
     """(first date received, latest as_of) of the entity's case rows, once per state of the loads:
     the UN quarterly page asks for them three times a rerun."""

@@ -78,6 +78,46 @@ def _heading(doc, text: str, size: float) -> None:
     doc.ln(1.5)
 
 
+def _lines_at_most(doc, text: str, width: float) -> int:
+    """How many lines `text` takes in a cell `width` mm wide, in the current font, wrapped word by
+    word as fpdf2 does (a word wider than the line cut where it reaches the end), counted on the
+    wide side: each line holds its words and a space after each."""
+    space = doc.get_string_width(" ")
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        filled = 0.0
+        for word in paragraph.split(" "):
+            size = doc.get_string_width(word)
+            if filled and filled + size > width:
+                lines, filled = lines + 1, 0.0
+            while size > width:  # cut: a line of it at a time
+                lines, size = lines + 1, size - width + doc.get_string_width("W")
+            filled += size + space
+    return lines
+
+
+def _fits(doc, caption: str, header: list[str] | None, rows: list[list[str]]) -> bool:
+    """Whether the caption and the table fit below the current position, measured on the wide
+    side: each cell's text in bold (wider than regular) against its column less 4 mm, each row
+    2 mm more than its lines, and 10% on top. True: the table is drawn at once (a trial rendering
+    would find that it fits, at twice the cost); False: the trial decides."""
+    table = ([header] if header is not None else []) + rows
+    weights = column_weights(header, rows, round(PDF_TABLE_CHARS * doc.epw / PORTRAIT_EPW_MM))
+    widths = [doc.epw * w / sum(weights) - 4 for w in weights]
+    if min(widths) <= 0:
+        return False
+    doc.set_font("Helvetica", "B", HEADING_PT[3])
+    height = 3 + 1.5 + HEADING_PT[3] * 0.55 * _lines_at_most(doc, _pdf_text(caption), doc.epw - 4)
+    doc.set_font("Helvetica", "B", TABLE_PT)
+    for texts in table:
+        most = max(
+            _lines_at_most(doc, _pdf_text(str(t)), w) for t, w in zip(texts, widths, strict=True)
+        )
+        height += most * TABLE_PT * 0.5 + 2
+    return doc.get_y() + 1.1 * height <= doc.page_break_trigger
+
+
 def _table(doc, header: list[str] | None, rows: list[list[str]], size=TABLE_PT, widths=None):
     from fpdf.fonts import FontFace
 
@@ -154,7 +194,7 @@ def to_pdf(brief: Brief, images: dict[str, bytes] | None = None) -> bytes:
             _table(pdf, header, rows)
             pdf.add_page(orientation="P")
             return
-        if len(rows) <= WHOLE_TABLE_ROWS:
+        if len(rows) <= WHOLE_TABLE_ROWS and not _fits(pdf, caption, header, rows):
             with pdf.offset_rendering() as trial:
                 if caption:
                     _heading(trial, caption, HEADING_PT[3])
