@@ -56,7 +56,7 @@ def main() -> None:
                 page.set_default_timeout(300_000)
                 started = time.perf_counter()
                 page.goto(f"{url}/{path}?role={role}")
-                page.locator(FIGURE).first.wait_for(state="visible")
+                page.locator(f"{FIGURE} >> visible=true").first.wait_for()  # a hidden tab holds some
                 first = time.perf_counter() - started
                 page.wait_for_function(f'() => !document.querySelector("{RUNNING}")')
                 whole = time.perf_counter() - started
