@@ -53,7 +53,7 @@ def test_the_personnel_pages_open_without_computing_a_figure(demo, role):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["role"] = role
     at.run()
-    opened = [p for p in ("overview", "training", "managers") if role in PAGE_ROLES[p]]
+    opened = [p for p in ("briefs", "overview", "training", "managers") if role in PAGE_ROLES[p]]
     assert "training" in opened
     for page in opened:
         at.switch_page(str(ROOT / shell.PAGES[page][0])).run()
@@ -180,5 +180,33 @@ def test_the_un_quarterly_page_opens_on_the_kept_walk_and_it_is_the_walk(demo):
                 assert again.files() == sent.files() and again.end == sent.end
                 for name in un_walk.FRAMES:
                     assert_frame_equal(getattr(again, name), getattr(sent, name))
+    finally:
+        con.close()
+
+
+def test_the_kept_figures_of_a_state_are_read_once_and_none_kept_is_asked_again(demo, tmp_path):
+    import shutil
+
+    from pipelines.writes import transaction
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copytree(demo, path)
+    con = connect(path)
+    try:
+        store = memo.store_identity(con.store)
+        figure, arguments, loads = con.execute(
+            "select figure, arguments, loads from stored_figures limit 1"
+        ).fetchone()
+        first = stored.fetch(con, figure, arguments, loads, store)
+        assert first is not None
+        with transaction(con, claim=False):
+            con.execute("delete from stored_figures")
+        # held: the figures of a state never change, so they are not asked for again
+        again = stored.fetch(con, figure, arguments, loads, store)
+        assert type(again) is type(first) and repr(again) == repr(first)
+        # nothing kept for a state yet is not held: kept a moment later, it is found
+        assert stored.fetch(con, "figure", "()", "a later state", store) is None
+        stored.keep(con, "a later state", [("figure", "()", 3)])
+        assert stored.fetch(con, "figure", "()", "a later state", store) == 3
     finally:
         con.close()

@@ -19,7 +19,11 @@ import polars as pl
 
 from pipelines.writes import WriteConflict
 from psea.app.periods import analyst_cutoff, period_choices, release_choices
-from psea.disclosure import published
+from psea.brief.build import meeting_period
+from psea.brief.headline_table import personnel_headlines
+from psea.brief.sections import risk_section, training_section
+from psea.disclosure import grid, published
+from psea.disclosure.grid import GridPeriod
 from psea.metrics import Period, catalog, managers, memo, stored, training, un_walk
 from psea.metrics import personnel as headcounts
 from psea.present import managers as manager_view
@@ -44,6 +48,29 @@ def views(con) -> list[tuple[Period, str | None]]:
             if choices:
                 found.append((list(choices.values())[opening].period, scope))
     return list(dict.fromkeys(found))
+
+
+def brief_views(con) -> list[tuple[GridPeriod, str | None]]:
+    """(meeting period, scope) of the brief the Briefs page opens on: the latest meeting of the
+    calendar, over every entity and for each (none when it has no complete quarter of its own)."""
+    dates = catalog.meeting_dates(con)
+    if not dates:
+        return []
+    meeting = meeting_period(con, dates[-1])[0]
+    if not meeting.quarters:
+        return []
+    entities = sorted(catalog.personnel_data_as_of(con, meeting.period.end))
+    return [(meeting, scope) for scope in [None, *entities]]
+
+
+def brief_figures(con, meeting: GridPeriod, entity: str | None) -> None:
+    """What the brief asks of the personnel figures (psea.brief.build), as it asks for them: its
+    headlines against the previous meeting period, the audit-risk list and the training part."""
+    period = meeting.period
+    before = grid.previous(meeting, catalog.meeting_dates(con), catalog.month_only_meetings(con))
+    _, extra = personnel_headlines(con, period, before.period.end if before else None, entity)
+    risk_section(con, period, entity, extra["risk"], extra["risk_before"])
+    training_section(con, period, entity)
 
 
 def page_figures(con, period: Period, entity: str | None) -> None:
@@ -83,6 +110,8 @@ def precompute(con) -> int:
     with memo.recording(loads) as figures:
         for period, scope in views(con) if personnel else []:
             page_figures(con, period, scope)
+        for meeting, scope in brief_views(con) if personnel else []:
+            brief_figures(con, meeting, scope)
         for entity in ledgers:
             un_walk.walked(con, entity)
     try:

@@ -90,7 +90,7 @@ def per_load_state(fn: Callable[..., T] | None = None, *, figure: bool = True):
             value = (
                 None
                 if recording is not None or not figure
-                else stored.fetch(con, name, repr(arguments), repr(loads))
+                else stored.fetch(con, name, repr(arguments), repr(loads), key[0])
             )
             if value is None:
                 value = compute(name, fn, con, *args, **kwargs)
