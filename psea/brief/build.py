@@ -55,15 +55,18 @@ def previous_meeting(con, meeting_date: dt.date) -> dt.date | None:
 
 
 def _reports(con, meeting: dt.date, scopes: list[str]) -> list[ProgressReport]:
-    """Each entity's progress report for the meeting, as written in the meeting workspace."""
+    """Each entity's progress report for the meeting, as written in the meeting workspace (one
+    read of the texts and one of the action points for every entity)."""
+    texts = progress.reports(con, meeting, scopes)
+    points = progress.action_points(con, meeting, scopes[0] if len(scopes) == 1 else None).filter(
+        ~pl.col("status").is_in(progress.CLOSED) | pl.col("closed_here")
+    )
     return [
         ProgressReport(
             entity,
-            progress.report(con, meeting, entity),
-            "key_messages" not in progress.written(con, meeting, entity),
-            progress.action_points(con, meeting, entity).filter(
-                ~pl.col("status").is_in(progress.CLOSED) | pl.col("closed_here")
-            ),
+            texts[entity][0],
+            "key_messages" not in texts[entity][1],
+            points.filter(pl.col("entity") == entity),
         )
         for entity in scopes
     ]

@@ -35,6 +35,23 @@ def report(con, meeting: dt.date, entity: str) -> dict[str, list[str]]:
     return {part: written.get(part, []) for part in PARTS}
 
 
+def reports(
+    con, meeting: dt.date, entities: list[str]
+) -> dict[str, tuple[dict[str, list[str]], set[str]]]:
+    """`report` and `written` of every entity for the meeting, in one read of the workspace (the
+    brief over every entity asks for them all)."""
+    rows = con.sql(
+        """select entity, part, arg_max(items, version) from progress_texts
+           where meeting_date = $m group by entity, part""",
+        params={"m": meeting},
+    ).fetchall()
+    saved: dict[str, dict[str, list[str]]] = {e: {} for e in entities}
+    for entity, part, items in rows:
+        if entity in saved:
+            saved[entity][part] = json.loads(items)
+    return {e: ({p: parts.get(p, []) for p in PARTS}, set(parts)) for e, parts in saved.items()}
+
+
 def written(con, meeting: dt.date, entity: str) -> set[str]:
     """The parts someone has saved for the meeting (an empty save counts: it was reviewed)."""
     return {
