@@ -64,8 +64,7 @@ def _state(warehouse: str, version: str, meeting: dt.date, entity: str) -> tuple
     cursor = warehouse_cursor(warehouse)
     try:
         return (
-            progress.report(cursor, meeting, entity),
-            progress.written(cursor, meeting, entity),
+            *progress.reports(cursor, meeting, [entity])[entity],
             progress.history(cursor, meeting, entity),
             progress.action_points(cursor, meeting, entity),
             commitments.in_force(cursor, meeting, entity),

@@ -26,41 +26,30 @@ PART_TITLES = {
 
 def report(con, meeting: dt.date, entity: str) -> dict[str, list[str]]:
     """Each part's lines in force for the meeting and entity ([] when none was written)."""
-    rows = con.sql(
-        """select part, arg_max(items, version) from progress_texts
-           where meeting_date = $m and entity = $e group by part""",
-        params={"m": meeting, "e": entity},
-    ).fetchall()
-    written = {part: json.loads(items) for part, items in rows}
-    return {part: written.get(part, []) for part in PARTS}
+    return reports(con, meeting, [entity])[entity][0]
+
+
+def written(con, meeting: dt.date, entity: str) -> set[str]:
+    """The parts someone has saved for the meeting (an empty save counts: it was reviewed)."""
+    return reports(con, meeting, [entity])[entity][1]
 
 
 def reports(
     con, meeting: dt.date, entities: list[str]
 ) -> dict[str, tuple[dict[str, list[str]], set[str]]]:
-    """`report` and `written` of every entity for the meeting, in one read of the workspace (the
+    """Per entity, `report` and `written` for the meeting, in one read of the workspace (the
     brief over every entity asks for them all)."""
+    if not entities:
+        return {}
     rows = con.sql(
         """select entity, part, arg_max(items, version) from progress_texts
-           where meeting_date = $m group by entity, part""",
-        params={"m": meeting},
+           where meeting_date = $m and list_contains($entities, entity) group by entity, part""",
+        params={"m": meeting, "entities": list(entities)},
     ).fetchall()
     saved: dict[str, dict[str, list[str]]] = {e: {} for e in entities}
     for entity, part, items in rows:
-        if entity in saved:
-            saved[entity][part] = json.loads(items)
+        saved[entity][part] = json.loads(items)
     return {e: ({p: parts.get(p, []) for p in PARTS}, set(parts)) for e, parts in saved.items()}
-
-
-def written(con, meeting: dt.date, entity: str) -> set[str]:
-    """The parts someone has saved for the meeting (an empty save counts: it was reviewed)."""
-    return {
-        r[0]
-        for r in con.sql(
-            "select distinct part from progress_texts where meeting_date = $m and entity = $e",
-            params={"m": meeting, "e": entity},
-        ).fetchall()
-    }
 
 
 def history(con, meeting: dt.date, entity: str) -> pl.DataFrame:
