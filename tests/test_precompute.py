@@ -37,6 +37,18 @@ def demo(tmp_path_factory, no_public_knowledge):
     return copy_demo(tmp_path_factory, path, seed=11, scale=0.05, end=END)
 
 
+@pytest.fixture
+def copied(demo, tmp_path):
+    """A connection to a copy of the demo, for a test that writes to it."""
+    import shutil
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copytree(demo, path)
+    con = connect(path)
+    yield con
+    con.close()
+
+
 def forget() -> None:
     """As a new process: nothing memoised, nothing cached by the pages."""
     for figure in MEMOISED:
@@ -94,22 +106,15 @@ def test_a_kept_figure_is_the_figure_and_belongs_to_the_loads_it_was_computed_on
         con.close()
 
 
-def test_computing_again_replaces_what_an_earlier_state_kept(demo, tmp_path):
-    import shutil
-
-    path = tmp_path / "copy.duckdb"
-    shutil.copytree(demo, path)
-    con = connect(path)
-    try:
-        before = con.sql("select count(*) from stored_figures").fetchone()[0]
-        stored.keep(con, "an earlier state", [("figure", "()", 3)])
-        assert con.sql("select loads from stored_figures").fetchall() == [("an earlier state",)]
-        assert precompute(con) == before
-        rows = con.sql("select count(*), count(distinct loads) from stored_figures").fetchone()
-        assert rows == (before, 1)
-        assert stored.decode(stored.encode(7)) == 7
-    finally:
-        con.close()
+def test_computing_again_replaces_what_an_earlier_state_kept(copied):
+    con = copied
+    before = con.sql("select count(*) from stored_figures").fetchone()[0]
+    stored.keep(con, "an earlier state", [("figure", "()", 3)])
+    assert con.sql("select loads from stored_figures").fetchall() == [("an earlier state",)]
+    assert precompute(con) == before
+    rows = con.sql("select count(*), count(distinct loads) from stored_figures").fetchone()
+    assert rows == (before, 1)
+    assert stored.decode(stored.encode(7)) == 7
 
 
 def test_one_entitys_figures_are_its_rows_of_every_entitys(demo):
@@ -184,29 +189,22 @@ def test_the_un_quarterly_page_opens_on_the_kept_walk_and_it_is_the_walk(demo):
         con.close()
 
 
-def test_the_kept_figures_of_a_state_are_read_once_and_none_kept_is_asked_again(demo, tmp_path):
-    import shutil
-
+def test_the_kept_figures_of_a_state_are_read_once_and_none_kept_is_asked_again(copied):
     from pipelines.writes import transaction
 
-    path = tmp_path / "copy.duckdb"
-    shutil.copytree(demo, path)
-    con = connect(path)
-    try:
-        store = memo.store_identity(con.store)
-        figure, arguments, loads = con.execute(
-            "select figure, arguments, loads from stored_figures limit 1"
-        ).fetchone()
-        first = stored.fetch(con, figure, arguments, loads, store)
-        assert first is not None
-        with transaction(con, claim=False):
-            con.execute("delete from stored_figures")
-        # held: the figures of a state never change, so they are not asked for again
-        again = stored.fetch(con, figure, arguments, loads, store)
-        assert type(again) is type(first) and repr(again) == repr(first)
-        # nothing kept for a state yet is not held: kept a moment later, it is found
-        assert stored.fetch(con, "figure", "()", "a later state", store) is None
-        stored.keep(con, "a later state", [("figure", "()", 3)])
-        assert stored.fetch(con, "figure", "()", "a later state", store) == 3
-    finally:
-        con.close()
+    con = copied
+    store = memo.store_identity(con.store)
+    figure, arguments, loads = con.execute(
+        "select figure, arguments, loads from stored_figures limit 1"
+    ).fetchone()
+    first = stored.fetch(con, figure, arguments, loads, store)
+    assert first is not None
+    with transaction(con, claim=False):
+        con.execute("delete from stored_figures")
+    # held: the figures of a state never change, so they are not asked for again
+    again = stored.fetch(con, figure, arguments, loads, store)
+    assert type(again) is type(first) and repr(again) == repr(first)
+    # nothing kept for a state yet is not held: kept a moment later, it is found
+    assert stored.fetch(con, "figure", "()", "a later state", store) is None
+    stored.keep(con, "a later state", [("figure", "()", 3)])
+    assert stored.fetch(con, "figure", "()", "a later state", store) == 3
